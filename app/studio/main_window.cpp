@@ -1,0 +1,276 @@
+#include "main_window.h"
+
+#include "about_dialog.h"
+#include "i18n.h"
+#include "json_tree_view.h"
+#include "log_panel.h"
+#include "qt_log_sink.h"
+
+#include "common/error.h"
+#include "common/json_file.h"
+#include "common/logging.h"
+#include "common/version.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace pose::studio {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const char* kRecentKey = "experiments/recent";
+const char* kLanguageKey = "ui/language";
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("PoSE Studio"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/pose-studio.svg")));
+  setAcceptDrops(true);
+  createWorkspaces();
+  createLogDock();
+  createMenus();
+
+  deviceLabel_ = new QLabel(this);
+  const DeviceInfo dev = device_info();
+  deviceLabel_->setText(dev.cuda_available
+                            ? tr("Device: CUDA (%1)").arg(QString::fromStdString(dev.device_name))
+                            : tr("Device: CPU"));
+  statusBar()->addPermanentWidget(deviceLabel_);
+  statusBar()->addPermanentWidget(
+      new QLabel(tr("LibTorch %1").arg(QString::fromStdString(torch_version())), this));
+  statusBar()->showMessage(tr("Ready"));
+
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  if (!settings.contains("window/geometry")) {
+    resize(1200, 780);
+    resizeDocks({logDock_}, {150}, Qt::Vertical);
+  }
+}
+
+MainWindow::~MainWindow() {
+  if (logSink_) {
+    logSink_->detach();
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), logSink_), sinks.end());
+  }
+}
+
+void MainWindow::createWorkspaces() {
+  workspaces_ = new QTabWidget(this);
+  workspaces_->setDocumentMode(true);
+
+  // Experiment workspace: an empty state that points to the default experiment,
+  // or the loaded spec.
+  experimentPage_ = new QStackedWidget(workspaces_);
+  experimentPage_->setObjectName(QStringLiteral("experimentPage"));
+  auto* empty = new QLabel(experimentPage_);
+  empty->setObjectName(QStringLiteral("emptyState"));
+  empty->setAlignment(Qt::AlignCenter);
+  empty->setWordWrap(true);
+  empty->setText(tr("<h3>No experiment loaded</h3>"
+                    "<p>Open an experiment spec with <b>File ▸ Open Experiment…</b> (Ctrl+O) "
+                    "or drop a .json file here.</p>"
+                    "<p>The default experiment is <tt>experiments/micro-pose.json</tt>: a small LLaMA "
+                    "trained on the King James Bible and extended eightfold with PoSE and its baselines.</p>"));
+  experimentPage_->addWidget(empty);
+
+  auto* loaded = new QWidget(experimentPage_);
+  auto* layout = new QVBoxLayout(loaded);
+  experimentTitle_ = new QLabel(loaded);
+  experimentTitle_->setObjectName(QStringLiteral("experimentTitle"));
+  experimentTitle_->setTextFormat(Qt::RichText);
+  experimentTitle_->setWordWrap(true);
+  layout->addWidget(experimentTitle_);
+  specView_ = new pose::widgets::JsonTreeView(loaded);
+  layout->addWidget(specView_, 1);
+  experimentPage_->addWidget(loaded);
+
+  workspaces_->addTab(experimentPage_, tr("Experiment"));
+  setCentralWidget(workspaces_);
+}
+
+void MainWindow::createLogDock() {
+  logPanel_ = new pose::widgets::LogPanel(this);
+  logDock_ = new QDockWidget(tr("Log"), this);
+  logDock_->setObjectName(QStringLiteral("logDock"));
+  logDock_->setWidget(logPanel_);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock_);
+
+  logBridge_ = new LogBridge;
+  logBridge_->setParent(this);
+  connect(logBridge_, &LogBridge::line, logPanel_, &pose::widgets::LogPanel::appendLine);
+  logSink_ = std::make_shared<QtLogSink>(logBridge_);
+  logSink_->set_pattern("%H:%M:%S [%l] %v");
+  logging::add_sink(logSink_);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open Experiment…"), this, &MainWindow::chooseExperiment);
+  open->setShortcut(QKeySequence::Open);
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  // Run controls act on the run the engine executes; they become active when a run can start.
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  QAction* start = run->addAction(tr("&Start"));
+  start->setShortcut(Qt::Key_F5);
+  QAction* pause = run->addAction(tr("&Pause"));
+  QAction* stop = run->addAction(tr("S&top"));
+  stop->setShortcut(Qt::SHIFT | Qt::Key_F5);
+  for (QAction* a : {start, pause, stop}) a->setEnabled(false);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QAction* logToggle = logDock_->toggleViewAction();
+  logToggle->setText(tr("&Log Panel"));
+  logToggle->setShortcut(Qt::CTRL | Qt::Key_L);
+  view->addAction(logToggle);
+  QMenu* language = view->addMenu(tr("&Language"));
+  auto* group = new QActionGroup(this);
+  const QString current = QSettings().value(kLanguageKey, QStringLiteral("system")).toString();
+  const QList<QPair<QString, QString>> languages = {
+      {QStringLiteral("system"), tr("System Default")},
+      {QStringLiteral("en"), QStringLiteral("English")},
+      {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
+  for (const auto& [code, label] : languages) {
+    QAction* a = language->addAction(label);
+    a->setCheckable(true);
+    a->setChecked(code == current);
+    group->addAction(a);
+    connect(a, &QAction::triggered, this, [this, code = code] { setLanguage(code); });
+  }
+  QAction* fullScreen = view->addAction(tr("&Full Screen"));
+  fullScreen->setShortcut(QKeySequence::FullScreen);
+  fullScreen->setCheckable(true);
+  connect(fullScreen, &QAction::toggled, this,
+          [this](bool on) { on ? showFullScreen() : showNormal(); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About PoSE Studio"), this, &MainWindow::showAbout);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+bool MainWindow::openExperiment(const QString& path, QString* error) {
+  try {
+    nlohmann::json spec = pose::read_json_file(path.toStdString());
+    if (!spec.is_object()) {
+      throw pose::UserError(path.toStdString() + ": an experiment spec is a JSON object",
+                            "start the file with { and name the fields");
+    }
+    experimentPath_ = QFileInfo(path).absoluteFilePath();
+    showExperiment(spec);
+    rememberRecent(experimentPath_);
+    statusBar()->showMessage(tr("Loaded %1").arg(experimentPath_), 5000);
+    spdlog::info("loaded experiment {}", experimentPath_.toStdString());
+    return true;
+  } catch (const std::exception& e) {
+    const QString message = QString::fromStdString(e.what());
+    spdlog::error("cannot open experiment: {}", e.what());
+    if (error) *error = message;
+    return false;
+  }
+}
+
+void MainWindow::showExperiment(const nlohmann::json& spec) {
+  const QString name = QString::fromStdString(spec.value("name", std::string()));
+  const QString description = QString::fromStdString(spec.value("description", std::string()));
+  experimentTitle_->setText(QStringLiteral("<h2>%1</h2><p>%2</p><p><small>%3</small></p>")
+                                .arg(name.isEmpty() ? tr("Untitled experiment") : name.toHtmlEscaped(),
+                                     description.toHtmlEscaped(), experimentPath_.toHtmlEscaped()));
+  specView_->setDocument(spec);
+  experimentPage_->setCurrentIndex(1);
+  setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
+}
+
+void MainWindow::chooseExperiment() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), QString(),
+                                                    tr("Experiment specs (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!openExperiment(path, &error)) {
+    QMessageBox::warning(this, tr("Cannot open experiment"), error);
+  }
+}
+
+QStringList MainWindow::recentExperiments() const {
+  return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+  QStringList recent = recentExperiments();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  QSettings().setValue(kRecentKey, recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = recentExperiments();
+  for (const QString& path : recent) {
+    recentMenu_->addAction(path, this, [this, path] {
+      QString error;
+      if (!openExperiment(path, &error)) QMessageBox::warning(this, tr("Cannot open experiment"), error);
+    });
+  }
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showAbout() {
+  AboutDialog dialog(this);
+  dialog.exec();
+}
+
+void MainWindow::setLanguage(const QString& language) {
+  QSettings().setValue(kLanguageKey, language);
+  QMessageBox::information(this, tr("Language"),
+                           tr("The language changes the next time PoSE Studio starts."));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls()) {
+    if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"))) {
+      QString error;
+      if (!openExperiment(url.toLocalFile(), &error)) {
+        QMessageBox::warning(this, tr("Cannot open experiment"), error);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace pose::studio

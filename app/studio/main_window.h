@@ -1,0 +1,76 @@
+// The workbench window: menus, the experiment workspace, the log panel and the
+// status bar. It wires widgets together; engine work arrives in later layers.
+#pragma once
+
+#include <QMainWindow>
+#include <QStringList>
+
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QStackedWidget;
+class QTabWidget;
+
+namespace pose::widgets {
+class JsonTreeView;
+class LogPanel;
+}  // namespace pose::widgets
+
+namespace pose::studio {
+
+class LogBridge;
+class QtLogSink;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Loads an experiment spec (JSON). On failure shows nothing new and returns
+  // false with a message naming the problem in *error.
+  bool openExperiment(const QString& path, QString* error = nullptr);
+  QString experimentPath() const { return experimentPath_; }
+  QStringList recentExperiments() const;
+
+  pose::widgets::LogPanel* logPanel() const { return logPanel_; }
+  QTabWidget* workspaces() const { return workspaces_; }
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private slots:
+  void chooseExperiment();
+  void showAbout();
+  void setLanguage(const QString& language);
+
+ private:
+  void createMenus();
+  void createWorkspaces();
+  void createLogDock();
+  void rememberRecent(const QString& path);
+  void rebuildRecentMenu();
+  void showExperiment(const nlohmann::json& spec);
+
+  QTabWidget* workspaces_ = nullptr;
+  QStackedWidget* experimentPage_ = nullptr;
+  QLabel* experimentTitle_ = nullptr;
+  pose::widgets::JsonTreeView* specView_ = nullptr;
+  pose::widgets::LogPanel* logPanel_ = nullptr;
+  QDockWidget* logDock_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QLabel* deviceLabel_ = nullptr;
+  QString experimentPath_;
+
+  LogBridge* logBridge_ = nullptr;
+  std::shared_ptr<QtLogSink> logSink_;
+};
+
+}  // namespace pose::studio

@@ -1,0 +1,82 @@
+// The workbench window: menus, About, opening experiments (good and bad), recent list.
+#include <QtTest>
+
+#include <QLabel>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QStackedWidget>
+#include <QTabWidget>
+
+#include "about_dialog.h"
+#include "json_tree_view.h"
+#include "log_panel.h"
+#include "main_window.h"
+
+#include <torch/version.h>
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("PoSE Studio Tests");
+    QCoreApplication::setApplicationName("test_main_window");
+    QSettings().clear();
+  }
+
+  void hasTheFourMenus() {
+    pose::studio::MainWindow w;
+    QStringList titles;
+    for (QAction* a : w.menuBar()->actions()) titles << a->text();
+    QCOMPARE(titles, (QStringList{"&File", "&Run", "&View", "&Help"}));
+  }
+
+  void aboutShowsVersions() {
+    pose::studio::AboutDialog about;
+    QVERIFY(about.reportText().contains(QStringLiteral("LibTorch " TORCH_VERSION)));
+    QVERIFY(about.reportText().contains("CUDA"));
+    auto* text = about.findChild<QPlainTextEdit*>("versionReport");
+    QVERIFY(text);
+    QCOMPARE(text->toPlainText(), about.reportText());
+  }
+
+  void startsInTheEmptyState() {
+    pose::studio::MainWindow w;
+    auto* stack = w.findChild<QStackedWidget*>("experimentPage");
+    QVERIFY(stack);
+    QCOMPARE(stack->currentIndex(), 0);
+    QVERIFY(w.findChild<QLabel*>("emptyState")->text().contains("micro-pose.json"));
+  }
+
+  void opensTheDefaultExperiment() {
+    pose::studio::MainWindow w;
+    QString error;
+    QVERIFY2(w.openExperiment(POSE_DEFAULT_EXPERIMENT, &error), qPrintable(error));
+    QVERIFY(w.windowTitle().startsWith("micro-pose"));
+    auto* tree = w.findChild<pose::widgets::JsonTreeView*>();
+    QVERIFY(tree->itemAt("extend"));
+    QCOMPARE(tree->itemAt("extend")->childCount(), 6);
+    QCOMPARE(w.findChild<QStackedWidget*>("experimentPage")->currentIndex(), 1);
+    QCOMPARE(w.recentExperiments().value(0), QFileInfo(POSE_DEFAULT_EXPERIMENT).absoluteFilePath());
+  }
+
+  void badSpecKeepsTheLoadedOneAndSaysWhere() {
+    pose::studio::MainWindow w;
+    QVERIFY(w.openExperiment(POSE_DEFAULT_EXPERIMENT));
+    QTemporaryDir dir;
+    const QString bad = dir.path() + "/broken.json";
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\n \"name\": \"x\",\n \"lc\": ,\n}\n");
+    f.close();
+    QString error;
+    QVERIFY(!w.openExperiment(bad, &error));
+    QVERIFY2(error.contains("broken.json:3:"), qPrintable(error));
+    QCOMPARE(w.experimentPath(), QFileInfo(POSE_DEFAULT_EXPERIMENT).absoluteFilePath());
+    // The failure also reached the log panel through the spdlog sink.
+    QTRY_VERIFY(w.logPanel()->text().contains("cannot open experiment"));
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
