@@ -3,6 +3,7 @@
 #include "common/version.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
 #include <ostream>
 
 namespace pose::cli {
@@ -31,6 +32,7 @@ Command version_command() {
         {"cuda_available", dev.cuda_available},
         {"device_count", dev.device_count},
         {"device_name", dev.device_name},
+        {"cpu_threads", torch::get_num_threads()},
     };
     out << j.dump(2) << "\n";
     return 0;

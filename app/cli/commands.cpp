@@ -2,8 +2,10 @@
 
 #include "common/error.h"
 #include "common/logging.h"
+#include "common/threads.h"
 #include "common/version.h"
 
+#include <cstdlib>
 #include <ostream>
 
 namespace pose::cli {
@@ -20,7 +22,7 @@ namespace {
 void print_help(std::ostream& out) {
   out << "pose — PoSE Studio's headless engine: design, train and evaluate context extension\n"
          "of RoPE language models.\n\n"
-         "Usage: pose [--log-level LEVEL] COMMAND [OPTIONS]\n"
+         "Usage: pose [--log-level LEVEL] [--threads N] COMMAND [OPTIONS]\n"
          "       pose --version | --help\n"
          "       pose COMMAND --help\n\n"
          "Commands:\n";
@@ -29,6 +31,7 @@ void print_help(std::ostream& out) {
   }
   out << "\nGlobal options:\n"
          "  --log-level LEVEL  trace, debug, info (default), warn, error, off\n"
+         "  --threads N        CPU threads for LibTorch (default: all cores, or OMP_NUM_THREADS)\n"
          "  --version          product and LibTorch versions, CUDA availability\n"
          "  --help             this text\n\n"
          "Logs are written to the console and to " << logging::default_log_dir().string() << ".\n";
@@ -40,6 +43,7 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
   // Global options come before the command name.
   std::size_t i = 1;
   std::string level_name = "info";
+  int threads = 0;
   for (; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -47,8 +51,17 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
       return 0;
     }
     if (a == "--version" || a == "-V") {
+      configure_threads(threads);
       out << version_report();
       return 0;
+    }
+    if (a == "--threads" && i + 1 < argv.size()) {
+      threads = std::atoi(argv[++i].c_str());
+      if (threads <= 0) {
+        err << "error: --threads: '" << argv[i] << "' is not a positive whole number — e.g. --threads 2\n";
+        return 2;
+      }
+      continue;
     }
     if (a == "--log-level" && i + 1 < argv.size()) {
       level_name = argv[++i];
@@ -92,6 +105,7 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
   logging::Options log_options;
   log_options.level = *level;
   logging::init(log_options);
+  configure_threads(threads);
 
   try {
     Args args(rest);

@@ -3,6 +3,7 @@
 #include "main_window.h"
 
 #include "common/logging.h"
+#include "common/threads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   logOptions.level = *level;
   logOptions.file_name = "pose-studio.log";
   pose::logging::init(logOptions);
+  pose::configure_threads(QSettings().value("engine/threads", 0).toInt());
 
   const QString languageSetting = parser.isSet(language)
                                       ? parser.value(language)

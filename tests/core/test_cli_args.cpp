@@ -79,6 +79,18 @@ class TestCliArgs : public QObject {
     QCOMPARE(QString::fromStdString(j.at("torch_version").get<std::string>()), QString(TORCH_VERSION));
     QVERIFY(j.contains("cuda_available"));
   }
+
+  void threadsOptionSetsTheTorchPool() {
+    std::ostringstream out, err;
+    QCOMPARE(pose::cli::run_cli({"pose", "--threads", "1", "version", "--json"}, out, err), 0);
+    QCOMPARE(nlohmann::json::parse(out.str()).at("cpu_threads").get<int>(), 1);
+    std::ostringstream out2, err2;
+    QCOMPARE(pose::cli::run_cli({"pose", "--threads", "2", "version", "--json"}, out2, err2), 0);
+    QCOMPARE(nlohmann::json::parse(out2.str()).at("cpu_threads").get<int>(), 2);
+    std::ostringstream out3, err3;
+    QCOMPARE(pose::cli::run_cli({"pose", "--threads", "zero", "version"}, out3, err3), 2);
+    QVERIFY(err3.str().find("--threads") != std::string::npos);
+  }
 };
 
 QTEST_APPLESS_MAIN(TestCliArgs)
