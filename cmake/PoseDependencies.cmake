@@ -1,17 +1,15 @@
 # Every third-party dependency is found here, once, and exposed as a target.
 #
-# LibTorch and libsentencepiece each carry some of protobuf's symbols. A process
-# linking both crashes at start-up (during static initialisation of the protobuf
-# descriptors) unless libprotobuf itself is a direct dependency that comes first in
-# the executable's DT_NEEDED list, so that its copy wins symbol resolution.
-# CMake orders libraries by their dependency graph (libtorch before the protobuf it
-# depends on) and --as-needed drops a library nobody calls directly, so
-# pose::engine_deps passes libprotobuf as a link *option*: it lands ahead of every
-# object and library on the command line, with --no-as-needed. Every target that
-# links the engine inherits it.
+# SentencePiece is deliberately NOT part of pose::engine_deps. Debian's
+# libsentencepiece embeds its own protobuf (3.14) with every symbol exported, while
+# LibTorch links the system libprotobuf (3.21). Linked into one process they share
+# one flat symbol namespace: either start-up crashes in protobuf's static
+# initialisation, or, when libprotobuf is forced first, protobuf's version check
+# aborts as soon as a tokenizer model is parsed. SentencePiece therefore lives in
+# its own module, libpose_spm.so (core/spm_module), which the engine loads with
+# dlopen(RTLD_LOCAL | RTLD_DEEPBIND) so that each library binds to its own protobuf.
 
 find_package(Torch REQUIRED)
-find_package(Protobuf REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
@@ -28,15 +26,12 @@ target_compile_options(pose_torch INTERFACE ${_pose_torch_flags})
 
 add_library(pose_engine_deps INTERFACE)
 add_library(pose::engine_deps ALIAS pose_engine_deps)
-target_link_options(pose_engine_deps INTERFACE
-  "LINKER:--no-as-needed" "${Protobuf_LIBRARY}" "LINKER:--as-needed")
 target_link_libraries(pose_engine_deps INTERFACE
-  protobuf::libprotobuf
   pose_torch
-  PkgConfig::SENTENCEPIECE
   spdlog::spdlog
   nlohmann_json::nlohmann_json
-  SQLite::SQLite3)
+  SQLite::SQLite3
+  ${CMAKE_DL_LIBS})
 
 if(POSE_BUILD_GUI)
   find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets PrintSupport Test LinguistTools)

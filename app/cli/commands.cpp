@@ -13,6 +13,11 @@ namespace pose::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       version_command(),
+      rope_command(),
+      model_command(),
+      tokenizer_command(),
+      corpus_command(),
+      positions_command(), coverage_command(),
   };
   return all;
 }

@@ -25,5 +25,11 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
 
 // Declarations of the command factories, defined in cmd_*.cpp.
 Command version_command();
+Command rope_command();
+Command positions_command();
+Command coverage_command();
+Command model_command();
+Command tokenizer_command();
+Command corpus_command();
 
 }  // namespace pose::cli

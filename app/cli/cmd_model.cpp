@@ -1,0 +1,285 @@
+// `pose model`: inspect, create and run LLaMA-family checkpoints in HF layout.
+//   info DIR [--json]
+//   init --config JSON --out DIR [--seed N] [--dtype fp32|bf16] [...]
+//   logits DIR --ids 1,2,3 [--positions 0,1,2] --out FILE.json
+//   generate DIR --ids 1,2,3 [--new N]
+#include "commands.h"
+
+#include "common/error.h"
+#include "common/json_file.h"
+#include "model/generate.h"
+#include "model/hf_checkpoint.h"
+#include "model/model_init.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace pose::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr long long kDefaultSeed = 0;
+constexpr long long kDefaultNewTokens = 16;
+
+const char* const kUsage =
+    "Usage: pose model info DIR [--json]\n"
+    "       pose model init --config CONFIG.json --out DIR [--seed N] [--dtype fp32|bf16]\n"
+    "                       [--tokenizer tokenizer.model] [--rope-style rope_scaling|rope_parameters]\n"
+    "                       [--max-shard-bytes N]\n"
+    "       pose model logits DIR --ids 1,2,3 [--positions 0,1,2] --out LOGITS.json [--kernel eager|sdpa]\n"
+    "       pose model generate DIR --ids 1,2,3 [--positions ...] [--new N]\n\n"
+    "LLaMA-family models (model_type llama, mistral, qwen2) in HF checkpoint layout:\n"
+    "config.json + model.safetensors (or shards + model.safetensors.index.json).\n\n"
+    "  info      config, parameter count, RoPE scaling, dtype, tensor count and bytes.\n"
+    "            --json prints one object.\n"
+    "  init      a randomly initialised model (HF's init: normal std initializer_range,\n"
+    "            seeded) from an HF-style config.json, written in HF layout. The config's\n"
+    "            rope_scaling / rope_parameters is kept in the style it uses (--rope-style\n"
+    "            overrides). --max-shard-bytes splits weights above that size (default 5e9).\n"
+    "  logits    runs the model in fp32 on the CPU on one sequence and writes\n"
+    "            {\"ids\", \"position_ids\", \"logits\" [T][V]} for comparison with HF\n"
+    "            transformers (tools/hf_compare/compare_logits.py).\n"
+    "  generate  greedy continuation with the KV cache; prints the new token ids.\n";
+
+std::string subcommand(Args& args) {
+  if (args.positionals().empty()) throw UserError("pose model: missing subcommand", "use info, init, logits or generate");
+  return args.positionals()[0];
+}
+
+fs::path model_dir(Args& args, const std::string& sub) {
+  if (args.positionals().size() < 2) {
+    throw UserError("pose model " + sub + ": missing model directory", "give the HF model directory, e.g. pose model " + sub + " runs/tiny");
+  }
+  if (args.positionals().size() > 2) {
+    throw UserError("pose model " + sub + ": unexpected argument '" + args.positionals()[2] + "'", "give one model directory");
+  }
+  return args.positionals()[1];
+}
+
+std::vector<int64_t> int_list(Args& args, const std::string& name, bool required) {
+  auto values = args.get_double_list(name);
+  if (!values) {
+    if (required) throw UserError("--" + name + " is missing", "give comma-separated token ids, e.g. --" + name + " 1,2,3");
+    return {};
+  }
+  std::vector<int64_t> out;
+  for (double v : *values) {
+    if (v != std::floor(v) || v < 0) {
+      throw UserError("--" + name + ": " + std::to_string(v) + " is not a non-negative whole number", "give integer ids, e.g. 1,2,3");
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
+  if (out.empty()) throw UserError("--" + name + " is empty", "give at least one id");
+  return out;
+}
+
+std::string group_thousands(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+std::string describe_rope(const rope::RopeParams& p) {
+  std::ostringstream s;
+  s << rope::to_string(p.method);
+  if (p.method != rope::RopeMethod::None) s << " factor " << p.factor;
+  if (p.original_max_position) s << ", original window " << *p.original_max_position;
+  s << ", theta " << p.base;
+  return s.str();
+}
+
+const char* style_name(rope::HfRopeStyle style) {
+  return style == rope::HfRopeStyle::RopeScaling ? "rope_scaling" : "rope_parameters";
+}
+
+model::AttentionKernel parse_kernel(const std::string& name) {
+  if (name == "auto") return model::AttentionKernel::Auto;
+  if (name == "eager") return model::AttentionKernel::Eager;
+  if (name == "sdpa") return model::AttentionKernel::Sdpa;
+  throw UserError("--kernel: '" + name + "' is not a kernel", "use auto, eager or sdpa");
+}
+
+int run_info(Args& args, std::ostream& out) {
+  const bool as_json = args.flag("json");
+  const fs::path dir = model_dir(args, "info");
+  args.reject_unknown();
+  const model::HfCheckpoint ck = model::read_hf_checkpoint(dir);
+  const model::ModelConfig& c = ck.config;
+  const rope::RopeParams rope = c.rope_params();
+  if (as_json) {
+    json files = json::array();
+    for (const auto& f : ck.weight_files) files.push_back(f.filename().string());
+    json j = {
+        {"dir", dir.string()},
+        {"model_type", model::to_string(c.family)},
+        {"parameter_count", c.parameter_count()},
+        {"rope", {{"method", rope::to_string(rope.method)},
+                  {"factor", rope.factor},
+                  {"base", rope.base},
+                  {"original_max_position_embeddings", rope.original_max_position ? json(*rope.original_max_position) : json(nullptr)},
+                  {"max_position_embeddings", c.max_position_embeddings},
+                  {"style", style_name(c.rope.style)}}},
+        {"torch_dtype", model::to_hf_dtype_name(c.torch_dtype)},
+        {"tensor_count", ck.tensors.size()},
+        {"tensor_bytes", ck.tensor_bytes},
+        {"tensor_dtypes", ck.dtypes},
+        {"sharded", ck.sharded},
+        {"weight_files", files},
+        {"tokenizer_model", ck.tokenizer_model ? json(ck.tokenizer_model->string()) : json(nullptr)},
+        {"config", model::config_to_hf_json(c)},
+    };
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  std::string dtypes;
+  for (const auto& d : ck.dtypes) dtypes += (dtypes.empty() ? "" : ", ") + d;
+  out << dir.string() << "\n"
+      << "  model_type     " << model::to_string(c.family) << "\n"
+      << "  shape          " << c.num_hidden_layers << " layers, hidden " << c.hidden_size << ", intermediate "
+      << c.intermediate_size << ", heads " << c.num_attention_heads << " (kv " << c.num_key_value_heads << "), head_dim "
+      << c.head_dim << ", vocab " << c.vocab_size << (c.tie_word_embeddings ? ", tied embeddings" : "") << "\n"
+      << "  parameters     " << group_thousands(static_cast<uint64_t>(c.parameter_count())) << "\n"
+      << "  rope           " << describe_rope(rope) << " (" << style_name(c.rope.style) << " style)\n"
+      << "  max positions  " << c.max_position_embeddings << "\n"
+      << "  dtype          " << model::to_hf_dtype_name(c.torch_dtype) << " (config); tensors " << dtypes << "\n"
+      << "  tensors        " << ck.tensors.size() << " in " << ck.weight_files.size() << " file(s), "
+      << group_thousands(ck.tensor_bytes) << " bytes\n"
+      << "  tokenizer      " << (ck.tokenizer_model ? ck.tokenizer_model->string() : std::string("none")) << "\n";
+  return 0;
+}
+
+int run_init(Args& args, std::ostream& out) {
+  const fs::path config_path = args.require("config");
+  const fs::path out_dir = args.require("out");
+  const long long seed = args.get_int("seed").value_or(kDefaultSeed);
+  const model::WeightDtype dtype = model::parse_weight_dtype(args.get_or("dtype", "fp32"), "--dtype");
+  const auto tokenizer = args.get("tokenizer");
+  const auto style = args.get("rope-style");
+  const auto shard = args.get_int("max-shard-bytes");
+  args.reject_unknown();
+  if (args.positionals().size() > 1) {
+    throw UserError("pose model init: unexpected argument '" + args.positionals()[1] + "'", "give the output with --out DIR");
+  }
+  if (seed < 0) throw UserError("--seed: " + std::to_string(seed) + " is negative", "give a seed of 0 or more");
+  if (shard && *shard <= 0) throw UserError("--max-shard-bytes: not positive", "give a size in bytes, e.g. 5000000000");
+
+  const model::ModelConfig config = model::config_from_hf_json(read_json_file(config_path), config_path.string());
+  model::LlamaForCausalLM m(config);
+  model::init_weights(m, static_cast<uint64_t>(seed));
+
+  model::SaveOptions save;
+  save.dtype = dtype;
+  if (shard) save.max_shard_bytes = static_cast<uint64_t>(*shard);
+  if (tokenizer) save.tokenizer_model = fs::path(*tokenizer);
+  if (style) {
+    if (*style == "rope_scaling") {
+      save.rope_style = rope::HfRopeStyle::RopeScaling;
+    } else if (*style == "rope_parameters") {
+      save.rope_style = rope::HfRopeStyle::RopeParameters;
+    } else {
+      throw UserError("--rope-style: '" + *style + "' is not a style", "use rope_scaling or rope_parameters");
+    }
+  }
+  model::save_hf_model(m, out_dir, save);
+  out << "wrote " << out_dir.string() << ": " << model::to_string(config.family) << ", "
+      << group_thousands(static_cast<uint64_t>(config.parameter_count())) << " parameters, "
+      << model::to_hf_dtype_name(dtype) << ", seed " << seed << "\n";
+  return 0;
+}
+
+struct SequenceInput {
+  torch::Tensor ids;        // [1, T]
+  torch::Tensor positions;  // [1, T]
+  std::vector<int64_t> id_list;
+  std::vector<int64_t> position_list;
+};
+
+SequenceInput read_sequence(Args& args) {
+  SequenceInput s;
+  s.id_list = int_list(args, "ids", true);
+  s.position_list = int_list(args, "positions", false);
+  if (s.position_list.empty()) {
+    for (std::size_t i = 0; i < s.id_list.size(); ++i) s.position_list.push_back(static_cast<int64_t>(i));
+  }
+  if (s.position_list.size() != s.id_list.size()) {
+    throw UserError("--positions: " + std::to_string(s.position_list.size()) + " ids for " + std::to_string(s.id_list.size()) + " tokens",
+                    "give one position id per token");
+  }
+  s.ids = torch::tensor(s.id_list, torch::kLong).unsqueeze(0);
+  s.positions = torch::tensor(s.position_list, torch::kLong).unsqueeze(0);
+  return s;
+}
+
+int run_logits(Args& args, std::ostream& out) {
+  const fs::path dir = model_dir(args, "logits");
+  const SequenceInput s = read_sequence(args);
+  const fs::path out_path = args.require("out");
+  model::LoadOptions load;
+  load.model_options.kernel = parse_kernel(args.get_or("kernel", "auto"));
+  args.reject_unknown();
+
+  model::LoadedModel loaded = model::load_hf_model(dir, load);
+  loaded.model->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor logits = loaded.model->forward(s.ids, s.positions).squeeze(0).to(torch::kDouble).contiguous();
+  json rows = json::array();
+  const double* data = logits.data_ptr<double>();
+  for (int64_t t = 0; t < logits.size(0); ++t) {
+    rows.push_back(std::vector<double>(data + t * logits.size(1), data + (t + 1) * logits.size(1)));
+  }
+  write_json_file(out_path, json{{"model", dir.string()},
+                                 {"ids", s.id_list},
+                                 {"position_ids", s.position_list},
+                                 {"dtype", "float32"},
+                                 {"torch_version", TORCH_VERSION},
+                                 {"logits", rows}},
+                  /*indent=*/-1);
+  out << "wrote " << out_path.string() << ": logits [" << logits.size(0) << ", " << logits.size(1) << "]\n";
+  return 0;
+}
+
+int run_generate(Args& args, std::ostream& out) {
+  const fs::path dir = model_dir(args, "generate");
+  const SequenceInput s = read_sequence(args);
+  const long long n_new = args.get_int("new").value_or(kDefaultNewTokens);
+  args.reject_unknown();
+  if (n_new < 1) throw UserError("--new: below 1", "give the number of tokens to generate, e.g. 16");
+  model::LoadedModel loaded = model::load_hf_model(dir);
+  loaded.model->eval();
+  model::GenerateOptions options;
+  options.max_new_tokens = n_new;
+  options.prompt_positions = s.position_list;
+  const std::vector<int64_t> tokens = model::generate_greedy(loaded.model, s.id_list, options);
+  for (std::size_t i = 0; i < tokens.size(); ++i) out << (i ? "," : "") << tokens[i];
+  out << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Command model_command() {
+  Command c;
+  c.name = "model";
+  c.summary = "inspect, create and run LLaMA-family checkpoints (HF layout)";
+  c.usage = kUsage;
+  c.run = [](Args& args, std::ostream& out, std::ostream&) {
+    const std::string sub = subcommand(args);
+    if (sub == "info") return run_info(args, out);
+    if (sub == "init") return run_init(args, out);
+    if (sub == "logits") return run_logits(args, out);
+    if (sub == "generate") return run_generate(args, out);
+    throw UserError("pose model: unknown subcommand '" + sub + "'", "use info, init, logits or generate");
+  };
+  return c;
+}
+
+}  // namespace pose::cli

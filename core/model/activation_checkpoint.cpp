@@ -1,0 +1,115 @@
+#include "model/activation_checkpoint.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+#include <cstdint>
+
+namespace pose::model {
+
+namespace {
+
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool cuda_autocast_enabled() { return at::autocast::is_autocast_enabled(at::kCUDA); }
+at::ScalarType cuda_autocast_dtype() { return at::autocast::get_autocast_dtype(at::kCUDA); }
+void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
+  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
+}
+#else
+bool cuda_autocast_enabled() { return at::autocast::is_enabled(); }
+at::ScalarType cuda_autocast_dtype() { return at::autocast::get_autocast_gpu_dtype(); }
+void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
+  at::autocast::set_enabled(enabled);
+  at::autocast::set_autocast_gpu_dtype(dtype);
+}
+#endif
+
+// Restores the CUDA autocast state of the forward for the recomputation.
+class AutocastScope {
+ public:
+  AutocastScope(bool enabled, at::ScalarType dtype)
+      : saved_enabled_(cuda_autocast_enabled()), saved_dtype_(cuda_autocast_dtype()) {
+    set_cuda_autocast(enabled, dtype);
+  }
+  ~AutocastScope() { set_cuda_autocast(saved_enabled_, saved_dtype_); }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool saved_enabled_;
+  at::ScalarType saved_dtype_;
+};
+
+// Arguments that are not tensors (the layer, the mask, the kernel) are passed
+// as pointers/values, which the autograd machinery treats as non-differentiable
+// slots; the parameters come in as a TensorList so gradients flow to them.
+struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, DecoderLayerImpl* layer, const AttentionMask* mask,
+                               AttentionKernel kernel, const torch::Tensor& x, const torch::Tensor& cos,
+                               const torch::Tensor& sin, at::TensorList params) {
+    // The autograd machinery already disabled grad mode around forward.
+    ctx->saved_data["layer"] = static_cast<int64_t>(reinterpret_cast<std::intptr_t>(layer));
+    ctx->saved_data["kernel"] = static_cast<int64_t>(kernel);
+    ctx->saved_data["is_causal"] = mask->is_causal;
+    ctx->saved_data["has_mask"] = mask->additive.defined();
+    if (mask->additive.defined()) ctx->saved_data["mask"] = mask->additive;
+    ctx->saved_data["x_requires_grad"] = x.requires_grad();
+    ctx->saved_data["num_params"] = static_cast<int64_t>(params.size());
+    ctx->saved_data["autocast"] = cuda_autocast_enabled();
+    ctx->saved_data["autocast_dtype"] = static_cast<int64_t>(cuda_autocast_dtype());
+    ctx->save_for_backward({x, cos, sin});
+    return layer->forward(x, cos, sin, *mask, kernel, nullptr);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    auto* layer = reinterpret_cast<DecoderLayerImpl*>(static_cast<std::intptr_t>(ctx->saved_data["layer"].toInt()));
+    const auto kernel = static_cast<AttentionKernel>(ctx->saved_data["kernel"].toInt());
+    AttentionMask mask;
+    mask.is_causal = ctx->saved_data["is_causal"].toBool();
+    if (ctx->saved_data["has_mask"].toBool()) mask.additive = ctx->saved_data["mask"].toTensor();
+    const bool x_requires_grad = ctx->saved_data["x_requires_grad"].toBool();
+    const auto saved = ctx->get_saved_variables();
+
+    torch::Tensor x = saved[0].detach().requires_grad_(x_requires_grad);
+    std::vector<torch::Tensor> params = layer->parameters();
+    std::vector<torch::Tensor> wrt;
+    if (x_requires_grad) wrt.push_back(x);
+    for (const auto& p : params) {
+      if (p.requires_grad()) wrt.push_back(p);
+    }
+
+    torch::Tensor out;
+    {
+      torch::AutoGradMode grad_on(true);
+      AutocastScope autocast(ctx->saved_data["autocast"].toBool(),
+                             static_cast<at::ScalarType>(ctx->saved_data["autocast_dtype"].toInt()));
+      out = layer->forward(x, saved[1], saved[2], mask, kernel, nullptr);
+    }
+    torch::autograd::variable_list grads;
+    if (!wrt.empty()) {
+      grads = torch::autograd::grad({out}, wrt, {grad_outputs[0]}, /*retain_graph=*/false, /*create_graph=*/false,
+                                    /*allow_unused=*/true);
+    }
+
+    // One entry per forward argument slot: layer, mask, kernel, x, cos, sin, params...
+    torch::autograd::variable_list result(6 + params.size());
+    std::size_t next = 0;
+    if (x_requires_grad) result[3] = grads[next++];
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (params[i].requires_grad()) result[6 + i] = grads[next++];
+    }
+    return result;
+  }
+};
+
+}  // namespace
+
+torch::Tensor checkpointed_layer_forward(DecoderLayerImpl& layer, const torch::Tensor& x, const torch::Tensor& cos,
+                                         const torch::Tensor& sin, const AttentionMask& mask, AttentionKernel kernel) {
+  const std::vector<torch::Tensor> params = layer.parameters();
+  return CheckpointFunction::apply(&layer, &mask, kernel, x, cos, sin, at::TensorList(params));
+}
+
+}  // namespace pose::model

@@ -1,0 +1,40 @@
+#include "model/attention.h"
+
+#include "rope/rotary.h"
+
+namespace pose::model {
+
+AttentionImpl::AttentionImpl(const ModelConfig& c)
+    : num_heads_(c.num_attention_heads), num_kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim) {
+  using torch::nn::LinearOptions;
+  const int64_t q_out = num_heads_ * head_dim_;
+  const int64_t kv_out = num_kv_heads_ * head_dim_;
+  q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(c.hidden_size, q_out).bias(c.qkv_bias)));
+  k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_out).bias(c.qkv_bias)));
+  v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_out).bias(c.qkv_bias)));
+  o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(q_out, c.hidden_size).bias(c.o_proj_bias)));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                     const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache) {
+  const int64_t b = x.size(0), t = x.size(1);
+  // [B, T, H*D] -> [B, H, T, D]
+  torch::Tensor q = q_proj(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor k = k_proj(x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor v = v_proj(x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  q = rope::apply_rotary(q, cos, sin);
+  k = rope::apply_rotary(k, cos, sin);
+  if (cache) {
+    if (cache->keys.defined()) {
+      k = torch::cat({cache->keys, k}, 2);
+      v = torch::cat({cache->values, v}, 2);
+    }
+    cache->keys = k;
+    cache->values = v;
+  }
+  const int64_t n_rep = num_heads_ / num_kv_heads_;
+  const torch::Tensor out = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  return o_proj(out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
+}
+
+}  // namespace pose::model

@@ -1,0 +1,60 @@
+// Causal softmax attention over already-rotated q, k, v, and the masks it needs.
+//
+// Masking is by token order (the index in the sequence, cache included), never
+// by position id: PoSE's skipped, non-contiguous position ids change the
+// rotation, not who may attend to whom. This matches HF, whose masks come from
+// cache_position (token indices), not position_ids.
+//
+// Two kernels:
+//   Sdpa  (LibTorch >= 2.0): at::scaled_dot_product_attention, with is_causal
+//         when the plain lower triangle is the mask (no cache, no window), so
+//         flash / memory-efficient kernels apply; an explicit mask otherwise.
+//   Eager (every version, the only one on 1.13): matmul, additive mask
+//         (0 / -inf, built once per forward and shared by every layer), softmax
+//         in fp32 cast back to the input dtype — HF's eager attention.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+namespace pose::model {
+
+#if TORCH_VERSION_MAJOR >= 2
+#define POSE_HAVE_SDPA 1
+#else
+#define POSE_HAVE_SDPA 0
+#endif
+
+enum class AttentionKernel { Auto, Eager, Sdpa };
+
+// Auto resolves to Sdpa where LibTorch has it, else Eager. Throws UserError for
+// Sdpa on a LibTorch without it.
+AttentionKernel resolve_kernel(AttentionKernel requested);
+
+struct AttentionMask {
+  // The plain causal lower triangle (queries and keys aligned, no cache): SDPA
+  // builds it itself.
+  bool is_causal = false;
+  // [T_query, T_key] additive 0 / -inf, or undefined when no mask is needed
+  // (is_causal, or one query that may see every key).
+  torch::Tensor additive;
+};
+
+// The mask for `query_len` new tokens following `past_len` cached ones. Query i
+// (token index past_len + i) sees key j when j <= past_len + i and, with a
+// sliding window w, past_len + i - j < w.
+AttentionMask make_attention_mask(int64_t query_len, int64_t past_len, std::optional<int64_t> sliding_window,
+                                  AttentionKernel kernel, torch::ScalarType dtype, torch::Device device);
+
+// [B, KV, T, D] -> [B, KV * n_rep, T, D], query head h reading kv head h / n_rep
+// (HF's repeat_kv layout).
+torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep);
+
+// q [B, H, Tq, D], k/v [B, H, Tk, D] -> [B, H, Tq, D]; scale 1/sqrt(D).
+torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const AttentionMask& mask,
+                     AttentionKernel kernel);
+
+}  // namespace pose::model

@@ -1,0 +1,26 @@
+// One pre-norm decoder block: x + attn(norm(x)), then x + mlp(norm(x)).
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/attention.h"
+#include "model/mlp.h"
+#include "model/rms_norm.h"
+
+namespace pose::model {
+
+class DecoderLayerImpl : public torch::nn::Module {
+ public:
+  explicit DecoderLayerImpl(const ModelConfig& config);
+
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache = nullptr);
+
+  Attention self_attn{nullptr};
+  Mlp mlp{nullptr};
+  RMSNorm input_layernorm{nullptr};
+  RMSNorm post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(DecoderLayer);
+
+}  // namespace pose::model

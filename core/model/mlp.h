@@ -1,0 +1,22 @@
+// SwiGLU feed-forward of LLaMA-family decoders: down(silu(gate(x)) * up(x)).
+// Three separate projections so parameter names are HF's (mlp.gate_proj, ...).
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/model_config.h"
+
+namespace pose::model {
+
+class MlpImpl : public torch::nn::Module {
+ public:
+  explicit MlpImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::nn::Linear gate_proj{nullptr};
+  torch::nn::Linear up_proj{nullptr};
+  torch::nn::Linear down_proj{nullptr};
+};
+TORCH_MODULE(Mlp);
+
+}  // namespace pose::model

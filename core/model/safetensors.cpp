@@ -1,0 +1,364 @@
+#include "model/safetensors.h"
+
+#include "common/error.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <set>
+
+#include <torch/version.h>
+
+namespace pose::model {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kHeaderLengthBytes = 8;  // u64 little-endian before the JSON
+constexpr uint64_t kDataAlignment = 8;      // header padded so data starts 8-aligned
+const char* const kMetadataKey = "__metadata__";
+
+struct DtypeInfo {
+  const char* name;
+  std::size_t size;
+  std::optional<torch::ScalarType> torch_type;  // nullopt: no LibTorch equivalent here
+};
+
+const std::vector<DtypeInfo>& dtype_table() {
+  static const std::vector<DtypeInfo> table = {
+      {"BOOL", 1, torch::kBool},       {"U8", 1, torch::kByte},        {"I8", 1, torch::kChar},
+      {"I16", 2, torch::kShort},       {"U16", 2, std::nullopt},       {"F16", 2, torch::kHalf},
+      {"BF16", 2, torch::kBFloat16},   {"I32", 4, torch::kInt},        {"U32", 4, std::nullopt},
+      {"F32", 4, torch::kFloat},       {"F64", 8, torch::kDouble},     {"I64", 8, torch::kLong},
+      {"U64", 8, std::nullopt},
+#if TORCH_VERSION_MAJOR >= 2 && (TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1)
+      {"F8_E5M2", 1, torch::kFloat8_e5m2}, {"F8_E4M3", 1, torch::kFloat8_e4m3fn},
+#else
+      {"F8_E5M2", 1, std::nullopt},    {"F8_E4M3", 1, std::nullopt},
+#endif
+  };
+  return table;
+}
+
+const DtypeInfo* find_dtype(const std::string& name) {
+  for (const auto& d : dtype_table()) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+std::string known_dtypes() {
+  std::string s;
+  for (const auto& d : dtype_table()) s += (s.empty() ? "" : ", ") + std::string(d.name);
+  return s;
+}
+
+[[noreturn]] void corrupt(const std::filesystem::path& path, const std::string& what, const std::string& fix) {
+  throw UserError(path.string() + ": " + what, fix);
+}
+
+const char* const kRedownload = "the file is damaged or incomplete: download or write it again";
+
+uint64_t read_le_u64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+void write_all(int fd, const void* data, std::size_t bytes, const std::filesystem::path& path) {
+  const auto* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = ::write(fd, p, bytes);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw UserError(path.string() + ": write failed (" + std::strerror(errno) + ")", "free disk space or choose another directory");
+    }
+    p += n;
+    bytes -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+std::optional<std::size_t> safetensors_dtype_size(const std::string& dtype) {
+  const DtypeInfo* d = find_dtype(dtype);
+  if (!d) return std::nullopt;
+  return d->size;
+}
+
+std::string safetensors_dtype_name(torch::ScalarType dtype) {
+  for (const auto& d : dtype_table()) {
+    if (d.torch_type && *d.torch_type == dtype) return d.name;
+  }
+  throw UserError(std::string("dtype ") + c10::toString(dtype) + " cannot be stored in safetensors",
+                  "convert the tensor to float32, bfloat16 or an integer type first");
+}
+
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path) {
+  map_file();
+  try {
+    parse_header();
+  } catch (...) {
+    unmap();
+    throw;
+  }
+}
+
+SafetensorsFile::~SafetensorsFile() { unmap(); }
+
+SafetensorsFile::SafetensorsFile(SafetensorsFile&& other) noexcept { *this = std::move(other); }
+
+SafetensorsFile& SafetensorsFile::operator=(SafetensorsFile&& other) noexcept {
+  if (this != &other) {
+    unmap();
+    path_ = std::move(other.path_);
+    map_ = std::exchange(other.map_, nullptr);
+    file_bytes_ = std::exchange(other.file_bytes_, 0);
+    data_start_ = other.data_start_;
+    data_bytes_ = other.data_bytes_;
+    entries_ = std::move(other.entries_);
+    metadata_ = std::move(other.metadata_);
+  }
+  return *this;
+}
+
+void SafetensorsFile::unmap() noexcept {
+  if (map_) ::munmap(const_cast<unsigned char*>(map_), file_bytes_);
+  map_ = nullptr;
+}
+
+void SafetensorsFile::map_file() {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw UserError(path_.string() + ": cannot be opened (" + std::strerror(errno) + ")",
+                    errno == ENOENT ? "check the path" : "check the file's permissions");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw UserError(path_.string() + ": cannot be read (" + std::strerror(e) + ")", "check the file");
+  }
+  file_bytes_ = static_cast<uint64_t>(st.st_size);
+  if (file_bytes_ < kHeaderLengthBytes) {
+    ::close(fd);
+    corrupt(path_, "truncated: " + std::to_string(file_bytes_) + " bytes, shorter than the 8-byte header length",
+            kRedownload);
+  }
+  void* p = ::mmap(nullptr, file_bytes_, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int e = errno;
+  ::close(fd);  // the mapping keeps the file alive
+  if (p == MAP_FAILED) {
+    throw UserError(path_.string() + ": cannot be memory-mapped (" + std::strerror(e) + ")", "check free memory and the file");
+  }
+  map_ = static_cast<const unsigned char*>(p);
+}
+
+void SafetensorsFile::parse_header() {
+  const uint64_t header_bytes = read_le_u64(map_);
+  if (header_bytes > kSafetensorsMaxHeaderBytes) {
+    corrupt(path_, "header length " + std::to_string(header_bytes) + " exceeds the " +
+                       std::to_string(kSafetensorsMaxHeaderBytes) + "-byte limit (not a safetensors file?)",
+            kRedownload);
+  }
+  if (header_bytes > file_bytes_ - kHeaderLengthBytes) {
+    corrupt(path_, "header length " + std::to_string(header_bytes) + " runs past the end of the " +
+                       std::to_string(file_bytes_) + "-byte file (truncated?)",
+            kRedownload);
+  }
+  data_start_ = kHeaderLengthBytes + header_bytes;
+  data_bytes_ = file_bytes_ - data_start_;
+  const std::string text(reinterpret_cast<const char*>(map_ + kHeaderLengthBytes), header_bytes);
+  if (text.empty() || text[0] != '{') corrupt(path_, "the header does not start with '{'", kRedownload);
+
+  json header;
+  try {
+    header = json::parse(text);
+  } catch (const json::parse_error& e) {
+    corrupt(path_, std::string("the header is not valid JSON (") + e.what() + ")", kRedownload);
+  }
+  if (!header.is_object()) corrupt(path_, "the header is not a JSON object", kRedownload);
+
+  for (const auto& [name, value] : header.items()) {
+    if (name == kMetadataKey) {
+      if (!value.is_object()) corrupt(path_, "__metadata__ is not an object of strings", kRedownload);
+      for (const auto& [k, v] : value.items()) {
+        if (!v.is_string()) corrupt(path_, "__metadata__." + k + " is not a string", kRedownload);
+        metadata_[k] = v.get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor '" + name + "'";
+    if (!value.is_object()) corrupt(path_, where + ": header entry is not an object", kRedownload);
+    SafetensorsEntry e;
+    e.name = name;
+    auto dtype = value.find("dtype");
+    if (dtype == value.end() || !dtype->is_string()) corrupt(path_, where + ": dtype missing or not a string", kRedownload);
+    e.dtype = dtype->get<std::string>();
+    const DtypeInfo* info = find_dtype(e.dtype);
+    if (!info) {
+      corrupt(path_, where + ": unknown dtype '" + e.dtype + "'", "safetensors dtypes are " + known_dtypes() + "; " + kRedownload);
+    }
+    auto shape = value.find("shape");
+    if (shape == value.end() || !shape->is_array()) corrupt(path_, where + ": shape missing or not a list", kRedownload);
+    uint64_t numel = 1;
+    bool overflow = false;
+    for (const auto& d : *shape) {
+      if (!d.is_number_unsigned()) corrupt(path_, where + ": shape " + shape->dump() + " has a non-integer or negative size", kRedownload);
+      const uint64_t n = d.get<uint64_t>();
+      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) overflow = true;
+      if (n != 0 && numel > std::numeric_limits<uint64_t>::max() / n) overflow = true;
+      numel *= n;
+      e.shape.push_back(static_cast<int64_t>(n));
+    }
+    if (overflow || numel > std::numeric_limits<uint64_t>::max() / info->size) {
+      corrupt(path_, where + ": shape " + shape->dump() + " is too large", kRedownload);
+    }
+    auto offsets = value.find("data_offsets");
+    if (offsets == value.end() || !offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
+        !(*offsets)[1].is_number_unsigned()) {
+      corrupt(path_, where + ": data_offsets is not a pair of non-negative integers", kRedownload);
+    }
+    e.begin = (*offsets)[0].get<uint64_t>();
+    e.end = (*offsets)[1].get<uint64_t>();
+    if (e.end < e.begin) {
+      corrupt(path_, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] end before they begin",
+              kRedownload);
+    }
+    if (e.end > data_bytes_) {
+      corrupt(path_, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                         "] lie outside the " + std::to_string(data_bytes_) + "-byte data section (truncated file?)",
+              kRedownload);
+    }
+    const uint64_t expected = numel * info->size;
+    if (e.bytes() != expected) {
+      corrupt(path_, where + ": shape " + shape->dump() + " of " + e.dtype + " needs " + std::to_string(expected) +
+                         " bytes but data_offsets span " + std::to_string(e.bytes()),
+              kRedownload);
+    }
+    entries_.push_back(std::move(e));
+  }
+
+  // The ranges must tile [0, data_bytes_) exactly.
+  std::vector<const SafetensorsEntry*> by_offset;
+  for (const auto& e : entries_) by_offset.push_back(&e);
+  std::sort(by_offset.begin(), by_offset.end(), [](const SafetensorsEntry* a, const SafetensorsEntry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  uint64_t cursor = 0;
+  const SafetensorsEntry* previous = nullptr;
+  for (const SafetensorsEntry* e : by_offset) {
+    if (e->begin < cursor) {
+      corrupt(path_, "tensor '" + e->name + "': data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
+                         "] overlap tensor '" + (previous ? previous->name : std::string()) + "'",
+              kRedownload);
+    }
+    if (e->begin > cursor) {
+      corrupt(path_, "tensor '" + e->name + "': " + std::to_string(e->begin - cursor) +
+                         " unindexed bytes before its data (holes are not allowed)",
+              kRedownload);
+    }
+    cursor = e->end;
+    previous = e;
+  }
+  if (cursor != data_bytes_) {
+    corrupt(path_, std::to_string(data_bytes_ - cursor) + " bytes after the last tensor" +
+                       (previous ? " '" + previous->name + "'" : std::string()) + " belong to no tensor",
+            kRedownload);
+  }
+  std::sort(entries_.begin(), entries_.end(),
+            [](const SafetensorsEntry& a, const SafetensorsEntry& b) { return a.name < b.name; });
+}
+
+const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                             [](const SafetensorsEntry& e, const std::string& n) { return e.name < n; });
+  return it != entries_.end() && it->name == name ? &*it : nullptr;
+}
+
+torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
+  const SafetensorsEntry* e = find(name);
+  if (!e) throw UserError(path_.string() + ": no tensor '" + name + "'", "check the tensor name (see `pose model info`)");
+  const DtypeInfo* info = find_dtype(e->dtype);
+  if (!info->torch_type) {
+    throw UserError(path_.string() + ": tensor '" + name + "' has dtype " + e->dtype + ", which LibTorch " TORCH_VERSION " cannot hold",
+                    "convert the checkpoint to float32 or bfloat16");
+  }
+  torch::Tensor out = torch::empty(e->shape, torch::TensorOptions().dtype(*info->torch_type));
+  // Copied out: data offsets need not be aligned to the element size, and an
+  // owned tensor does not pin the mapping. safetensors is little-endian, as are
+  // the x86-64 and ARM64 hosts LibTorch runs on.
+  if (e->bytes() > 0) std::memcpy(out.data_ptr(), map_ + data_start_ + e->begin, e->bytes());
+  return out;
+}
+
+void write_safetensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  std::vector<std::pair<std::string, torch::Tensor>> sorted;
+  std::set<std::string> seen;
+  for (const auto& [name, t] : tensors) {
+    if (name.empty() || name == kMetadataKey) throw UserError("tensor name '" + name + "' is reserved or empty", "rename it");
+    if (!seen.insert(name).second) throw UserError("tensor '" + name + "' is given twice", "give each tensor once");
+    if (!t.defined()) throw UserError("tensor '" + name + "' is undefined", "pass a tensor with data");
+    sorted.emplace_back(name, t.detach().to(torch::kCPU).contiguous());
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  json header = json::object();
+  json meta = json::object({{"format", "pt"}});
+  for (const auto& [k, v] : metadata) meta[k] = v;
+  header[kMetadataKey] = meta;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : sorted) {
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
+    header[name] = {{"dtype", safetensors_dtype_name(t.scalar_type())},
+                    {"shape", t.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  // Spaces are allowed trailing whitespace in JSON; they align the data section.
+  text.append((kDataAlignment - text.size() % kDataAlignment) % kDataAlignment, ' ');
+  unsigned char length[kHeaderLengthBytes];
+  uint64_t n = text.size();
+  for (uint64_t i = 0; i < kHeaderLengthBytes; ++i, n >>= 8) length[i] = static_cast<unsigned char>(n & 0xff);
+
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw UserError(path.string() + ": cannot be written (" + std::strerror(errno) + ")", "choose a writable directory");
+  }
+  try {
+    write_all(fd, length, sizeof length, path);
+    write_all(fd, text.data(), text.size(), path);
+    for (const auto& [name, t] : sorted) write_all(fd, t.data_ptr(), static_cast<std::size_t>(t.numel()) * t.element_size(), path);
+    if (::fsync(fd) != 0) throw UserError(path.string() + ": fsync failed (" + std::strerror(errno) + ")", "check the disk");
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    throw UserError(path.string() + ": cannot replace the file (" + std::strerror(e) + ")", "check the directory's permissions");
+  }
+  // Make the rename itself durable.
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace pose::model

@@ -1,0 +1,87 @@
+// The safetensors format (HF): an 8-byte little-endian header length N, N bytes
+// of JSON {"name": {"dtype", "shape", "data_offsets": [begin, end]}, ...,
+// "__metadata__": {str: str}} (optionally padded with spaces), then the data
+// section, offsets relative to its start.
+//
+// Reading validates the whole header before any tensor is touched — the header
+// length against the file size and a sane bound, every dtype, every shape
+// against its byte range, every range inside the data section, and that the
+// ranges tile the data section exactly (no overlaps, no holes, nothing after
+// the last tensor: the format forbids holes so files cannot smuggle data) — and
+// memory-maps the file. A corrupt or truncated file gives a UserError naming the
+// file and the tensor.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+namespace pose::model {
+
+// A header larger than this is rejected unread (the reference implementation's bound).
+constexpr uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;
+
+struct SafetensorsEntry {
+  std::string name;
+  std::string dtype;  // "F32", "BF16", ...
+  std::vector<int64_t> shape;
+  uint64_t begin = 0;  // byte range in the data section
+  uint64_t end = 0;
+  uint64_t bytes() const { return end - begin; }
+};
+
+class SafetensorsFile {
+ public:
+  // Opens, maps and validates; throws UserError naming the file (and tensor).
+  explicit SafetensorsFile(const std::filesystem::path& path);
+  ~SafetensorsFile();
+  SafetensorsFile(SafetensorsFile&& other) noexcept;
+  SafetensorsFile& operator=(SafetensorsFile&& other) noexcept;
+  SafetensorsFile(const SafetensorsFile&) = delete;
+  SafetensorsFile& operator=(const SafetensorsFile&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::vector<SafetensorsEntry>& entries() const { return entries_; }  // sorted by name
+  const SafetensorsEntry* find(const std::string& name) const;
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  uint64_t data_bytes() const { return data_bytes_; }
+
+  // An owned CPU tensor with the file's dtype and shape (copied out of the
+  // mapping, so it outlives this object). Throws UserError when the name is
+  // absent or the dtype has no LibTorch equivalent in this build.
+  torch::Tensor tensor(const std::string& name) const;
+
+ private:
+  void map_file();
+  void parse_header();
+  void unmap() noexcept;
+
+  std::filesystem::path path_;
+  const unsigned char* map_ = nullptr;
+  uint64_t file_bytes_ = 0;
+  uint64_t data_start_ = 0;
+  uint64_t data_bytes_ = 0;
+  std::vector<SafetensorsEntry> entries_;
+  std::map<std::string, std::string> metadata_;
+};
+
+// Bytes per element of a safetensors dtype name, or nullopt when unknown.
+std::optional<std::size_t> safetensors_dtype_size(const std::string& dtype);
+// The safetensors name of a LibTorch dtype; throws UserError when it has none.
+std::string safetensors_dtype_name(torch::ScalarType dtype);
+
+// Writes tensors (any device; stored contiguous) with names sorted, the header
+// padded with spaces to a multiple of 8 bytes so the data section is aligned,
+// and __metadata__ {"format": "pt"} plus `metadata`. Atomic: a temporary file in
+// the same directory is written, fsync'ed and renamed over `path`.
+void write_safetensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+
+}  // namespace pose::model
