@@ -148,6 +148,57 @@
     </message>
 </context>
 <context>
+    <name>pose::widgets::CoveragePlot</name>
+    <message>
+        <source>%1, 1 chunk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2 chunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Relative-position coverage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>relative distance d between query and key (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>probability that distance d is trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (Monte-Carlo, %2 samples)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: 95% band</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: one sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: at least once in %2 samples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plateau (Lc-1)/(Lt-Lc+1) = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lt = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lc = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::widgets::JsonTreeView</name>
     <message numerus="yes">
         <source>%n item(s)</source>
@@ -204,6 +255,106 @@
     </message>
     <message>
         <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::RopeSpectrumView</name>
+    <message>
+        <source>%1: factor %2, rotary dim %3, base %4, original window %5 → target %6, attention factor %7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(a) Wavelength of each rotary frequency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>frequency index i (0 = fastest rotation)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wavelength 2π/θᵢ (positions per turn, log scale)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wavelength ratio (overlay / method)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(b) Rotary response: mean of cos(s·θᵢ) over the frequencies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>relative distance s (positions)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>response (1 at s = 0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (plain RoPE)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ratio %1 / %2 (right axis)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>original window L₀ = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>target window Lₜ = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>YaRN ramp
+i = %1 … %2
+← unchanged | ÷ factor →</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> L₀</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> Lₜ</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::SampleLayoutView</name>
+    <message>
+        <source>Drawn samples: chunks in position space and the text they read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upper bar: the position ids of each chunk on [0, Lt). Thin bar beneath: the document tokens that chunk reads. Same colour = same chunk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>position id (upper bars) · token index in the document (lower, thin bars)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sample %1 positions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not sampled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lt = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lc = %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -148,6 +148,57 @@
     </message>
 </context>
 <context>
+    <name>pose::widgets::CoveragePlot</name>
+    <message>
+        <source>%1, 1 chunk</source>
+        <translation>%1，1 个分块</translation>
+    </message>
+    <message>
+        <source>%1, %2 chunks</source>
+        <translation>%1，%2 个分块</translation>
+    </message>
+    <message>
+        <source>Relative-position coverage</source>
+        <translation>相对位置覆盖率</translation>
+    </message>
+    <message>
+        <source>relative distance d between query and key (tokens)</source>
+        <translation>查询与键之间的相对距离 d（词元）</translation>
+    </message>
+    <message>
+        <source>probability that distance d is trained</source>
+        <translation>距离 d 被训练到的概率</translation>
+    </message>
+    <message>
+        <source>%1 (Monte-Carlo, %2 samples)</source>
+        <translation>%1（蒙特卡罗，%2 个样本）</translation>
+    </message>
+    <message>
+        <source>%1: 95% band</source>
+        <translation>%1：95% 置信带</translation>
+    </message>
+    <message>
+        <source>%1: one sample</source>
+        <translation>%1：单个样本</translation>
+    </message>
+    <message>
+        <source>%1: at least once in %2 samples</source>
+        <translation>%1：%2 个样本中至少出现一次</translation>
+    </message>
+    <message>
+        <source>plateau (Lc-1)/(Lt-Lc+1) = %1</source>
+        <translation>平台值 (Lc-1)/(Lt-Lc+1) = %1</translation>
+    </message>
+    <message>
+        <source>Lt = %1</source>
+        <translation>Lt = %1</translation>
+    </message>
+    <message>
+        <source>Lc = %1</source>
+        <translation>Lc = %1</translation>
+    </message>
+</context>
+<context>
     <name>pose::widgets::JsonTreeView</name>
     <message numerus="yes">
         <source>%n item(s)</source>
@@ -199,6 +250,108 @@
     <message>
         <source>Clear</source>
         <translation>清空</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::RopeSpectrumView</name>
+    <message>
+        <source>%1: factor %2, rotary dim %3, base %4, original window %5 → target %6, attention factor %7</source>
+        <translation>%1：缩放因子 %2，旋转维度 %3，基数 %4，原始窗口 %5 → 目标 %6，注意力因子 %7</translation>
+    </message>
+    <message>
+        <source>(a) Wavelength of each rotary frequency</source>
+        <translation>(a) 各旋转频率的波长</translation>
+    </message>
+    <message>
+        <source>frequency index i (0 = fastest rotation)</source>
+        <translation>频率索引 i（0 = 旋转最快）</translation>
+    </message>
+    <message>
+        <source>wavelength 2π/θᵢ (positions per turn, log scale)</source>
+        <translation>波长 2π/θᵢ（每转位置数，对数刻度）</translation>
+    </message>
+    <message>
+        <source>wavelength ratio (overlay / method)</source>
+        <translation>波长比（叠加 / 方法）</translation>
+    </message>
+    <message>
+        <source>(b) Rotary response: mean of cos(s·θᵢ) over the frequencies</source>
+        <translation>(b) 旋转响应：各频率上 cos(s·θᵢ) 的平均值</translation>
+    </message>
+    <message>
+        <source>relative distance s (positions)</source>
+        <translation>相对距离 s（位置）</translation>
+    </message>
+    <message>
+        <source>response (1 at s = 0)</source>
+        <translation>响应（s = 0 时为 1）</translation>
+    </message>
+    <message>
+        <source>%1 (plain RoPE)</source>
+        <translation>%1（原始 RoPE）</translation>
+    </message>
+    <message>
+        <source>ratio %1 / %2 (right axis)</source>
+        <translation>比值 %1 / %2（右轴）</translation>
+    </message>
+    <message>
+        <source>original window L₀ = %1</source>
+        <translation>原始窗口 L₀ = %1</translation>
+    </message>
+    <message>
+        <source>target window Lₜ = %1</source>
+        <translation>目标窗口 Lₜ = %1</translation>
+    </message>
+    <message>
+        <source>YaRN ramp
+i = %1 … %2
+← unchanged | ÷ factor →</source>
+        <translation>YaRN 过渡区
+i = %1 … %2
+← 不变 | ÷ 缩放因子 →</translation>
+    </message>
+    <message>
+        <source> L₀</source>
+        <translation> L₀</translation>
+    </message>
+    <message>
+        <source> Lₜ</source>
+        <translation> Lₜ</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::SampleLayoutView</name>
+    <message>
+        <source>Drawn samples: chunks in position space and the text they read</source>
+        <translation>抽取的样本：各分块在位置空间中的分布及其读取的文本</translation>
+    </message>
+    <message>
+        <source>Upper bar: the position ids of each chunk on [0, Lt). Thin bar beneath: the document tokens that chunk reads. Same colour = same chunk.</source>
+        <translation>上方条：每个分块在 [0, Lt) 上的位置编号。下方细条：该分块读取的文档词元。同色表示同一分块。</translation>
+    </message>
+    <message>
+        <source>position id (upper bars) · token index in the document (lower, thin bars)</source>
+        <translation>位置编号（上方条）· 文档中的词元索引（下方细条）</translation>
+    </message>
+    <message>
+        <source>sample %1 positions</source>
+        <translation>样本 %1 位置</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>not sampled: %1</source>
+        <translation>未抽样：%1</translation>
+    </message>
+    <message>
+        <source>Lt = %1</source>
+        <translation>Lt = %1</translation>
+    </message>
+    <message>
+        <source>Lc = %1</source>
+        <translation>Lc = %1</translation>
     </message>
 </context>
 </TS>
