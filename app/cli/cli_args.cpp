@@ -118,6 +118,16 @@ std::optional<long long> Args::get_int(const std::string& name) {
   return n;
 }
 
+long long Args::get_int_at_least(const std::string& name, long long fallback, long long min_value) {
+  const auto v = get_int(name);
+  if (!v) return fallback;
+  if (*v < min_value) {
+    throw UserError("--" + name + ": " + std::to_string(*v) + " is below " + std::to_string(min_value),
+                    "give a whole number of at least " + std::to_string(min_value));
+  }
+  return *v;
+}
+
 std::optional<std::vector<double>> Args::get_double_list(const std::string& name) {
   auto v = get(name);
   if (!v) return std::nullopt;

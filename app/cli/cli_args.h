@@ -23,6 +23,9 @@ class Args {
   // Numeric getters throw UserError naming the option when the value is malformed.
   std::optional<double> get_double(const std::string& name);
   std::optional<long long> get_int(const std::string& name);
+  // --name as a whole number of at least min_value; fallback when absent. Throws
+  // UserError naming the option and the bound otherwise.
+  long long get_int_at_least(const std::string& name, long long fallback, long long min_value);
   std::optional<std::vector<double>> get_double_list(const std::string& name);  // "1,2.5,3"
   std::string require(const std::string& name);             // throws UserError when missing
 

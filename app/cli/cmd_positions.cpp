@@ -18,13 +18,7 @@ namespace {
 using positions::Design;
 
 std::int64_t whole(Args& args, const std::string& name, std::int64_t fallback, std::int64_t min_value) {
-  const auto v = args.get_int(name);
-  if (!v) return fallback;
-  if (*v < min_value) {
-    throw UserError("--" + name + ": " + std::to_string(*v) + " is below " + std::to_string(min_value),
-                    "give a whole number of at least " + std::to_string(min_value));
-  }
-  return static_cast<std::int64_t>(*v);
+  return static_cast<std::int64_t>(args.get_int_at_least(name, fallback, min_value));
 }
 
 constexpr std::int64_t kNoBound = std::numeric_limits<std::int64_t>::min();

@@ -55,6 +55,18 @@ class TestCliArgs : public QObject {
     }
   }
 
+  void boundedWholeNumbers() {
+    Args a({"--chunks", "0", "--samples", "5"});
+    QCOMPARE(a.get_int_at_least("samples", 1, 1), 5LL);
+    QCOMPARE(a.get_int_at_least("seed", 42, 0), 42LL);  // absent: the fallback
+    try {
+      a.get_int_at_least("chunks", 2, 1);
+      QFAIL("expected an error");
+    } catch (const pose::UserError& e) {
+      QVERIFY(std::string(e.what()).find("--chunks: 0 is below 1") != std::string::npos);
+    }
+  }
+
   void missingRequiredOption() {
     Args a({});
     QVERIFY_THROWS_EXCEPTION(pose::UserError, a.require("method"));
