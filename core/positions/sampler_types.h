@@ -37,6 +37,18 @@ struct Design {
   TextSkip text_skip = TextSkip::Uniform;
 };
 
+// A design in one expression, e.g. make_design(Strategy::Pose, 2048, 16384, 3).
+inline Design make_design(Strategy strategy, std::int64_t train_len, std::int64_t target_len, int chunks = 2,
+                          TextSkip text_skip = TextSkip::Uniform) {
+  Design d;
+  d.strategy = strategy;
+  d.train_len = train_len;
+  d.target_len = target_len;
+  d.chunks = chunks;
+  d.text_skip = text_skip;
+  return d;
+}
+
 // Half-open token range [begin, end) of the document.
 struct TextRange {
   std::int64_t begin = 0;

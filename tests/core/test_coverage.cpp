@@ -17,15 +17,6 @@ using namespace pose::positions;
 
 namespace {
 
-Design make(Strategy s, std::int64_t lc, std::int64_t lt, int chunks = 2) {
-  Design d;
-  d.strategy = s;
-  d.train_len = lc;
-  d.target_len = lt;
-  d.chunks = chunks;
-  return d;
-}
-
 struct Truth {
   std::vector<double> coverage, pairs;
 };
@@ -118,8 +109,8 @@ class TestCoverage : public QObject {
   Q_OBJECT
  private slots:
   void exactTwoChunkMatchesEnumerationOfEveryLayout() {
-    for (const Design& d : {make(Strategy::Pose, 7, 20), make(Strategy::Pose, 8, 8), make(Strategy::Pose, 6, 31),
-                            make(Strategy::PoseV1, 7, 20), make(Strategy::PoseV1, 6, 15), make(Strategy::Pose, 2, 9)}) {
+    for (const Design& d : {make_design(Strategy::Pose, 7, 20), make_design(Strategy::Pose, 8, 8), make_design(Strategy::Pose, 6, 31),
+                            make_design(Strategy::PoseV1, 7, 20), make_design(Strategy::PoseV1, 6, 15), make_design(Strategy::Pose, 2, 9)}) {
       const CoverageCurve exact = coverage_exact(d);
       const Truth truth = enumerate_two_chunks(d);
       QCOMPARE(exact.coverage.size(), static_cast<std::size_t>(d.target_len));
@@ -134,7 +125,7 @@ class TestCoverage : public QObject {
 
   void publishedPlateauIsLcMinusOneOverLtMinusLcPlusOne() {
     for (auto [lc, lt] : {std::pair<std::int64_t, std::int64_t>{8, 40}, {64, 1000}, {2048, 16384}}) {
-      const CoverageCurve c = coverage_exact(make(Strategy::Pose, lc, lt));
+      const CoverageCurve c = coverage_exact(make_design(Strategy::Pose, lc, lt));
       const double plateau = static_cast<double>(lc - 1) / static_cast<double>(lt - lc + 1);
       for (std::int64_t d = lc; d <= lt - lc + 1; ++d) QCOMPARE(c.coverage[static_cast<std::size_t>(d)], plateau);
       // Beyond the plateau only the largest skips reach: down to 1/(M+1) at Lt-1.
@@ -150,7 +141,7 @@ class TestCoverage : public QObject {
   }
 
   void monteCarloAgreesWithTheExactPlateau() {
-    const Design d = make(Strategy::Pose, 64, 1024);
+    const Design d = make_design(Strategy::Pose, 64, 1024);
     MonteCarloOptions o;
     o.samples = 20000;
     o.seed = 5;
@@ -170,8 +161,8 @@ class TestCoverage : public QObject {
   }
 
   void monteCarloAgreesWithExactWithinItsError() {
-    for (const Design& d : {make(Strategy::Pose, 8, 40), make(Strategy::PoseV1, 8, 40), make(Strategy::Pose, 33, 200),
-                            make(Strategy::Pose, 16, 64, 1), make(Strategy::Full, 16, 64), make(Strategy::None, 16, 64)}) {
+    for (const Design& d : {make_design(Strategy::Pose, 8, 40), make_design(Strategy::PoseV1, 8, 40), make_design(Strategy::Pose, 33, 200),
+                            make_design(Strategy::Pose, 16, 64, 1), make_design(Strategy::Full, 16, 64), make_design(Strategy::None, 16, 64)}) {
       MonteCarloOptions o;
       o.samples = 4000;
       o.seed = 17;
@@ -187,7 +178,7 @@ class TestCoverage : public QObject {
   }
 
   void threeChunksHaveNoExactCurveButMonteCarloMatchesEnumeration() {
-    const Design d = make(Strategy::Pose, 7, 16, 3);
+    const Design d = make_design(Strategy::Pose, 7, 16, 3);
     QVERIFY(!has_exact_coverage(d));
     try {
       coverage_exact(d);
@@ -204,15 +195,15 @@ class TestCoverage : public QObject {
     const CoverageCurve mc = coverage_monte_carlo(d, o);
     QVERIFY2(worst_z(mc, truth.coverage) < 4.5, qPrintable(QString("worst z %1").arg(worst_z(mc, truth.coverage))));
     QVERIFY(worst_pairs_z(mc, truth.pairs) < 4.5);
-    QVERIFY(!has_exact_coverage(make(Strategy::RandPos, 7, 16)));
+    QVERIFY(!has_exact_coverage(make_design(Strategy::RandPos, 7, 16)));
   }
 
   void monteCarloCountsExactlyWhatTheSamplerDraws() {
     // Same seed, same indices: the difference-array counting must give exactly
     // the brute-force counts over draw_sample's position ids. randpos with many
     // runs takes the scratch-array path, the pose designs the sort-and-merge path.
-    for (const Design& d : {make(Strategy::Pose, 12, 50), make(Strategy::Pose, 12, 50, 3), make(Strategy::Pose, 12, 50, 6),
-                            make(Strategy::PoseV1, 12, 50, 2), make(Strategy::RandPos, 12, 50), make(Strategy::RandPos, 40, 50)}) {
+    for (const Design& d : {make_design(Strategy::Pose, 12, 50), make_design(Strategy::Pose, 12, 50, 3), make_design(Strategy::Pose, 12, 50, 6),
+                            make_design(Strategy::PoseV1, 12, 50, 2), make_design(Strategy::RandPos, 12, 50), make_design(Strategy::RandPos, 40, 50)}) {
       const std::int64_t k = 300;
       Truth t{std::vector<double>(50, 0.0), std::vector<double>(50, 0.0)};
       for (std::int64_t i = 0; i < k; ++i) add_brute(t, draw_sample(d, 1000, 77, static_cast<std::uint64_t>(i)).position_ids, 1.0);
@@ -229,15 +220,15 @@ class TestCoverage : public QObject {
   }
 
   void fullCoversEverythingNoneOnlyTheWindow() {
-    const CoverageCurve full = coverage_exact(make(Strategy::Full, 16, 64));
+    const CoverageCurve full = coverage_exact(make_design(Strategy::Full, 16, 64));
     for (double p : full.coverage) QCOMPARE(p, 1.0);
     QCOMPARE(full.expected_pairs[63], 1.0);
-    const CoverageCurve none = coverage_exact(make(Strategy::None, 16, 64));
+    const CoverageCurve none = coverage_exact(make_design(Strategy::None, 16, 64));
     for (std::size_t d = 0; d < 64; ++d) QCOMPARE(none.coverage[d], d < 16 ? 1.0 : 0.0);
     QCOMPARE(summarize(none).never_covered, std::int64_t{48});
     MonteCarloOptions o;
     o.samples = 50;
-    const CoverageCurve mc_full = coverage_monte_carlo(make(Strategy::Full, 16, 64), o);
+    const CoverageCurve mc_full = coverage_monte_carlo(make_design(Strategy::Full, 16, 64), o);
     QCOMPARE(mc_full.coverage.back(), 1.0);
     QCOMPARE(mc_full.lower.back() > 0.9, true);
   }
@@ -246,7 +237,7 @@ class TestCoverage : public QObject {
     // RandPos trains long distances often (ids are spread over [0, Lt)) ...
     MonteCarloOptions o;
     o.samples = 400;
-    const CoverageCurve r = coverage_monte_carlo(make(Strategy::RandPos, 32, 256), o);
+    const CoverageCurve r = coverage_monte_carlo(make_design(Strategy::RandPos, 32, 256), o);
     QVERIFY(r.coverage[200] > 0.5);
     QCOMPARE(r.coverage[0], 1.0);
     // ... but one pair per distance on average, against Lc - d for a real window:
@@ -256,8 +247,8 @@ class TestCoverage : public QObject {
   }
 
   void poseV1FavoursShortDistancesOverPose() {
-    const CoverageCurve v1 = coverage_exact(make(Strategy::PoseV1, 64, 1024));
-    const CoverageCurve fixed = coverage_exact(make(Strategy::Pose, 64, 1024));
+    const CoverageCurve v1 = coverage_exact(make_design(Strategy::PoseV1, 64, 1024));
+    const CoverageCurve fixed = coverage_exact(make_design(Strategy::Pose, 64, 1024));
     QVERIFY(v1.coverage[100] > 2 * fixed.coverage[100]);
     QVERIFY(v1.coverage[900] < 0.5 * fixed.coverage[900]);
   }
@@ -283,7 +274,7 @@ class TestCoverage : public QObject {
   void exactTwoChunkIsFastAtLongTargets() {
     // Shape only (speed lives in bench/): the curve has Lt entries and the
     // plateau value at the largest design the bench uses.
-    const CoverageCurve c = coverage_exact(make(Strategy::Pose, 2048, 131072));
+    const CoverageCurve c = coverage_exact(make_design(Strategy::Pose, 2048, 131072));
     QCOMPARE(c.coverage.size(), std::size_t(131072));
     QCOMPARE(c.coverage[50000], 2047.0 / 129025.0);
   }
@@ -291,11 +282,11 @@ class TestCoverage : public QObject {
   void jsonHasTheFields() {
     MonteCarloOptions o;
     o.samples = 20;
-    const auto j = to_json(coverage_monte_carlo(make(Strategy::Pose, 8, 32), o));
+    const auto j = to_json(coverage_monte_carlo(make_design(Strategy::Pose, 8, 32), o));
     QCOMPARE(j.at("coverage").size(), std::size_t(32));
     QCOMPARE(j.at("method").get<std::string>(), std::string("monte-carlo"));
     QVERIFY(j.contains("wilson95_lower") && j.contains("std_error") && j.contains("samples"));
-    const auto e = to_json(coverage_exact(make(Strategy::Pose, 8, 32)));
+    const auto e = to_json(coverage_exact(make_design(Strategy::Pose, 8, 32)));
     QVERIFY(!e.contains("std_error"));
     QCOMPARE(e.at("design").at("strategy").get<std::string>(), std::string("pose"));
   }
@@ -303,7 +294,7 @@ class TestCoverage : public QObject {
   void rejectsBadMonteCarloOptions() {
     MonteCarloOptions o;
     o.samples = 0;
-    QVERIFY_THROWS_EXCEPTION(pose::UserError, coverage_monte_carlo(make(Strategy::Pose, 8, 32), o));
+    QVERIFY_THROWS_EXCEPTION(pose::UserError, coverage_monte_carlo(make_design(Strategy::Pose, 8, 32), o));
     QVERIFY_THROWS_EXCEPTION(pose::UserError, parse_method("analytic"));
     QCOMPARE(parse_method("monte-carlo"), CoverageMethod::MonteCarlo);
   }

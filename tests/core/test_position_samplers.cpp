@@ -17,16 +17,6 @@ using namespace pose::positions;
 
 namespace {
 
-Design make(Strategy s, std::int64_t lc, std::int64_t lt, int chunks = 2, TextSkip t = TextSkip::Uniform) {
-  Design d;
-  d.strategy = s;
-  d.train_len = lc;
-  d.target_len = lt;
-  d.chunks = chunks;
-  d.text_skip = t;
-  return d;
-}
-
 // Returns an empty string when the sample satisfies every invariant, else what broke.
 std::string check_sample(const Design& d, const Sample& s, std::int64_t doc_len) {
   const std::int64_t full = d.strategy == Strategy::Full ? d.target_len : d.train_len;
@@ -101,19 +91,19 @@ class TestPositionSamplers : public QObject {
 
   void everySampleSatisfiesTheInvariants() {
     const std::vector<Design> designs = {
-        make(Strategy::Pose, 16, 64),
-        make(Strategy::Pose, 17, 64),  // odd Lc: l0 up to ceil(17/2) = 9 > l1 possible
-        make(Strategy::Pose, 16, 64, 1),
-        make(Strategy::Pose, 16, 64, 3),
-        make(Strategy::Pose, 16, 64, 5, TextSkip::Equal),
-        make(Strategy::Pose, 16, 64, 16, TextSkip::Zero),
-        make(Strategy::Pose, 16, 16),  // Lt == Lc: no room to skip
-        make(Strategy::PoseV1, 16, 64),
-        make(Strategy::PoseV1, 16, 64, 3, TextSkip::Equal),
-        make(Strategy::RandPos, 16, 64),
-        make(Strategy::RandPos, 60, 64),
-        make(Strategy::Full, 16, 64),
-        make(Strategy::None, 16, 64),
+        make_design(Strategy::Pose, 16, 64),
+        make_design(Strategy::Pose, 17, 64),  // odd Lc: l0 up to ceil(17/2) = 9 > l1 possible
+        make_design(Strategy::Pose, 16, 64, 1),
+        make_design(Strategy::Pose, 16, 64, 3),
+        make_design(Strategy::Pose, 16, 64, 5, TextSkip::Equal),
+        make_design(Strategy::Pose, 16, 64, 16, TextSkip::Zero),
+        make_design(Strategy::Pose, 16, 16),  // Lt == Lc: no room to skip
+        make_design(Strategy::PoseV1, 16, 64),
+        make_design(Strategy::PoseV1, 16, 64, 3, TextSkip::Equal),
+        make_design(Strategy::RandPos, 16, 64),
+        make_design(Strategy::RandPos, 60, 64),
+        make_design(Strategy::Full, 16, 64),
+        make_design(Strategy::None, 16, 64),
     };
     for (const auto& d : designs) {
       for (std::int64_t doc : {std::int64_t{64}, std::int64_t{16}, std::int64_t{19}, std::int64_t{1000}, std::int64_t{7}}) {
@@ -137,7 +127,7 @@ class TestPositionSamplers : public QObject {
   }
 
   void sameSeedAndIndexGiveTheSameSample() {
-    const Design d = make(Strategy::Pose, 32, 256, 3);
+    const Design d = make_design(Strategy::Pose, 32, 256, 3);
     const Sample a = draw_sample(d, 500, 42, 7);
     const Sample b = draw_sample(d, 500, 42, 7);
     QVERIFY(a.position_ids == b.position_ids);
@@ -159,7 +149,7 @@ class TestPositionSamplers : public QObject {
   void streamIsPinned() {
     // The stream is specified bit for bit (SplitMix64 + rejection draws); if
     // this changes, resumed runs would silently train different positions.
-    const Sample s = draw_sample(make(Strategy::Pose, 8, 32), 40, 1, 0);
+    const Sample s = draw_sample(make_design(Strategy::Pose, 8, 32), 40, 1, 0);
     const std::vector<std::int64_t> expected_lengths = {s.chunk_lengths[0], 8 - s.chunk_lengths[0]};
     QCOMPARE(s.chunk_lengths, expected_lengths);
     QCOMPARE(QString::fromStdString(to_json(s).dump()),
@@ -171,7 +161,7 @@ class TestPositionSamplers : public QObject {
   void publishedChunkLengthRule() {
     // l0 ~ U{1 .. ceil(Lc/2)}: both ends occur, nothing outside.
     for (std::int64_t lc : {std::int64_t{10}, std::int64_t{11}}) {
-      const Design d = make(Strategy::Pose, lc, 64);
+      const Design d = make_design(Strategy::Pose, lc, 64);
       std::map<std::int64_t, int> seen;
       for (std::uint64_t i = 0; i < 3000; ++i) seen[draw_sample(d, 64, 5, i).chunk_lengths[0]]++;
       QCOMPARE(seen.begin()->first, std::int64_t{1});
@@ -182,12 +172,12 @@ class TestPositionSamplers : public QObject {
 
   void publishedSkipIsUniformOnZeroToLtMinusLc() {
     // Lc = 8, Lt = 24: u1 ~ U{0..16}, 17 cells, df = 16.
-    const Design d = make(Strategy::Pose, 8, 24);
+    const Design d = make_design(Strategy::Pose, 8, 24);
     const std::int64_t m = 16, n = 17000;
     std::vector<std::int64_t> counts(static_cast<std::size_t>(m + 1), 0);
     std::vector<std::int64_t> v1_gaps(static_cast<std::size_t>(m + 1), 0);
     std::vector<std::int64_t> short_range(static_cast<std::size_t>(m + 1), 0);
-    const Design v1 = make(Strategy::PoseV1, 8, 24);
+    const Design v1 = make_design(Strategy::PoseV1, 8, 24);
     RandomStream off_by_one = RandomStream::for_sample(99, 0);
     for (std::int64_t i = 0; i < n; ++i) {
       const auto u = draw_sample(d, 24, 2024, static_cast<std::uint64_t>(i)).position_skips[1];
@@ -208,7 +198,7 @@ class TestPositionSamplers : public QObject {
 
   void poseV1FavoursSmallSkipsAsPublished() {
     // gap g = rt - lt with lt ~ U{0..M}, rt ~ U{lt..M}: P(g) = (H(M+1) - H(g))/(M+1).
-    const Design v1 = make(Strategy::PoseV1, 8, 24);
+    const Design v1 = make_design(Strategy::PoseV1, 8, 24);
     const std::int64_t m = 16, n = 17000;
     std::vector<std::int64_t> gaps(static_cast<std::size_t>(m + 1), 0);
     for (std::int64_t i = 0; i < n; ++i) {
@@ -230,7 +220,7 @@ class TestPositionSamplers : public QObject {
 
   void threeChunkLengthsAreAUniformComposition() {
     // Lc = 6 into 3 positive parts: C(5,2) = 10 compositions, equally likely.
-    const Design d = make(Strategy::Pose, 6, 30, 3);
+    const Design d = make_design(Strategy::Pose, 6, 30, 3);
     std::map<std::vector<std::int64_t>, std::int64_t> seen;
     const std::int64_t n = 10000;
     for (std::int64_t i = 0; i < n; ++i) seen[draw_sample(d, 30, 3, static_cast<std::uint64_t>(i)).chunk_lengths]++;
@@ -243,7 +233,7 @@ class TestPositionSamplers : public QObject {
 
   void nChunkSkipsFollowThePaper() {
     // u_1 ~ U{0..M}, u_2 ~ U{u_1..M}: the last skip reaches M, u_2 = u_1 happens.
-    const Design d = make(Strategy::Pose, 12, 40, 3);
+    const Design d = make_design(Strategy::Pose, 12, 40, 3);
     bool reached_max = false, adjacent = false;
     for (std::uint64_t i = 0; i < 3000; ++i) {
       const auto s = draw_sample(d, 40, 8, i);
@@ -258,7 +248,7 @@ class TestPositionSamplers : public QObject {
     const std::int64_t doc = 100;
     // uniform: v1 ~ U{0 .. Lx - Lc}, both ends occur, independent of u1.
     {
-      const Design d = make(Strategy::Pose, 16, 64);
+      const Design d = make_design(Strategy::Pose, 16, 64);
       bool lo = false, hi = false;
       int equal_to_u = 0;
       for (std::uint64_t i = 0; i < 4000; ++i) {
@@ -272,13 +262,13 @@ class TestPositionSamplers : public QObject {
     }
     // zero: the chunks read the first Lc tokens as one span.
     {
-      const auto s = draw_sample(make(Strategy::Pose, 16, 64, 3, TextSkip::Zero), doc, 1, 0);
+      const auto s = draw_sample(make_design(Strategy::Pose, 16, 64, 3, TextSkip::Zero), doc, 1, 0);
       QCOMPARE(s.text_ranges.front().begin, std::int64_t{0});
       QCOMPARE(s.text_ranges.back().end, std::int64_t{16});
     }
     // equal: v_i = u_i, clamped to Lx - W when the document is too short.
     {
-      const Design d = make(Strategy::Pose, 16, 64, 2, TextSkip::Equal);
+      const Design d = make_design(Strategy::Pose, 16, 64, 2, TextSkip::Equal);
       const std::int64_t short_doc = 20;  // room for text skips up to 4 only
       bool clamped = false;
       for (std::uint64_t i = 0; i < 300; ++i) {
@@ -294,7 +284,7 @@ class TestPositionSamplers : public QObject {
   }
 
   void randposIsASortedUniformSubset() {
-    const Design d = make(Strategy::RandPos, 8, 32);
+    const Design d = make_design(Strategy::RandPos, 8, 32);
     std::vector<std::int64_t> hits(32, 0);
     const std::int64_t n = 4000;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -311,10 +301,10 @@ class TestPositionSamplers : public QObject {
   }
 
   void fullAndNoneAreContiguous() {
-    const auto f = draw_sample(make(Strategy::Full, 16, 64), 100, 1, 3);
+    const auto f = draw_sample(make_design(Strategy::Full, 16, 64), 100, 1, 3);
     QCOMPARE(f.position_ids.size(), std::size_t(64));
     QCOMPARE(f.position_ids.back(), std::int64_t{63});
-    const auto z = draw_sample(make(Strategy::None, 16, 64), 100, 1, 3);
+    const auto z = draw_sample(make_design(Strategy::None, 16, 64), 100, 1, 3);
     QCOMPARE(z.position_ids.size(), std::size_t(16));
     QCOMPARE(z.position_ids.back(), std::int64_t{15});
     QCOMPARE(z.chunk_lengths.size(), std::size_t(1));
@@ -322,7 +312,7 @@ class TestPositionSamplers : public QObject {
 
   void shortDocumentsAreScaledDownLikeTheReference() {
     // Lx = 10 < Lc = 16: train on all 10 tokens, skips over {0 .. Lt - 10}.
-    const Design d = make(Strategy::Pose, 16, 64);
+    const Design d = make_design(Strategy::Pose, 16, 64);
     std::int64_t max_skip = 0;
     for (std::uint64_t i = 0; i < 2000; ++i) {
       const auto s = draw_sample(d, 10, 2, i);
@@ -337,15 +327,15 @@ class TestPositionSamplers : public QObject {
   }
 
   void tooShortDocumentsAreReportedNotDropped() {
-    const auto one = draw_sample(make(Strategy::Pose, 16, 64), 1, 0, 0);
+    const auto one = draw_sample(make_design(Strategy::Pose, 16, 64), 1, 0, 0);
     QCOMPARE(one.status, SampleStatus::TooShort);
     QVERIFY(one.position_ids.empty());
     QVERIFY(QString::fromStdString(one.reason).contains("needs at least 2"));
-    const auto few = draw_sample(make(Strategy::Pose, 16, 64, 4), 3, 0, 0);
+    const auto few = draw_sample(make_design(Strategy::Pose, 16, 64, 4), 3, 0, 0);
     QCOMPARE(few.status, SampleStatus::TooShort);
     QVERIFY(QString::fromStdString(few.reason).contains("4 chunks"));
-    QCOMPARE(draw_sample(make(Strategy::Pose, 16, 64, 4), 4, 0, 0).status, SampleStatus::Shortened);
-    QCOMPARE(draw_sample(make(Strategy::Full, 16, 64), 0, 0, 0).status, SampleStatus::TooShort);
+    QCOMPARE(draw_sample(make_design(Strategy::Pose, 16, 64, 4), 4, 0, 0).status, SampleStatus::Shortened);
+    QCOMPARE(draw_sample(make_design(Strategy::Full, 16, 64), 0, 0, 0).status, SampleStatus::TooShort);
   }
 
   void invalidDesignsNameTheParameter() {
@@ -357,12 +347,12 @@ class TestPositionSamplers : public QObject {
       }
       return QString();
     };
-    QVERIFY(message(make(Strategy::Pose, 0, 64)).startsWith("train-len: 0"));
-    QVERIFY(message(make(Strategy::Pose, 4096, 2048)).contains("exceeds target-len 2048"));
-    QVERIFY(message(make(Strategy::Pose, 16, 64, 0)).startsWith("chunks: 0"));
-    QVERIFY(message(make(Strategy::Pose, 16, 64, 17)).startsWith("chunks: 17 exceeds train-len 16"));
-    QVERIFY(message(make(Strategy::RandPos, 16, 64, 17)).isEmpty());  // randpos ignores chunks
-    QVERIFY_THROWS_EXCEPTION(pose::UserError, draw_sample(make(Strategy::Pose, 16, 8), 100, 0, 0));
+    QVERIFY(message(make_design(Strategy::Pose, 0, 64)).startsWith("train-len: 0"));
+    QVERIFY(message(make_design(Strategy::Pose, 4096, 2048)).contains("exceeds target-len 2048"));
+    QVERIFY(message(make_design(Strategy::Pose, 16, 64, 0)).startsWith("chunks: 0"));
+    QVERIFY(message(make_design(Strategy::Pose, 16, 64, 17)).startsWith("chunks: 17 exceeds train-len 16"));
+    QVERIFY(message(make_design(Strategy::RandPos, 16, 64, 17)).isEmpty());  // randpos ignores chunks
+    QVERIFY_THROWS_EXCEPTION(pose::UserError, draw_sample(make_design(Strategy::Pose, 16, 8), 100, 0, 0));
     try {
       parse_strategy("posee");
       QFAIL("expected an error");
@@ -375,7 +365,7 @@ class TestPositionSamplers : public QObject {
   }
 
   void designJsonRoundTrips() {
-    const Design d = make(Strategy::PoseV1, 32, 128, 3, TextSkip::Equal);
+    const Design d = make_design(Strategy::PoseV1, 32, 128, 3, TextSkip::Equal);
     const Design back = design_from_json(to_json(d));
     QCOMPARE(back.strategy, d.strategy);
     QCOMPARE(back.train_len, d.train_len);

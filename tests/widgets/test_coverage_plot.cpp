@@ -16,15 +16,6 @@ using pose::widgets::CoveragePlot;
 
 namespace {
 
-Design make(Strategy s, std::int64_t lc, std::int64_t lt, int chunks = 2) {
-  Design d;
-  d.strategy = s;
-  d.train_len = lc;
-  d.target_len = lt;
-  d.chunks = chunks;
-  return d;
-}
-
 double valueAt(QCPGraph* g, double x) {
   auto it = g->data()->findBegin(x, false);
   return it == g->data()->constEnd() ? std::nan("") : it->value;
@@ -55,7 +46,7 @@ class TestCoveragePlot : public QObject {
 
   void drawsBothCurvesMarkersAndTheAtLeastOnceCurve() {
     CoveragePlot plot;
-    const CoverageCurve pose = coverage_exact(make(Strategy::Pose, 2048, 131072));
+    const CoverageCurve pose = coverage_exact(make_design(Strategy::Pose, 2048, 131072));
     plot.setRunSamples(1000);
     plot.setCurve(pose);
     QCPGraph* p = plot.probabilityGraph(0);
@@ -76,7 +67,7 @@ class TestCoveragePlot : public QObject {
 
     MonteCarloOptions o;
     o.samples = 200;
-    plot.setComparison(coverage_monte_carlo(make(Strategy::Pose, 1024, 131072, 3), o));
+    plot.setComparison(coverage_monte_carlo(make_design(Strategy::Pose, 1024, 131072, 3), o));
     QVERIFY(plot.probabilityGraph(1));
     QCOMPARE(plot.markerPositions(), (QVector<double>{1024, 2048, 131072}));
     // 2 designs x (one sample + at least once) + one band entry for the Monte-Carlo curve.
@@ -92,7 +83,7 @@ class TestCoveragePlot : public QObject {
   void logAxisShowsPositiveDistancesOnly() {
     CoveragePlot plot;
     plot.setLogX(true);
-    plot.setCurve(coverage_exact(make(Strategy::Pose, 64, 4096)));
+    plot.setCurve(coverage_exact(make_design(Strategy::Pose, 64, 4096)));
     QCOMPARE(plot.plot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
     QCOMPARE(plot.probabilityGraph(0)->data()->constBegin()->key, 1.0);
     QVERIFY(plot.plot()->xAxis->range().lower > 0);
@@ -105,14 +96,14 @@ class TestCoveragePlot : public QObject {
     QSignalSpy ready(&plot, &CoveragePlot::curvesReady);
     MonteCarloOptions o;
     o.samples = 100;
-    plot.computeAsync(make(Strategy::Pose, 256, 4096), make(Strategy::RandPos, 256, 4096), o);
+    plot.computeAsync(make_design(Strategy::Pose, 256, 4096), make_design(Strategy::RandPos, 256, 4096), o);
     QVERIFY(plot.isComputing());
     QVERIFY(ready.wait(30000));
     QVERIFY(!plot.isComputing());
     QVERIFY(plot.probabilityGraph(0) && plot.probabilityGraph(1));
     // A bad design reports instead of crashing the worker.
     QSignalSpy failed(&plot, &CoveragePlot::computeFailed);
-    plot.computeAsync(make(Strategy::Pose, 512, 256), std::nullopt, o);
+    plot.computeAsync(make_design(Strategy::Pose, 512, 256), std::nullopt, o);
     QVERIFY(failed.wait(10000));
     QVERIFY(failed.at(0).at(0).toString().contains("train-len"));
   }
@@ -124,11 +115,11 @@ class TestCoveragePlot : public QObject {
     CoveragePlot plot;
     plot.resize(1100, 620);
     plot.setRunSamples(1000);
-    plot.setCurve(coverage_exact(make(Strategy::Pose, 2048, 16384)));
+    plot.setCurve(coverage_exact(make_design(Strategy::Pose, 2048, 16384)));
     MonteCarloOptions o;
     o.samples = 300;
     o.seed = 1;
-    plot.setComparison(coverage_monte_carlo(make(Strategy::RandPos, 2048, 16384), o));
+    plot.setComparison(coverage_monte_carlo(make_design(Strategy::RandPos, 2048, 16384), o));
     plot.plot()->replot();
     QVERIFY(plot.grab().save(dir + "/coverage-plot.png"));
   }

@@ -12,15 +12,6 @@ using pose::widgets::SampleLayoutView;
 
 namespace {
 
-Design make(Strategy s, std::int64_t lc, std::int64_t lt, int chunks = 2) {
-  Design d;
-  d.strategy = s;
-  d.train_len = lc;
-  d.target_len = lt;
-  d.chunks = chunks;
-  return d;
-}
-
 int rectCount(QCustomPlot* p) {
   int n = 0;
   for (int i = 0; i < p->itemCount(); ++i) n += qobject_cast<QCPItemRect*>(p->item(i)) != nullptr;
@@ -34,7 +25,7 @@ class TestSampleLayoutView : public QObject {
  private slots:
   void oneBarPerChunkAndPerTextRange() {
     SampleLayoutView view;
-    const Design d = make(Strategy::Pose, 2048, 16384, 3);
+    const Design d = make_design(Strategy::Pose, 2048, 16384, 3);
     view.setSamples(d, draw_samples(d, 20000, 1, 0, 4), 20000);
     QCOMPARE(view.rowCount(), 4);
     QCOMPARE(view.positionSegmentCount(), 12);
@@ -59,7 +50,7 @@ class TestSampleLayoutView : public QObject {
 
   void markersAtLcAndLt() {
     SampleLayoutView view;
-    const Design d = make(Strategy::Pose, 100, 1000);
+    const Design d = make_design(Strategy::Pose, 100, 1000);
     view.setSamples(d, draw_samples(d, 1000, 1, 0, 1), 1000);
     QVector<double> xs;
     for (int i = 0; i < view.plot()->itemCount(); ++i) {
@@ -71,7 +62,7 @@ class TestSampleLayoutView : public QObject {
 
   void randposChunksAreMergedForDrawing() {
     SampleLayoutView view;
-    const Design d = make(Strategy::RandPos, 2048, 131072);
+    const Design d = make_design(Strategy::RandPos, 2048, 131072);
     const auto samples = draw_samples(d, 131072, 1, 0, 3);
     view.setSamples(d, samples, 131072);
     QVERIFY(samples[0].chunk_lengths.size() > 1900);  // nearly every id its own chunk
@@ -82,7 +73,7 @@ class TestSampleLayoutView : public QObject {
 
   void tooShortSamplesGetANoteNotBars() {
     SampleLayoutView view;
-    const Design d = make(Strategy::Pose, 16, 64, 4);
+    const Design d = make_design(Strategy::Pose, 16, 64, 4);
     view.setSamples(d, draw_samples(d, 3, 0, 0, 2), 3);
     QCOMPARE(view.positionSegmentCount(), 0);
     bool noted = false;
@@ -97,7 +88,7 @@ class TestSampleLayoutView : public QObject {
     if (dir.isEmpty()) QSKIP("set POSE_SCREENSHOT_DIR to write the screenshot");
     SampleLayoutView view;
     view.resize(1100, 520);
-    const Design d = make(Strategy::Pose, 2048, 16384);
+    const Design d = make_design(Strategy::Pose, 2048, 16384);
     view.setSamples(d, draw_samples(d, 16384, 1, 0, 4), 16384);
     view.plot()->replot();
     QVERIFY(view.grab().save(dir + "/sample-layout.png"));
