@@ -31,5 +31,7 @@ Command coverage_command();
 Command model_command();
 Command tokenizer_command();
 Command corpus_command();
+Command run_command();
+Command runs_command();
 
 }  // namespace pose::cli

@@ -7,6 +7,11 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+// Exported by libsentencepiece but not declared in its installed headers.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}
+
 namespace {
 
 using sentencepiece::SentencePieceProcessor;
@@ -71,4 +76,12 @@ const pose::spm::Api kApi = {pose::spm::kApiVersion, load, destroy, encode, deco
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const pose::spm::Api* pose_spm_api() { return &kApi; }
+// Loaded with RTLD_DEEPBIND, SentencePiece binds std::cerr to libstdc++'s own
+// definition, while an executable that uses std::cerr holds the constructed
+// copy (a copy relocation): SentencePiece's log lines would write to an
+// unconstructed stream and crash. Its messages are returned as status values
+// anyway, so its logging stays off (only FATAL, which aborts regardless).
+extern "C" __attribute__((visibility("default"))) const pose::spm::Api* pose_spm_api() {
+  sentencepiece::logging::SetMinLogLevel(3);
+  return &kApi;
+}

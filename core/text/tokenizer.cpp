@@ -111,7 +111,7 @@ Tokenizer train_tokenizer(const std::vector<Document>& documents, const std::fil
        << " --byte_fallback=" << (options.byte_fallback ? "true" : "false")
        << " --split_digits=" << (options.split_digits ? "true" : "false")
        << " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1"
-       << " --num_threads=" << options.threads << " --minloglevel=2"
+       << " --num_threads=" << options.threads << " --minloglevel=3"
        << " --max_sentence_length=16384 --hard_vocab_limit=false";
   LineSource lines(documents);
   std::string proto, error;

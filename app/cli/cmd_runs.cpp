@@ -1,0 +1,118 @@
+// `pose runs`: the runs in an experiment store with status and headline numbers.
+#include "commands.h"
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "common/error.h"
+#include "experiment/runner.h"
+#include "store/experiment_store.h"
+
+namespace pose::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string cell(const json& v, int precision = 4) {
+  if (v.is_null()) return "-";
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number()) {
+    std::ostringstream s;
+    s << std::setprecision(precision) << v.get<double>();
+    return s.str();
+  }
+  return v.get<std::string>();
+}
+
+// Every metric series' last value, and the headline numbers a reader looks
+// for first: perplexity at Lc and Lt, passkey accuracy at Lt.
+json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const json& experiment_spec) {
+  json metrics = json::object();
+  for (const auto& name : st.metric_names(r.id)) {
+    if (auto last = st.last_metric(r.id, name)) metrics[name] = {{"step", last->step}, {"value", last->value}};
+  }
+  const auto value = [&](const std::string& name) -> json {
+    return metrics.contains(name) ? metrics[name]["value"] : json();
+  };
+  const int64_t lc = experiment_spec.value("/base_model/train_len"_json_pointer, 0);
+  const int64_t lt = r.spec.value("target_len", experiment_spec.value("target_len", 0));
+  json j = {{"id", r.id},
+            {"experiment", r.experiment_name},
+            {"run", r.name},
+            {"kind", r.kind},
+            {"status", store::to_string(r.status)},
+            {"message", r.message},
+            {"device", r.device},
+            {"created_at", r.created_at},
+            {"started_at", r.started_at},
+            {"finished_at", r.finished_at},
+            {"steps", metrics.contains("train/loss") ? metrics["train/loss"]["step"] : json()},
+            {"final_loss", value("train/loss")},
+            {"wall_s", value("run/wall_s")},
+            {"tokens_per_s", value("run/tokens_per_s")},
+            {"lc", lc},
+            {"lt", lt},
+            {"ppl_at_lc", value("eval/ppl@" + std::to_string(lc))},
+            {"ppl_at_lt", value("eval/ppl@" + std::to_string(lt))},
+            {"passkey_at_lc", value("eval/passkey@" + std::to_string(lc))},
+            {"passkey_at_lt", value("eval/passkey@" + std::to_string(lt))},
+            {"metrics", metrics}};
+  return j;
+}
+
+}  // namespace
+
+Command runs_command() {
+  Command c;
+  c.name = "runs";
+  c.summary = "list the runs in an experiment store with status and headline metrics";
+  c.usage =
+      "Usage: pose runs [--store FILE] [--experiment NAME] [--json]\n\n"
+      "One line per run: status, steps, final training loss, perplexity at Lc and at Lt,\n"
+      "passkey accuracy at Lt, training wall time and tokens/s, all read from the store.\n"
+      "--json prints every run with the last value of each metric series.\n";
+  c.run = [](Args& args, std::ostream& out, std::ostream&) {
+    const fs::path file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
+    const auto only = args.get("experiment");
+    const bool as_json = args.flag("json");
+    args.reject_unknown();
+    if (!fs::exists(file)) {
+      throw UserError(file.string() + ": no experiment store here", "run an experiment first (pose run SPEC.json) or pass --store");
+    }
+    const auto st = store::ExperimentStore::open(file, store::ExperimentStore::Mode::ReadOnly);
+    json rows = json::array();
+    for (const auto& e : st.experiments()) {
+      if (only && e.name != *only) continue;
+      for (const auto& r : st.runs(e.id)) rows.push_back(run_json(st, r, e.spec));
+    }
+    if (only && rows.empty()) throw UserError("no experiment named '" + *only + "' in " + file.string(), "check the name with pose runs");
+    if (as_json) {
+      out << rows.dump(2) << "\n";
+      return 0;
+    }
+    const std::vector<std::pair<std::string, int>> columns = {
+        {"experiment", 14}, {"run", 16}, {"status", 10}, {"steps", 6}, {"loss", 8}, {"ppl@Lc", 9},
+        {"ppl@Lt", 9},      {"passkey@Lt", 11}, {"wall s", 8}, {"tok/s", 8}};
+    for (const auto& [name, width] : columns) out << std::left << std::setw(width) << name;
+    out << "\n";
+    for (const auto& r : rows) {
+      const std::vector<std::string> values = {
+          r["experiment"], r["run"], r["status"], cell(r["steps"]), cell(r["final_loss"]), cell(r["ppl_at_lc"]),
+          cell(r["ppl_at_lt"]), cell(r["passkey_at_lt"], 3), cell(r["wall_s"], 4), cell(r["tokens_per_s"], 5)};
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        out << std::left << std::setw(columns[i].second) << values[i] << (values[i].size() >= static_cast<std::size_t>(columns[i].second) ? " " : "");
+      }
+      out << "\n";
+      if (r["status"] == "failed" && !r["message"].get<std::string>().empty()) {
+        out << "    " << r["message"].get<std::string>() << "\n";
+      }
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace pose::cli

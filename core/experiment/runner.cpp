@@ -1,0 +1,443 @@
+#include "experiment/runner.h"
+
+#include <chrono>
+
+#include "common/error.h"
+#include "common/json_file.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "eval/passkey_eval.h"
+#include "eval/perplexity.h"
+#include "experiment/data_stage.h"
+#include "model/hf_checkpoint.h"
+#include "model/model_init.h"
+#include "store/experiment_store.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace pose::experiment {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using store::ExperimentStore;
+using store::RunStatus;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Buffers the trainer's events as metric series and writes them in batches
+// (at most about once a second, and always before a checkpoint, so that the
+// store never holds fewer points than the checkpoint it could resume from).
+class StoreRecorder : public train::TrainObserver {
+ public:
+  StoreRecorder(ExperimentStore& store, int64_t run_id, ExperimentObserver* forward)
+      : store_(store), run_id_(run_id), forward_(forward) {}
+  ~StoreRecorder() override {
+    try {
+      flush();
+    } catch (...) {
+      // Destruction during an error: the points since the last checkpoint are
+      // rewritten by a resumed run anyway.
+    }
+  }
+
+  void on_step(const train::StepEvent& e) override {
+    const auto add = [&](const char* series, double v) { pending_.push_back({series, e.step, v, e.elapsed_s}); };
+    add("train/loss", e.loss);
+    add("train/lr", e.lr);
+    add("train/grad_norm", e.grad_norm);
+    add("train/tokens_per_s", e.tokens_per_s);
+    add("train/tokens", static_cast<double>(e.tokens));
+    add("train/memory_mb", e.memory_mb);
+    if (std::chrono::duration<double>(Clock::now() - last_flush_).count() > 1.0) flush();
+    if (forward_) forward_->on_step(e);
+  }
+  void on_checkpoint(const std::string& run, int64_t step, const std::string& path) override {
+    flush();
+    if (forward_) forward_->on_checkpoint(run, step, path);
+  }
+  void on_log(const std::string& line) override {
+    spdlog::info("{}", line);
+    if (forward_) forward_->on_log(line);
+  }
+  void flush() {
+    if (!pending_.empty()) store_.append_metrics(run_id_, pending_);
+    pending_.clear();
+    last_flush_ = Clock::now();
+  }
+
+ private:
+  ExperimentStore& store_;
+  int64_t run_id_;
+  ExperimentObserver* forward_;
+  std::vector<store::MetricPoint> pending_;
+  Clock::time_point last_flush_ = Clock::now();
+};
+
+std::string device_description(const torch::Device& device) {
+  if (!device.is_cuda()) return "cpu";
+  const auto info = device_info();
+  return device.str() + (info.device_name.empty() ? "" : " (" + info.device_name + ")");
+}
+
+json versions_json() {
+  return {{"pose", product_version()}, {"libtorch", torch_version()}, {"build", build_description()}};
+}
+
+std::string fingerprint_of(const json& j) {
+  const std::string text = j.dump();
+  return store::sha256_hex(text.data(), text.size());
+}
+
+void copy_parameters(model::LlamaForCausalLM& from, model::LlamaForCausalLM& to) {
+  torch::NoGradGuard no_grad;
+  auto src = from->named_parameters();
+  for (auto& p : to->named_parameters()) p.value().copy_(src[p.key()]);
+}
+
+// The model config a run trains and exports: the base model with the run's
+// RoPE method. max_position_embeddings becomes Lt, except for dynamic NTK, whose
+// scaling starts beyond max_position_embeddings and so keeps L0.
+model::ModelConfig extended_config(const model::ModelConfig& base, int64_t original_window, const ExtendRunSpec& run) {
+  model::ModelConfig c = base;
+  const auto base_rope = base.rope_params();
+  c.rope.params = rope_params_for(run.rope, original_window, static_cast<int>(base.head_dim), base_rope.base);
+  c.rope.params.partial_rotary_factor = base_rope.partial_rotary_factor;
+  const bool grows = run.rope.method != rope::RopeMethod::None && run.rope.method != rope::RopeMethod::Dynamic;
+  c.max_position_embeddings = grows ? run.target_len : original_window;
+  c.rope.params.max_position = static_cast<int>(c.max_position_embeddings);
+  c.validate();
+  return c;
+}
+
+class Runner {
+ public:
+  Runner(const ExperimentSpec& spec, const RunnerOptions& options)
+      : spec_(spec), o_(options), store_(ExperimentStore::open(options.store_file)) {}
+
+  RunnerSummary run() {
+    const auto start = Clock::now();
+    summary_.experiment_id = store_.upsert_experiment(spec_.name, spec_.source);
+    log("experiment " + spec_.name + ": store " + o_.store_file.string() + ", files " + o_.work_dir.string());
+    fs::create_directories(o_.work_dir);
+    write_spec_copy();
+    if (!data_stage() || !base_stage()) return finish(start);
+    for (const auto& run : spec_.extend) {
+      if (!o_.only_runs.empty() &&
+          std::find(o_.only_runs.begin(), o_.only_runs.end(), run.name) == o_.only_runs.end()) {
+        continue;
+      }
+      if (!extend_stage(run)) break;
+    }
+    return finish(start);
+  }
+
+ private:
+  RunnerSummary finish(Clock::time_point start) {
+    summary_.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary_;
+  }
+
+  void log(const std::string& line) {
+    spdlog::info("{}", line);
+    if (o_.observer) o_.observer->on_log(line);
+  }
+  bool cancelled() const { return o_.control && o_.control->cancel_requested(); }
+
+  void write_spec_copy() {
+    const auto file = o_.work_dir / "spec.json";
+    json j = to_json(spec_);
+    write_json_file(file, j);
+  }
+
+  // Returns the run id and whether it can be skipped (done before with the same settings).
+  std::pair<int64_t, bool> begin_run(const std::string& name, const std::string& kind, const json& settings,
+                                     const std::vector<fs::path>& outputs) {
+    const auto existing = store_.find_run(summary_.experiment_id, name);
+    bool skip = false;
+    if (existing && o_.resume && existing->status == RunStatus::Done && existing->spec == settings) {
+      skip = true;
+      for (const auto& f : outputs) skip = skip && fs::exists(f);
+    }
+    const int64_t id = store_.ensure_run(summary_.experiment_id, name, kind, settings);
+    if (skip) {
+      summary_.skipped.push_back(name);
+      log(name + ": done earlier with the same settings, skipped");
+      if (o_.observer) o_.observer->on_run_finished(name, "skipped", "");
+      return {id, true};
+    }
+    if (!o_.resume || (existing && existing->spec != settings)) store_.reset_run(id);
+    store_.mark_running(id, device_description(o_.device), versions_json());
+    if (o_.observer) o_.observer->on_run_started(name, kind);
+    return {id, false};
+  }
+
+  void end_run(int64_t id, const std::string& name, RunStatus status, const std::string& message = {}) {
+    store_.finish_run(id, status, message);
+    (status == RunStatus::Done ? summary_.done : summary_.failed).push_back(name);
+    if (status == RunStatus::Cancelled) {
+      summary_.failed.pop_back();
+      summary_.cancelled = true;
+    }
+    if (o_.observer) o_.observer->on_run_finished(name, store::to_string(status), message);
+  }
+
+  bool data_stage() {
+    const json settings = {{"corpus", to_json(spec_)["data"]}, {"seed", spec_.seed}};
+    const auto [id, skip] = begin_run("data", "data", settings, {});
+    (void)skip;  // the data stage has its own cache; it always runs and reuses what it can
+    try {
+      std::optional<fs::path> base_tokenizer;
+      if (spec_.base_model.kind == "hf") base_tokenizer = base_model_dir() / model::kTokenizerFile;
+      if (base_tokenizer && !fs::exists(*base_tokenizer)) base_tokenizer.reset();
+      data_ = prepare_data(spec_, o_.work_dir, [&](const std::string& l) { log(l); }, base_tokenizer);
+      store_.reset_run(id);
+      store_.mark_running(id, device_description(o_.device), versions_json());
+      store_.add_artifact(id, "tokenizer", data_.tokenizer_file);
+      store_.add_artifact(id, "tokens", data_.dir / "train.tok");
+      store_.add_artifact(id, "tokens", data_.dir / "validation.tok");
+      store_.add_artifact(id, "tokens", data_.dir / "test.tok");
+      store_.add_eval_result({0, id, "data-summary", settings, data_.summary, std::nullopt, {}});
+      end_run(id, "data", RunStatus::Done);
+      return true;
+    } catch (const std::exception& e) {
+      end_run(id, "data", RunStatus::Failed, e.what());
+      throw;
+    }
+  }
+
+  fs::path base_model_dir() const {
+    const fs::path p(spec_.base_model.path);
+    return p.is_absolute() ? p : spec_.base_dir / p;
+  }
+
+  bool base_stage() {
+    const auto& b = spec_.base_model;
+    json settings = to_json(spec_)["base_model"];
+    const fs::path run_dir = o_.work_dir / "runs" / "base";
+    const fs::path export_dir = run_dir / "model";
+    if (b.kind == "hf") {
+      const auto [id, skip] = begin_run("base", "base", settings, {});
+      (void)skip;
+      auto loaded = model::load_hf_model(base_model_dir(), {o_.device, std::nullopt, {}});
+      base_ = loaded.model;
+      base_config_ = loaded.checkpoint.config;
+      original_window_ = b.train_len > 0 ? b.train_len : base_config_.max_position_embeddings;
+      if (!store_.run(id) || store_.run(id)->status != RunStatus::Done) end_run(id, "base", RunStatus::Done);
+      return true;
+    }
+    original_window_ = b.train_len;
+    json cfg = b.config;
+    cfg["model_type"] = cfg.value("model_type", "llama");
+    cfg["vocab_size"] = data_.tokenizer->vocab_size();
+    cfg["max_position_embeddings"] = b.train_len;
+    cfg["bos_token_id"] = data_.tokenizer->bos_id();
+    cfg["eos_token_id"] = data_.tokenizer->eos_id();
+    base_config_ = model::config_from_hf_json(cfg, "base_model.config");
+    settings["resolved_config"] = model::config_to_hf_json(base_config_);
+
+    const auto [id, skip] = begin_run("base", "base", settings, {export_dir / model::kConfigFile});
+    if (skip) {
+      base_ = model::load_hf_model(export_dir, {o_.device, std::nullopt, {}}).model;
+      return true;
+    }
+    try {
+      base_ = model::LlamaForCausalLM(base_config_);
+      model::init_weights(base_, b.training.seed);
+      base_->to(o_.device);
+      log("base: " + std::to_string(base_config_.parameter_count()) + " parameters, training at Lc = " +
+          std::to_string(b.train_len) + " for " + std::to_string(b.training.steps) + " steps");
+      const text::PasskeyPromptBuilder passkey(*data_.tokenizer);
+      train::BatchSourceOptions so;
+      so.design = positions::make_design(positions::Strategy::None, b.train_len, b.train_len);
+      so.segment_len = b.train_len;
+      so.batch_size = b.training.batch_size;
+      so.grad_accum = b.training.grad_accum;
+      so.seed = b.training.seed;
+      so.bos_id = data_.tokenizer->bos_id();
+      so.passkey_share = spec_.data.passkey_share;
+      train::BatchSource source(data_.train, so, &passkey);
+      if (!train_run(id, "base", base_, source, b.training, settings, run_dir)) return false;
+      export_model(id, base_, export_dir, std::nullopt);
+      end_run(id, "base", RunStatus::Done);
+      return true;
+    } catch (const std::exception& e) {
+      end_run(id, "base", RunStatus::Failed, e.what());
+      throw;
+    }
+  }
+
+  // Trains (or resumes) one run. False when cancelled.
+  bool train_run(int64_t id, const std::string& name, model::LlamaForCausalLM& model, const train::BatchSource& source,
+                 const TrainingSettings& t, const json& settings, const fs::path& run_dir) {
+    train::TrainerOptions to;
+    to.run_name = name;
+    to.settings = t;
+    to.checkpoint_file = run_dir / "checkpoint.pt";
+    to.resume = o_.resume;
+    to.fingerprint = fingerprint_of(settings);
+    to.control = o_.control;
+    if (o_.resume && fs::exists(to.checkpoint_file)) {
+      const auto state = train::read_checkpoint_state(to.checkpoint_file);
+      // A resumed run rewrites the points after its checkpoint exactly.
+      if (state.run == name && state.fingerprint == to.fingerprint) store_.truncate_metrics_after(id, state.step);
+    }
+    StoreRecorder recorder(store_, id, o_.observer);
+    to.observer = &recorder;
+    const auto result = train::train_model(model, source, to);
+    recorder.flush();
+    if (result.cancelled) {
+      end_run(id, name, RunStatus::Cancelled, "cancelled at step " + std::to_string(result.steps));
+      return false;
+    }
+    store_.add_artifact(id, "checkpoint", to.checkpoint_file, result.steps);
+    store_.append_metrics(id, {{"run/wall_s", result.steps, result.elapsed_s, result.elapsed_s},
+                               {"run/tokens_per_s", result.steps, result.tokens_per_s, result.elapsed_s}});
+    log(name + ": " + std::to_string(result.steps) + " steps, final loss " + std::to_string(result.last_loss) + ", " +
+        std::to_string(static_cast<int64_t>(result.tokens_per_s)) + " tokens/s");
+    return true;
+  }
+
+  void export_model(int64_t id, model::LlamaForCausalLM& model, const fs::path& dir,
+                    const std::optional<rope::HfRopeConfig>& rope) {
+    model::SaveOptions so;
+    so.rope = rope;
+    so.tokenizer_model = data_.tokenizer_file;
+    model::save_hf_model(model, dir, so);
+    store_.add_artifact(id, "hf-export", dir);
+  }
+
+  bool extend_stage(const ExtendRunSpec& run) {
+    if (cancelled()) return false;
+    const json settings = to_json(run);
+    const fs::path run_dir = o_.work_dir / "runs" / run.name;
+    const fs::path export_dir = run_dir / "model";
+    const auto [id, skip] = begin_run(run.name, "extend", settings, {export_dir / model::kConfigFile});
+    if (skip) return true;
+    try {
+      const auto config = extended_config(base_config_, original_window_, run);
+      model::LlamaForCausalLM model(config);
+      model->to(o_.device);
+      copy_parameters(base_, model);
+      log(run.name + ": rope " + rope::to_string(run.rope.method) + " x" + std::to_string(run.rope.factor) + ", " +
+          (run.fine_tunes() ? positions::describe(run.design()) + ", " + std::to_string(run.training.steps) + " steps"
+                            : std::string("no fine-tuning")));
+      if (run.fine_tunes()) {
+        train::BatchSourceOptions so;
+        so.design = run.design();
+        so.segment_len = run.target_len;
+        so.batch_size = run.training.batch_size;
+        so.grad_accum = run.training.grad_accum;
+        so.seed = run.training.seed;
+        so.bos_id = data_.tokenizer->bos_id();
+        train::BatchSource source(data_.train, so);
+        if (!train_run(id, run.name, model, source, run.training, settings, run_dir)) return false;
+      }
+      export_model(id, model, export_dir, config.rope);
+      if (cancelled()) {
+        end_run(id, run.name, RunStatus::Cancelled, "cancelled before evaluation");
+        return false;
+      }
+      evaluate(id, run, model, run.fine_tunes() ? run.training.steps : 0);
+      end_run(id, run.name, RunStatus::Done);
+      return true;
+    } catch (const std::exception& e) {
+      log(run.name + ": failed: " + e.what());
+      end_run(id, run.name, RunStatus::Failed, e.what());
+      return !cancelled();
+    }
+  }
+
+  void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
+    const auto& plan = spec_.evaluation;
+    if (plan.perplexity) {
+      const auto& p = *plan.perplexity;
+      eval::PerplexitySettings s;
+      s.lengths = p.lengths;
+      s.stride = p.stride;
+      s.max_documents = p.max_documents;
+      s.max_tokens = p.max_tokens;
+      s.bos_id = data_.tokenizer->bos_id();
+      const auto t0 = Clock::now();
+      const auto points = eval::evaluate_perplexity(model, data_.split(p.split), s, [&](int64_t done, int64_t total) {
+        log(run.name + ": perplexity " + std::to_string(done) + "/" + std::to_string(total) + " lengths");
+      });
+      json settings = eval::to_json(s);
+      settings["split"] = p.split;
+      settings["documents"] = p.split == "test" ? data_.test_ids : data_.validation_ids;
+      settings["rope"] = to_json(run)["rope"];
+      settings["wall_s"] = std::chrono::duration<double>(Clock::now() - t0).count();
+      const json results = eval::to_json(points);
+      store_.delete_eval_results(id, "perplexity");
+      store_.add_eval_result({0, id, "perplexity", settings, results, step, {}});
+      std::vector<store::MetricPoint> headline;
+      for (const auto& pt : points) {
+        headline.push_back({"eval/ppl@" + std::to_string(pt.length), step, pt.perplexity, 0.0});
+      }
+      store_.append_metrics(id, headline);
+      if (o_.observer) o_.observer->on_eval_result(run.name, "perplexity", results);
+    }
+    if (plan.passkey) {
+      const auto& p = *plan.passkey;
+      eval::PasskeySettings s;
+      s.lengths = p.lengths;
+      s.depths = p.depths;
+      s.trials = p.trials;
+      s.seed = p.seed;
+      const auto t0 = Clock::now();
+      const auto cells = eval::evaluate_passkey(model, *data_.tokenizer, s);
+      json settings = eval::to_json(s);
+      settings["rope"] = to_json(run)["rope"];
+      settings["wall_s"] = std::chrono::duration<double>(Clock::now() - t0).count();
+      const json results = eval::to_json(cells);
+      store_.delete_eval_results(id, "passkey");
+      store_.add_eval_result({0, id, "passkey", settings, results, step, {}});
+      std::vector<store::MetricPoint> headline;
+      for (const auto L : p.lengths) {
+        headline.push_back({"eval/passkey@" + std::to_string(L), step, eval::mean_accuracy_at(cells, L), 0.0});
+      }
+      store_.append_metrics(id, headline);
+      if (o_.observer) o_.observer->on_eval_result(run.name, "passkey", results);
+    }
+  }
+
+  const ExperimentSpec& spec_;
+  const RunnerOptions& o_;
+  ExperimentStore store_;
+  RunnerSummary summary_;
+  PreparedData data_;
+  model::LlamaForCausalLM base_{nullptr};
+  model::ModelConfig base_config_;
+  int64_t original_window_ = 0;
+};
+
+}  // namespace
+
+RunnerSummary run_experiment(const ExperimentSpec& spec, const RunnerOptions& options) {
+  Runner runner(spec, options);
+  return runner.run();
+}
+
+fs::path default_work_dir(const ExperimentSpec& spec) { return logging::default_data_dir() / "experiments" / spec.name; }
+
+fs::path default_store_file() { return logging::default_data_dir() / "store.sqlite"; }
+
+torch::Device parse_device(const std::string& name) {
+  torch::Device device(torch::kCPU);
+  try {
+    device = torch::Device(name);
+  } catch (const c10::Error&) {
+    throw UserError("--device " + name + " is not a device name", "use cpu, cuda or cuda:N");
+  }
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    throw UserError("--device " + name + ": no CUDA device is available in this build or on this machine",
+                    "run with --device cpu, or use a build of PoSE Studio against a CUDA LibTorch");
+  }
+  if (!device.is_cpu() && !device.is_cuda()) {
+    throw UserError("--device " + name + " is not supported", "use cpu or cuda");
+  }
+  return device;
+}
+
+}  // namespace pose::experiment

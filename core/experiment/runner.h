@@ -1,0 +1,66 @@
+// Runs every stage of an experiment spec and records everything in the
+// ExperimentStore:
+//   data      corpus, split, tokenizer, token files           (run "data")
+//   base      the base model: trained here at Lc, or an HF directory (run "base")
+//   extend    each extension run: the base weights with the run's RoPE,
+//             fine-tuned with its position strategy (or not), exported as an
+//             HF directory, then evaluated with the spec's evaluation plan.
+//
+// Without `resume` every run starts from scratch. With `resume`, runs that are
+// done with the same settings are skipped and an interrupted run continues
+// from its last checkpoint, its stored metrics cut back to that step.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "experiment/experiment_spec.h"
+#include "train/train_events.h"
+
+namespace pose::experiment {
+
+class ExperimentObserver : public train::TrainObserver {
+ public:
+  virtual void on_run_started(const std::string& /*run*/, const std::string& /*kind*/) {}
+  // status: "done", "failed", "cancelled", "skipped"
+  virtual void on_run_finished(const std::string& /*run*/, const std::string& /*status*/,
+                               const std::string& /*message*/) {}
+  virtual void on_eval_result(const std::string& /*run*/, const std::string& /*kind*/,
+                              const nlohmann::json& /*results*/) {}
+};
+
+struct RunnerOptions {
+  std::filesystem::path store_file;  // the ExperimentStore
+  std::filesystem::path work_dir;    // data, checkpoints and exports of this experiment
+  torch::Device device = torch::kCPU;
+  bool resume = false;
+  std::vector<std::string> only_runs;  // extension runs to run (empty: all); data and base always
+  ExperimentObserver* observer = nullptr;
+  train::RunControl* control = nullptr;
+};
+
+struct RunnerSummary {
+  int64_t experiment_id = 0;
+  std::vector<std::string> done, skipped, failed;
+  bool cancelled = false;
+  double wall_s = 0.0;
+};
+
+// Throws UserError for problems that stop the whole experiment (unreadable
+// corpus, a base model that cannot be trained). A failing extension run is
+// recorded as failed and the others still run; the summary lists it.
+RunnerSummary run_experiment(const ExperimentSpec& spec, const RunnerOptions& options);
+
+// The default place for an experiment's files: <data dir>/experiments/<name>.
+std::filesystem::path default_work_dir(const ExperimentSpec& spec);
+// <data dir>/store.sqlite, shared by the CLI and the GUI.
+std::filesystem::path default_store_file();
+
+// Parses "cpu", "cuda", "cuda:N"; UserError when CUDA is asked for but absent.
+torch::Device parse_device(const std::string& name);
+
+}  // namespace pose::experiment

