@@ -152,13 +152,15 @@ class Runner {
   }
 
   // Returns the run id and whether it can be skipped (done before with the same settings).
+  // `outputs`: files a finished run must still have to be skipped; nullopt: the
+  // stage always runs (it has its own cache, or nothing to redo).
   std::pair<int64_t, bool> begin_run(const std::string& name, const std::string& kind, const json& settings,
-                                     const std::vector<fs::path>& outputs) {
+                                     const std::optional<std::vector<fs::path>>& outputs) {
     const auto existing = store_.find_run(summary_.experiment_id, name);
     bool skip = false;
-    if (existing && o_.resume && existing->status == RunStatus::Done && existing->spec == settings) {
+    if (outputs && existing && o_.resume && existing->status == RunStatus::Done && existing->spec == settings) {
       skip = true;
-      for (const auto& f : outputs) skip = skip && fs::exists(f);
+      for (const auto& f : *outputs) skip = skip && fs::exists(f);
     }
     const int64_t id = store_.ensure_run(summary_.experiment_id, name, kind, settings);
     if (skip) {
@@ -185,8 +187,8 @@ class Runner {
 
   bool data_stage() {
     const json settings = {{"corpus", to_json(spec_)["data"]}, {"seed", spec_.seed}};
-    const auto [id, skip] = begin_run("data", "data", settings, {});
-    (void)skip;  // the data stage has its own cache; it always runs and reuses what it can
+    // The data stage has its own cache: it always runs and reuses what it can.
+    const int64_t id = begin_run("data", "data", settings, std::nullopt).first;
     try {
       std::optional<fs::path> base_tokenizer;
       if (spec_.base_model.kind == "hf") base_tokenizer = base_model_dir() / model::kTokenizerFile;
@@ -218,8 +220,7 @@ class Runner {
     const fs::path run_dir = o_.work_dir / "runs" / "base";
     const fs::path export_dir = run_dir / "model";
     if (b.kind == "hf") {
-      const auto [id, skip] = begin_run("base", "base", settings, {});
-      (void)skip;
+      const int64_t id = begin_run("base", "base", settings, std::nullopt).first;
       auto loaded = model::load_hf_model(base_model_dir(), {o_.device, std::nullopt, {}});
       base_ = loaded.model;
       base_config_ = loaded.checkpoint.config;
@@ -237,7 +238,7 @@ class Runner {
     base_config_ = model::config_from_hf_json(cfg, "base_model.config");
     settings["resolved_config"] = model::config_to_hf_json(base_config_);
 
-    const auto [id, skip] = begin_run("base", "base", settings, {export_dir / model::kConfigFile});
+    const auto [id, skip] = begin_run("base", "base", settings, std::vector<fs::path>{export_dir / model::kConfigFile});
     if (skip) {
       base_ = model::load_hf_model(export_dir, {o_.device, std::nullopt, {}}).model;
       return true;
@@ -313,7 +314,7 @@ class Runner {
     const json settings = to_json(run);
     const fs::path run_dir = o_.work_dir / "runs" / run.name;
     const fs::path export_dir = run_dir / "model";
-    const auto [id, skip] = begin_run(run.name, "extend", settings, {export_dir / model::kConfigFile});
+    const auto [id, skip] = begin_run(run.name, "extend", settings, std::vector<fs::path>{export_dir / model::kConfigFile});
     if (skip) return true;
     try {
       const auto config = extended_config(base_config_, original_window_, run);

@@ -111,7 +111,7 @@ class TestExperimentSpec : public QObject {
     }
     QCOMPARE(spec.evaluation.perplexity->lengths, (std::vector<int64_t>{256, 2048}));
     QCOMPARE(spec.evaluation.perplexity->max_tokens, int64_t{2048});
-    QCOMPARE(spec.evaluation.perplexity->stride, int64_t{256});
+    QCOMPARE(spec.evaluation.perplexity->stride, int64_t{512});
     QCOMPARE(spec.evaluation.passkey->lengths, (std::vector<int64_t>{256, 2048}));
     QCOMPARE(spec.evaluation.passkey->depths, (std::vector<double>{0.0, 0.5, 1.0}));
     QCOMPARE(spec.evaluation.passkey->trials, int64_t{2});
