@@ -1,6 +1,7 @@
 #include "cli_args.h"
 
 #include "common/error.h"
+#include "common/suggest.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -20,20 +21,6 @@ bool looks_like_number(const std::string& token) {
   char* end = nullptr;
   std::strtod(token.c_str(), &end);
   return end && *end == '\0';
-}
-
-// Levenshtein distance, for "did you mean" hints.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 double parse_double(const std::string& name, const std::string& text) {

@@ -350,6 +350,21 @@ class Runner {
     }
   }
 
+  // One evaluation's record: its settings (with the run's RoPE and the wall
+  // time) and results replace any earlier ones of that kind; headline numbers
+  // become metric points so `pose runs` and the GUI read them without parsing.
+  void record_eval(int64_t id, const ExtendRunSpec& run, const std::string& kind, json settings, const json& results,
+                   int64_t step, Clock::time_point started, const std::vector<std::pair<std::string, double>>& headline) {
+    settings["rope"] = to_json(run)["rope"];
+    settings["wall_s"] = std::chrono::duration<double>(Clock::now() - started).count();
+    store_.delete_eval_results(id, kind);
+    store_.add_eval_result({0, id, kind, settings, results, step, {}});
+    std::vector<store::MetricPoint> points;
+    for (const auto& [series, value] : headline) points.push_back({series, step, value, 0.0});
+    store_.append_metrics(id, points);
+    if (o_.observer) o_.observer->on_eval_result(run.name, kind, results);
+  }
+
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
     const auto& plan = spec_.evaluation;
     if (plan.perplexity) {
@@ -367,17 +382,9 @@ class Runner {
       json settings = eval::to_json(s);
       settings["split"] = p.split;
       settings["documents"] = p.split == "test" ? data_.test_ids : data_.validation_ids;
-      settings["rope"] = to_json(run)["rope"];
-      settings["wall_s"] = std::chrono::duration<double>(Clock::now() - t0).count();
-      const json results = eval::to_json(points);
-      store_.delete_eval_results(id, "perplexity");
-      store_.add_eval_result({0, id, "perplexity", settings, results, step, {}});
-      std::vector<store::MetricPoint> headline;
-      for (const auto& pt : points) {
-        headline.push_back({"eval/ppl@" + std::to_string(pt.length), step, pt.perplexity, 0.0});
-      }
-      store_.append_metrics(id, headline);
-      if (o_.observer) o_.observer->on_eval_result(run.name, "perplexity", results);
+      std::vector<std::pair<std::string, double>> headline;
+      for (const auto& pt : points) headline.emplace_back("eval/ppl@" + std::to_string(pt.length), pt.perplexity);
+      record_eval(id, run, "perplexity", settings, eval::to_json(points), step, t0, headline);
     }
     if (plan.passkey) {
       const auto& p = *plan.passkey;
@@ -388,18 +395,11 @@ class Runner {
       s.seed = p.seed;
       const auto t0 = Clock::now();
       const auto cells = eval::evaluate_passkey(model, *data_.tokenizer, s);
-      json settings = eval::to_json(s);
-      settings["rope"] = to_json(run)["rope"];
-      settings["wall_s"] = std::chrono::duration<double>(Clock::now() - t0).count();
-      const json results = eval::to_json(cells);
-      store_.delete_eval_results(id, "passkey");
-      store_.add_eval_result({0, id, "passkey", settings, results, step, {}});
-      std::vector<store::MetricPoint> headline;
+      std::vector<std::pair<std::string, double>> headline;
       for (const auto L : p.lengths) {
-        headline.push_back({"eval/passkey@" + std::to_string(L), step, eval::mean_accuracy_at(cells, L), 0.0});
+        headline.emplace_back("eval/passkey@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
       }
-      store_.append_metrics(id, headline);
-      if (o_.observer) o_.observer->on_eval_result(run.name, "passkey", results);
+      record_eval(id, run, "passkey", eval::to_json(s), eval::to_json(cells), step, t0, headline);
     }
   }
 
