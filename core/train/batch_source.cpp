@@ -13,6 +13,10 @@ namespace {
 // Distinct streams for the choices a sample makes besides the sampler's own.
 constexpr uint64_t kSegmentStream = 0x5345474dULL;  // "SEGM"
 constexpr uint64_t kPasskeyStream = 0x504b4559ULL;  // "PKEY"
+// Training keys come from their own stream: evaluation draws keys with
+// draw_passkey(seed, trial), and a prompt seen in training must not reappear
+// with the same key at evaluation.
+constexpr uint64_t kTrainingKeys = 0x544b4559ULL;  // "TKEY"
 }  // namespace
 
 BatchSource::BatchSource(std::shared_ptr<const std::vector<std::vector<int32_t>>> documents,
@@ -62,7 +66,7 @@ BatchSource::Row BatchSource::sample_row(uint64_t index) const {
     const double u = static_cast<double>(rng.next() >> 11) * (1.0 / 9007199254740992.0);
     if (u < options_.passkey_share) {
       const double depth = static_cast<double>(rng.below(1001)) / 1000.0;
-      const auto prompt = passkey_->build(window, depth, text::draw_passkey(options_.seed, index));
+      const auto prompt = passkey_->build(window, depth, text::draw_passkey(options_.seed ^ kTrainingKeys, index));
       row.passkey = true;
       row.ids.assign(prompt.tokens.begin(), prompt.tokens.end());
       row.positions.resize(row.ids.size());

@@ -17,6 +17,8 @@
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/trainer.h"
+#include "text/passkey_prompt.h"
+#include "text/tokenizer.h"
 
 using namespace pose;
 using experiment::Schedule;
@@ -135,9 +137,54 @@ class TestTrainer : public QObject {
   }
 
   void passkeyShareDecidesRows() {
-    // A tokenizer-free check: with share 0 no row is a passkey row.
-    train::BatchSource plain(documents(), source_options(positions::Strategy::None, 8, 1));
-    QCOMPARE(plain.micro_batch(0, 0).passkey_rows, 0);
+    std::string text;
+    for (int rep = 0; rep < 30; ++rep) {
+      text += std::string(text::kPasskeyIntro) + "\n" + text::kPasskeyFiller + "\n" + text::kPasskeyQuestion + " " +
+              std::to_string(rep * 7919 % 50000) + ".\n";
+    }
+    text::TokenizerTrainOptions to;
+    to.vocab_size = 400;
+    const auto tok = text::train_tokenizer({{"passkey", text}}, "", to);
+    const text::PasskeyPromptBuilder builder(tok);
+
+    auto o = source_options(positions::Strategy::None, 8, 1);
+    o.design = positions::make_design(positions::Strategy::None, 256, 256);
+    o.segment_len = 256;
+    o.bos_id = tok.bos_id();
+    o.passkey_share = 0.5;
+    train::BatchSource half(documents(), o, &builder);
+    int64_t passkey_rows = 0;
+    for (int64_t step = 0; step < 50; ++step) passkey_rows += half.micro_batch(step, 0).passkey_rows;
+    QVERIFY2(passkey_rows > 150 && passkey_rows < 250, std::to_string(passkey_rows).c_str());  // 400 rows, p = 0.5
+
+    o.passkey_share = 0.0;
+    train::BatchSource none(documents(), o, &builder);
+    QCOMPARE(none.micro_batch(0, 0).passkey_rows, int64_t(0));
+
+    // A passkey row is the prompt with its answer, starting at BOS, positions from 0.
+    o.passkey_share = 0.999;
+    train::BatchSource all(documents(), o, &builder);
+    const auto b = all.micro_batch(3, 0);
+    QCOMPARE(b.passkey_rows, int64_t(8));
+    const auto ids = b.input_ids[0];
+    std::vector<int32_t> row;
+    for (int64_t t = 0; t < ids.size(0) && b.labels[0][t].item<int64_t>() != -100; ++t) {
+      row.push_back(static_cast<int32_t>(ids[t].item<int64_t>()));
+    }
+    QCOMPARE(row.front(), tok.bos_id());
+    const std::string decoded = tok.decode(row);
+    QVERIFY2(decoded.find("What is the pass key? The pass key is") != std::string::npos, decoded.c_str());
+    QCOMPARE(b.position_ids[0][5].item<int64_t>(), int64_t(5));
+
+    // A window too short for the prompt is refused with the fix.
+    o.design = positions::make_design(positions::Strategy::None, 32, 32);
+    o.segment_len = 32;
+    try {
+      train::BatchSource tiny(documents(), o, &builder);
+      QFAIL("expected a refusal");
+    } catch (const UserError& e) {
+      QVERIFY2(std::string(e.what()).find("passkey_share") != std::string::npos, e.what());
+    }
   }
 
   void accumulationEqualsOneLargeBatch() {
