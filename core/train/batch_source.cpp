@@ -32,6 +32,7 @@ BatchSource::BatchSource(std::shared_ptr<const std::vector<std::vector<int32_t>>
   }
   if (options_.passkey_share > 0) {
     const int64_t needed = passkey_->minimum_length(50000);  // the longest key
+    passkey_min_length_ = needed;
     if (positions::full_window(options_.design) < needed) {
       throw UserError("data.passkey_share: passkey documents need " + std::to_string(needed) +
                           " tokens, but the window is " + std::to_string(positions::full_window(options_.design)),
@@ -66,7 +67,10 @@ BatchSource::Row BatchSource::sample_row(uint64_t index) const {
     const double u = static_cast<double>(rng.next() >> 11) * (1.0 / 9007199254740992.0);
     if (u < options_.passkey_share) {
       const double depth = static_cast<double>(rng.below(1001)) / 1000.0;
-      const auto prompt = passkey_->build(window, depth, text::draw_passkey(options_.seed ^ kTrainingKeys, index));
+      // Lengths vary from the shortest prompt to the window: short prompts copy
+      // over short distances (what a small model learns first) and cost less.
+      const int64_t length = rng.between(passkey_min_length_, window);
+      const auto prompt = passkey_->build(length, depth, text::draw_passkey(options_.seed ^ kTrainingKeys, index));
       row.passkey = true;
       row.ids.assign(prompt.tokens.begin(), prompt.tokens.end());
       row.positions.resize(row.ids.size());

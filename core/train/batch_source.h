@@ -42,7 +42,7 @@ struct BatchSourceOptions {
   int64_t grad_accum = 1;
   uint64_t seed = 0;
   int32_t bos_id = 1;
-  double passkey_share = 0.0;    // fraction of rows that are passkey documents of the window's length
+  double passkey_share = 0.0;    // fraction of rows that are passkey documents (length uniform up to the window)
 };
 
 class BatchSource {
@@ -70,6 +70,7 @@ class BatchSource {
   std::vector<std::size_t> usable_;   // indices of documents long enough to sample
   BatchSourceOptions options_;
   const text::PasskeyPromptBuilder* passkey_;
+  int64_t passkey_min_length_ = 0;
 };
 
 }  // namespace pose::train
