@@ -281,8 +281,15 @@ class Runner {
     to.control = o_.control;
     if (o_.resume && fs::exists(to.checkpoint_file)) {
       const auto state = train::read_checkpoint_state(to.checkpoint_file);
-      // A resumed run rewrites the points after its checkpoint exactly.
-      if (state.run == name && state.fingerprint == to.fingerprint) store_.truncate_metrics_after(id, state.step);
+      if (state.run == name && state.fingerprint == to.fingerprint) {
+        // A resumed run rewrites the points after its checkpoint exactly.
+        store_.truncate_metrics_after(id, state.step);
+      } else {
+        // The spec changed since this checkpoint: begin_run already reset the
+        // run's records, so the run starts again (the old checkpoint is replaced).
+        log(name + ": settings changed since its checkpoint; starting it from the beginning");
+        to.resume = false;
+      }
     }
     StoreRecorder recorder(store_, id, o_.observer);
     to.observer = &recorder;

@@ -103,6 +103,17 @@ class TestRunCli : public QObject {
     // Again with --resume: nothing is trained twice.
     QCOMPARE(cli({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}, &out), 0);
     QVERIFY2(out.find("7 skipped") != std::string::npos, out.c_str());
+
+    // Changed settings with --resume: that run starts again instead of refusing its old checkpoint.
+    json changed = pose::read_json_file(kSpec);
+    changed["extend_defaults"]["lr"] = 1e-4;
+    pose::write_json_file(dir.path().toStdString() + "/changed.json", changed);
+    QCOMPARE(cli({"run", dir.path().toStdString() + "/changed.json", "--preset", "quick", "--store", store, "--work-dir",
+                  work, "--resume", "--runs", "pose-linear"},
+                 &out),
+             0);
+    QVERIFY2(out.find("== pose-linear: done") != std::string::npos, out.c_str());
+    QVERIFY2(out.find("== base: skipped") != std::string::npos, out.c_str());
   }
 
   void killedRunResumesWithTheSameLosses() {
