@@ -28,7 +28,7 @@ std::string cell(const json& v, int precision = 4) {
 }
 
 // Every metric series' last value, and the headline numbers a reader looks
-// for first: perplexity at Lc and Lt, passkey accuracy at Lt.
+// for first: perplexity and passkey accuracy at Lc and at Lt.
 json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const json& experiment_spec) {
   json metrics = json::object();
   for (const auto& name : st.metric_names(r.id)) {
@@ -72,7 +72,7 @@ Command runs_command() {
   c.usage =
       "Usage: pose runs [--store FILE] [--experiment NAME] [--json]\n\n"
       "One line per run: status, steps, final training loss, perplexity at Lc and at Lt,\n"
-      "passkey accuracy at Lt, training wall time and tokens/s, all read from the store.\n"
+      "passkey accuracy at Lc and at Lt, training wall time and tokens/s, all read from the store.\n"
       "--json prints every run with the last value of each metric series.\n";
   c.run = [](Args& args, std::ostream& out, std::ostream&) {
     const fs::path file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
@@ -95,13 +95,14 @@ Command runs_command() {
     }
     const std::vector<std::pair<std::string, int>> columns = {
         {"experiment", 14}, {"run", 16}, {"status", 10}, {"steps", 6}, {"loss", 8}, {"ppl@Lc", 9},
-        {"ppl@Lt", 9},      {"passkey@Lt", 11}, {"wall s", 8}, {"tok/s", 8}};
+        {"ppl@Lt", 9},      {"pk@Lc", 7}, {"pk@Lt", 7}, {"wall s", 8}, {"tok/s", 8}};
     for (const auto& [name, width] : columns) out << std::left << std::setw(width) << name;
     out << "\n";
     for (const auto& r : rows) {
       const std::vector<std::string> values = {
           r["experiment"], r["run"], r["status"], cell(r["steps"]), cell(r["final_loss"]), cell(r["ppl_at_lc"]),
-          cell(r["ppl_at_lt"]), cell(r["passkey_at_lt"], 3), cell(r["wall_s"], 4), cell(r["tokens_per_s"], 5)};
+          cell(r["ppl_at_lt"]), cell(r["passkey_at_lc"], 3), cell(r["passkey_at_lt"], 3), cell(r["wall_s"], 4),
+          cell(r["tokens_per_s"], 5)};
       for (std::size_t i = 0; i < columns.size(); ++i) {
         out << std::left << std::setw(columns[i].second) << values[i] << (values[i].size() >= static_cast<std::size_t>(columns[i].second) ? " " : "");
       }

@@ -225,7 +225,7 @@ class Runner {
       base_ = loaded.model;
       base_config_ = loaded.checkpoint.config;
       original_window_ = b.train_len > 0 ? b.train_len : base_config_.max_position_embeddings;
-      if (!store_.run(id) || store_.run(id)->status != RunStatus::Done) end_run(id, "base", RunStatus::Done);
+      end_run(id, "base", RunStatus::Done);
       return true;
     }
     original_window_ = b.train_len;
