@@ -33,5 +33,6 @@ Command tokenizer_command();
 Command corpus_command();
 Command run_command();
 Command runs_command();
+Command eval_command();
 
 }  // namespace pose::cli

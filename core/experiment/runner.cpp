@@ -75,16 +75,6 @@ class StoreRecorder : public train::TrainObserver {
   Clock::time_point last_flush_ = Clock::now();
 };
 
-std::string device_description(const torch::Device& device) {
-  if (!device.is_cuda()) return "cpu";
-  const auto info = device_info();
-  return device.str() + (info.device_name.empty() ? "" : " (" + info.device_name + ")");
-}
-
-json versions_json() {
-  return {{"pose", product_version()}, {"libtorch", torch_version()}, {"build", build_description()}};
-}
-
 std::string fingerprint_of(const json& j) {
   const std::string text = j.dump();
   return store::sha256_hex(text.data(), text.size());
@@ -406,7 +396,8 @@ class Runner {
       for (const auto L : p.lengths) {
         headline.emplace_back("eval/passkey@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
       }
-      record_eval(id, run, "passkey", eval::to_json(s), eval::to_json(cells), step, t0, headline);
+      record_eval(id, run, "passkey", eval::to_json(s, eval::passkey_format(*data_.tokenizer)), eval::to_json(cells), step,
+                  t0, headline);
     }
   }
 
@@ -421,6 +412,16 @@ class Runner {
 };
 
 }  // namespace
+
+std::string device_description(const torch::Device& device) {
+  if (!device.is_cuda()) return "cpu";
+  const auto info = device_info();
+  return device.str() + (info.device_name.empty() ? "" : " (" + info.device_name + ")");
+}
+
+json versions_json() {
+  return {{"pose", product_version()}, {"libtorch", torch_version()}, {"build", build_description()}};
+}
 
 RunnerSummary run_experiment(const ExperimentSpec& spec, const RunnerOptions& options) {
   Runner runner(spec, options);

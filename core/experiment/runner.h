@@ -60,6 +60,11 @@ std::filesystem::path default_work_dir(const ExperimentSpec& spec);
 // <data dir>/store.sqlite, shared by the CLI and the GUI.
 std::filesystem::path default_store_file();
 
+// "cpu" or "cuda:0 (NVIDIA H100 ...)", as runs record it.
+std::string device_description(const torch::Device& device);
+// {"pose", "libtorch", "build"}: the versions a run records.
+nlohmann::json versions_json();
+
 // Parses "cpu", "cuda", "cuda:N"; UserError when CUDA is asked for but absent.
 torch::Device parse_device(const std::string& name);
 
