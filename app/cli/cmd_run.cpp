@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <iomanip>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -54,12 +55,21 @@ class ConsoleObserver : public experiment::ExperimentObserver {
   }
   void on_eval_result(const std::string& run, const std::string& kind, const nlohmann::json& results) override {
     out_ << "  " << run << " " << kind << ":";
-    for (const auto& r : results) {
-      if (kind == "perplexity") {
-        out_ << "  " << r["length"].get<long long>() << "→" << fmt(r["perplexity"].get<double>());
-      } else if (kind == "passkey" && r["depth"].get<double>() == 0.5) {
-        out_ << "  " << r["length"].get<long long>() << "@0.5→" << fmt(r["accuracy"].get<double>(), 3);
+    if (kind == "perplexity") {
+      for (const auto& r : results) out_ << "  " << r["length"].get<long long>() << "→" << fmt(r["perplexity"].get<double>());
+    } else if (kind == "passkey" || kind == "kv") {
+      // Mean accuracy per length over its depths (trial-weighted).
+      std::map<long long, std::pair<long long, long long>> by_length;
+      for (const auto& r : results) {
+        auto& [correct, trials] = by_length[r["length"].get<long long>()];
+        correct += r["correct"].get<long long>();
+        trials += r["trials"].get<long long>();
       }
+      for (const auto& [length, ct] : by_length) {
+        out_ << "  " << length << "→" << (ct.second > 0 ? fmt(static_cast<double>(ct.first) / ct.second, 3) : "-");
+      }
+    } else if (kind == "attention") {
+      out_ << "  beyond Lc " << fmt(results["mean_beyond_window"].get<double>(), 3) << " (mean of layers)";
     }
     out_ << "\n" << std::flush;
   }

@@ -61,6 +61,7 @@ std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
     double nll = 0.0;
     const int64_t rows_per_batch = std::max<int64_t>(1, s.batch_tokens / W);
     std::vector<Window> pending;
+    int64_t pending_scored = 0;  // tokens the pending windows score
     auto flush = [&] {
       if (pending.empty()) return;
       int64_t T = 0;
@@ -83,6 +84,7 @@ std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
       point.tokens += r.tokens;
       point.windows += B;
       pending.clear();
+      pending_scored = 0;
     };
     int64_t used_documents = 0;
     for (const auto& doc : documents) {
@@ -91,8 +93,12 @@ std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
       if (s.max_tokens > 0 && point.tokens >= s.max_tokens) break;
       ++used_documents;
       for (auto& w : document_windows(doc, W, stride, s.truncate, s.bos_id)) {
+        pending_scored += std::count_if(w.labels.begin(), w.labels.end(), [](int64_t l) { return l != -100; });
         pending.push_back(std::move(w));
-        if (static_cast<int64_t>(pending.size()) >= rows_per_batch) {
+        // A full batch, or enough windows to reach the token cap: the cap
+        // overshoots by less than one window, not by one batch.
+        const bool cap_reached = s.max_tokens > 0 && point.tokens + pending_scored >= s.max_tokens;
+        if (static_cast<int64_t>(pending.size()) >= rows_per_batch || cap_reached) {
           flush();
           if (s.max_tokens > 0 && point.tokens >= s.max_tokens) break;
         }

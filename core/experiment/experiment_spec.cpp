@@ -648,16 +648,37 @@ PasskeyPlan read_passkey(const json& value, const std::string& path, std::uint64
   return plan;
 }
 
+AttentionPlan read_attention(const json& value, const std::string& path, const CorpusSpec& corpus) {
+  AttentionPlan plan;
+  require_object(value, path);
+  reject_unknown_keys(value, path, {"length", "sequences", "split"});
+  if (find(value, "length")) set_if(plan.length, whole_at_least(value, "length", 2, path));
+  set_if(plan.sequences, whole_at_least(value, "sequences", 1, path));
+  if (const json* v = find(value, "split")) {
+    plan.split = read_choice(*v, child_path(path, "split"), {"validation", "test"}, "split");
+  }
+  const int held_out = plan.split == "test" ? corpus.test_documents : corpus.validation_documents;
+  if (held_out == 0) {
+    fail(child_path(path, "split"), "the " + plan.split + " split has no documents",
+         "set data.corpus." + plan.split + "_documents to 1 or more, or use the other split");
+  }
+  return plan;
+}
+
 EvaluationPlan read_evaluation(const json* value, const std::string& path, const ExperimentSpec& spec) {
   EvaluationPlan plan;
   if (!value) return plan;
   require_object(*value, path);
-  reject_unknown_keys(*value, path, {"perplexity", "passkey"});
+  reject_unknown_keys(*value, path, {"perplexity", "passkey", "kv", "attention"});
   if (const json* v = find(*value, "perplexity")) {
     plan.perplexity = read_perplexity(*v, child_path(path, "perplexity"), spec.data.corpus);
   }
   if (const json* v = find(*value, "passkey")) {
     plan.passkey = read_passkey(*v, child_path(path, "passkey"), spec.seed);
+  }
+  if (const json* v = find(*value, "kv")) plan.kv = read_passkey(*v, child_path(path, "kv"), spec.seed);
+  if (const json* v = find(*value, "attention")) {
+    plan.attention = read_attention(*v, child_path(path, "attention"), spec.data.corpus);
   }
   return plan;
 }
@@ -915,6 +936,13 @@ json to_json(const ExperimentSpec& spec) {
   if (const auto& p = spec.evaluation.passkey) {
     evaluation["passkey"] = {
         {"lengths", p->lengths}, {"depths", p->depths}, {"trials", p->trials}, {"seed", p->seed}};
+  }
+  if (const auto& p = spec.evaluation.kv) {
+    evaluation["kv"] = {{"lengths", p->lengths}, {"depths", p->depths}, {"trials", p->trials}, {"seed", p->seed}};
+  }
+  if (const auto& p = spec.evaluation.attention) {
+    evaluation["attention"] = {{"sequences", p->sequences}, {"split", p->split}};
+    if (p->length > 0) evaluation["attention"]["length"] = p->length;
   }
 
   json j = {{"name", spec.name},   {"description", spec.description}, {"seed", spec.seed},

@@ -123,9 +123,18 @@ struct PasskeyPlan {
   uint64_t seed = 0;             // defaults to the experiment seed
 };
 
+// Attention mass by distance on held-out sequences (eval/attention_distance.h).
+struct AttentionPlan {
+  int64_t length = 0;            // tokens per sequence; 0: the run's target length Lt
+  int64_t sequences = 4;
+  std::string split = "test";
+};
+
 struct EvaluationPlan {
   std::optional<PerplexityPlan> perplexity;
   std::optional<PasskeyPlan> passkey;
+  std::optional<PasskeyPlan> kv;  // key-value retrieval: the passkey grid's settings
+  std::optional<AttentionPlan> attention;
 };
 
 struct ExperimentSpec {

@@ -6,6 +6,8 @@
 #include "common/json_file.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "eval/attention_distance.h"
+#include "eval/kv_retrieval.h"
 #include "eval/passkey_eval.h"
 #include "eval/perplexity.h"
 #include "experiment/data_stage.h"
@@ -398,6 +400,35 @@ class Runner {
       }
       record_eval(id, run, "passkey", eval::to_json(s, eval::passkey_format(*data_.tokenizer)), eval::to_json(cells), step,
                   t0, headline);
+    }
+    if (plan.kv) {
+      const auto& p = *plan.kv;
+      eval::RetrievalSettings s;
+      s.lengths = p.lengths;
+      s.depths = p.depths;
+      s.trials = p.trials;
+      s.seed = p.seed;
+      const auto t0 = Clock::now();
+      const auto format = eval::kv_retrieval_format(*data_.tokenizer);
+      eval::ModelPredictor predictor(model);
+      const auto cells = eval::evaluate_retrieval(predictor, *data_.tokenizer, format, s);
+      std::vector<std::pair<std::string, double>> headline;
+      for (const auto L : p.lengths) headline.emplace_back("eval/kv@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
+      record_eval(id, run, "kv", eval::to_json(s, format), eval::to_json(cells), step, t0, headline);
+    }
+    if (plan.attention) {
+      const auto& p = *plan.attention;
+      eval::AttentionDistanceSettings s;
+      s.length = p.length > 0 ? p.length : run.target_len;
+      s.sequences = p.sequences;
+      s.original_window = original_window_;
+      s.bos_id = data_.tokenizer->bos_id();
+      const auto t0 = Clock::now();
+      const auto result = eval::evaluate_attention_distance(model, data_.split(p.split), s);
+      json settings = eval::to_json(s);
+      settings["split"] = p.split;
+      record_eval(id, run, "attention", settings, eval::to_json(result), step, t0,
+                  {{"eval/attention_beyond_lc", result.mean_beyond_window}});
     }
   }
 

@@ -113,6 +113,13 @@ class TestEval : public QObject {
     const auto filtered = eval::evaluate_perplexity(m, documents({100, 20, 60}), s);
     QCOMPARE(filtered[0].documents, int64_t(2));
     QCOMPARE(filtered[0].tokens, int64_t(160));
+    // The token cap stops within one window of it, even when a batch could hold every window.
+    s.min_document_tokens = 0;
+    s.max_tokens = 40;
+    const auto capped = eval::evaluate_perplexity(m, documents({100, 100, 100}), s);
+    QCOMPARE(capped[0].tokens, int64_t(45));  // three windows of 15 scored tokens
+    QCOMPARE(capped[0].windows, int64_t(3));
+    s.max_tokens = 0;
     s.min_document_tokens = 1000;
     QVERIFY_THROWS_EXCEPTION(UserError, eval::evaluate_perplexity(m, documents({100}), s));
   }

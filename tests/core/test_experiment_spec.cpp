@@ -115,6 +115,20 @@ class TestExperimentSpec : public QObject {
     QCOMPARE(spec.evaluation.passkey->lengths, (std::vector<int64_t>{256, 2048}));
     QCOMPARE(spec.evaluation.passkey->depths, (std::vector<double>{0.0, 0.5, 1.0}));
     QCOMPARE(spec.evaluation.passkey->trials, int64_t{2});
+    QCOMPARE(spec.evaluation.kv->depths, (std::vector<double>{0.5}));
+    QCOMPARE(spec.evaluation.kv->seed, uint64_t{1234});
+    QCOMPARE(spec.evaluation.attention->sequences, int64_t{1});
+    QCOMPARE(spec.evaluation.attention->length, int64_t{0});  // the run's target length
+  }
+
+  void attentionPlanIsChecked() {
+    json doc = pose::read_json_file(micro_pose_path());
+    doc["evaluation"]["attention"] = {{"length", 1}};
+    const std::string msg = parse_error(doc, "");
+    QVERIFY2(contains(msg, "evaluation.attention.length"), msg.c_str());
+    doc["evaluation"]["attention"] = {{"sequence", 2}};
+    const std::string typo = parse_error(doc, "");
+    QVERIFY2(contains(typo, "did you mean \"sequences\"?"), typo.c_str());
   }
 
   void unknownPresetListsAvailableOnes() {

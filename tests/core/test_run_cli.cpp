@@ -89,7 +89,25 @@ class TestRunCli : public QObject {
     QCOMPARE(ppl[0].results.size(), std::size_t(2));
     QVERIFY(ppl[0].results[0]["tokens"].get<int64_t>() > 0);
     QCOMPARE(st.eval_results(run->id, "passkey").size(), std::size_t(1));
+    QCOMPARE(st.eval_results(run->id, "kv").size(), std::size_t(1));
+    const auto attention = st.eval_results(run->id, "attention");
+    QCOMPARE(attention.size(), std::size_t(1));
+    QCOMPARE(attention[0].settings["length"].get<int64_t>(), int64_t(2048));  // the run's Lt
+    QCOMPARE(attention[0].results["layers"].size(), std::size_t(2));
     QCOMPARE(QString::fromStdString(st.integrity_check()), QStringLiteral("ok"));
+
+    // One command reproduces a stored number from the settings stored with it.
+    std::string eval_out;
+    QCOMPARE(cli({"eval", "--run", "micro-pose/pose-yarn", "--suite", "ppl", "--store", store, "--json"}, &eval_out), 0);
+    const json again = json::parse(eval_out)["evaluations"][0]["results"];
+    QCOMPARE(again.size(), ppl[0].results.size());
+    for (std::size_t i = 0; i < again.size(); ++i) {
+      QCOMPARE(again[i]["tokens"], ppl[0].results[i]["tokens"]);
+      QCOMPARE(again[i]["stride"], ppl[0].results[i]["stride"]);
+      const double a = again[i]["perplexity"].get<double>(), b = ppl[0].results[i]["perplexity"].get<double>();
+      QVERIFY2(std::abs(a - b) <= 1e-6 * b, (std::to_string(a) + " vs " + std::to_string(b)).c_str());
+    }
+    QCOMPARE(st.eval_results(run->id, "perplexity").size(), std::size_t(2));  // appended, origin "pose eval"
 
     // The exported model carries the run's RoPE scaling in HF's style.
     const auto config = pose::read_json_file(work + "/runs/pose-linear/model/config.json");
