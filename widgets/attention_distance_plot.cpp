@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "plot_legend.h"
 #include "run_colors.h"
 
 namespace pose::widgets {
@@ -139,9 +140,7 @@ AttentionDistancePlot::AttentionDistancePlot(QWidget* parent)
   plot_->xAxis->setLabel(tr("distance between query and key (tokens; bins labelled by their lower edge)"));
   plot_->yAxis->setLabel(tr("attention mass"));
   plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
-  plot_->legend->setVisible(true);
-  plot_->legend->setBrush(QColor(255, 255, 255, 220));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignHCenter | Qt::AlignTop);
+  place_legend_right(plot_, 1);
   setMinimumSize(480, 320);
   rebuild();
 }
@@ -195,7 +194,7 @@ void AttentionDistancePlot::showRuns(int layer, const QVector<std::tuple<QString
                                                                            : std::numeric_limits<double>::quiet_NaN());
     shares << QStringLiteral("%1 %2").arg(run, percent(beyond));
   }
-  beyondLabel_ = shares.isEmpty() ? QString() : tr("beyond Lc: %1").arg(shares.join(QStringLiteral(", ")));
+  beyondLabel_ = shares.isEmpty() ? QString() : tr("beyond Lc:\n%1").arg(shares.join(QStringLiteral("\n")));
   title_->setText(layer < 0 ? tr("Attention by distance, mean over layers")
                             : tr("Attention by distance, layer %1").arg(layer));
   rebuild();
@@ -286,8 +285,10 @@ void AttentionDistancePlot::rebuild() {
     auto* label = new QCPItemText(plot_);
     label->position->setType(QCPItemPosition::ptAxisRectRatio);
     label->position->setAxisRect(plot_->axisRect());
-    label->position->setCoords(0.98, 0.1);
-    label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    // Top left: short distances carry little mass in every layer, so that corner is free.
+    label->position->setCoords(0.02, 0.02);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setTextAlignment(Qt::AlignLeft);
     label->setPadding(QMargins(4, 2, 4, 2));
     label->setBrush(QColor(255, 255, 255, 200));
     label->setText(beyondLabel_);

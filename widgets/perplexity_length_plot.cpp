@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "plot_legend.h"
 #include "run_colors.h"
 
 namespace pose::widgets {
@@ -86,9 +87,7 @@ PerplexityLengthPlot::PerplexityLengthPlot(QWidget* parent) : QWidget(parent), p
   plot_->yAxis->setTicker(yTicker);
   plot_->yAxis->setNumberFormat(QStringLiteral("g"));
   plot_->yAxis->grid()->setSubGridVisible(true);
-  plot_->legend->setVisible(true);
-  plot_->legend->setBrush(QColor(255, 255, 255, 220));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignTop);
+  place_legend_right(plot_, 1);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setMouseTracking(true);
   connect(plot_, &QCustomPlot::mouseMove, this, &PerplexityLengthPlot::onMouseMove);
@@ -193,7 +192,7 @@ void PerplexityLengthPlot::rebuild() {
     double x;
     QString name;
     double labelY;
-  } markers[] = {{lc_, QStringLiteral("Lc"), 0.02}, {lt_, QStringLiteral("Lt"), 0.09}};
+  } markers[] = {{lc_, QStringLiteral("Lc"), 0.02}, {lt_, QStringLiteral("Lt"), 0.02}};
   for (const auto& m : markers) {
     if (m.x <= 0) continue;
     xmin = std::min(xmin, m.x);
@@ -206,8 +205,10 @@ void PerplexityLengthPlot::rebuild() {
     text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     text->position->setAxisRect(plot_->axisRect());
     text->position->setCoords(m.x, m.labelY);
-    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    text->setPadding(QMargins(4, 0, 0, 0));
+    // Lc's label right of its line, Lt's left of it: Lt is usually the right edge.
+    const bool left = m.name == QLatin1String("Lt");
+    text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+    text->setPadding(left ? QMargins(0, 0, 4, 0) : QMargins(4, 0, 0, 0));
     text->setText(QStringLiteral("%1 = %2").arg(m.name, shortLength(m.x)));
     text->setColor(QColor(60, 60, 60));
   }

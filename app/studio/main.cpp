@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -34,7 +35,13 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                 QStringLiteral("Save a PNG of the window after start-up, then quit."),
                                 QStringLiteral("file"));
-  parser.addOptions({experiment, logLevel, language, screenshot});
+  QCommandLineOption store(QStringLiteral("store"),
+                           QStringLiteral("Experiment store (SQLite) to read and write; remembered."),
+                           QStringLiteral("file"));
+  QCommandLineOption workspace(QStringLiteral("workspace"),
+                               QStringLiteral("Workspace to show first: experiment, train or evaluate."),
+                               QStringLiteral("name"));
+  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -56,12 +63,19 @@ int main(int argc, char** argv) {
   spdlog::info("PoSE Studio {} starting (language {})", POSE_STUDIO_VERSION, inUse.toStdString());
 
   pose::studio::MainWindow window;
+  if (parser.isSet(store)) window.setStoreFile(QFileInfo(parser.value(store)).absoluteFilePath());
   window.show();
   if (parser.isSet(experiment)) {
     QString error;
     if (!window.openExperiment(parser.value(experiment), &error)) {
       std::fprintf(stderr, "error: %s\n", qPrintable(error));
     }
+  }
+
+  if (parser.isSet(workspace)) {
+    const QString name = parser.value(workspace).toLower();
+    const int index = name == QLatin1String("train") ? 1 : name == QLatin1String("evaluate") ? 2 : 0;
+    window.workspaces()->setCurrentIndex(index);
   }
 
   if (parser.isSet(screenshot)) {

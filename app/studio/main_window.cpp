@@ -1,6 +1,9 @@
 #include "main_window.h"
 
 #include "about_dialog.h"
+#include "evaluate_workspace.h"
+#include "run_controller.h"
+#include "train_workspace.h"
 #include "i18n.h"
 #include "json_tree_view.h"
 #include "log_panel.h"
@@ -10,6 +13,7 @@
 #include "common/json_file.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "store/experiment_store.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -37,12 +41,15 @@ namespace {
 constexpr int kMaxRecent = 8;
 const char* kRecentKey = "experiments/recent";
 const char* kLanguageKey = "ui/language";
+const char* kStoreKey = "store/file";
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("PoSE Studio"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/pose-studio.svg")));
   setAcceptDrops(true);
+  controller_ = new RunController(this);
+  storeFile_ = QSettings().value(kStoreKey, QString::fromStdString(store::default_store_file().string())).toString();
   createWorkspaces();
   createLogDock();
   createMenus();
@@ -105,7 +112,20 @@ void MainWindow::createWorkspaces() {
   experimentPage_->addWidget(loaded);
 
   workspaces_->addTab(experimentPage_, tr("Experiment"));
+
+  train_ = new TrainWorkspace(controller_, workspaces_);
+  train_->setObjectName(QStringLiteral("trainWorkspace"));
+  train_->setStoreFile(storeFile_);
+  workspaces_->addTab(train_, tr("Train"));
+  evaluate_ = new EvaluateWorkspace(workspaces_);
+  evaluate_->setObjectName(QStringLiteral("evaluateWorkspace"));
+  evaluate_->setStoreFile(storeFile_);
+  workspaces_->addTab(evaluate_, tr("Evaluate"));
   setCentralWidget(workspaces_);
+
+  // Evaluations of a live run appear as they are stored.
+  connect(controller_, &RunController::evalResult, evaluate_, [this] { evaluate_->refresh(); });
+  connect(controller_, &RunController::finished, evaluate_, [this] { evaluate_->refresh(); });
 }
 
 void MainWindow::createLogDock() {
@@ -133,14 +153,34 @@ void MainWindow::createMenus() {
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
-  // Run controls act on the run the engine executes; they become active when a run can start.
+  QAction* store = file->addAction(tr("Choose &Store…"), this, &MainWindow::chooseStore);
+  store->setToolTip(tr("The SQLite experiment store the workbench reads and runs write"));
+  file->insertAction(quit, store);
+  file->insertSeparator(quit);
+
+  // Run controls act on the experiment the engine executes on its worker thread.
   QMenu* run = menuBar()->addMenu(tr("&Run"));
-  QAction* start = run->addAction(tr("&Start"));
-  start->setShortcut(Qt::Key_F5);
-  QAction* pause = run->addAction(tr("&Pause"));
-  QAction* stop = run->addAction(tr("S&top"));
-  stop->setShortcut(Qt::SHIFT | Qt::Key_F5);
-  for (QAction* a : {start, pause, stop}) a->setEnabled(false);
+  startAction_ = run->addAction(tr("&Start"), this, [this] {
+    QString error;
+    workspaces_->setCurrentWidget(train_);
+    if (!train_->start(&error)) QMessageBox::warning(this, tr("Cannot start"), error);
+  });
+  startAction_->setShortcut(Qt::Key_F5);
+  pauseAction_ = run->addAction(tr("&Pause"), this, [this] {
+    controller_->isPaused() ? controller_->resume() : controller_->pause();
+  });
+  pauseAction_->setShortcut(Qt::Key_F6);
+  stopAction_ = run->addAction(tr("S&top"), controller_, &RunController::stop);
+  stopAction_->setShortcut(Qt::SHIFT | Qt::Key_F5);
+  connect(controller_, &RunController::experimentStarted, this, [this] { updateRunActions(); });
+  connect(controller_, &RunController::finished, this, [this](bool ok, const QString& message) {
+    updateRunActions();
+    statusBar()->showMessage(ok ? tr("Experiment finished: %1").arg(message) : tr("Experiment stopped: %1").arg(message));
+  });
+  connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
+    pauseAction_->setText(paused ? tr("&Resume") : tr("&Pause"));
+  });
+  updateRunActions();
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   QAction* logToggle = logDock_->toggleViewAction();
@@ -201,7 +241,44 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
                                      description.toHtmlEscaped(), experimentPath_.toHtmlEscaped()));
   specView_->setDocument(spec);
   experimentPage_->setCurrentIndex(1);
+  // Runs in the order the runner creates them: their colours in every plot.
+  QStringList runs{QStringLiteral("data"), QStringLiteral("base")};
+  if (spec.contains("extend") && spec["extend"].is_array()) {
+    for (const auto& r : spec["extend"]) {
+      if (r.is_object() && r.contains("name") && r["name"].is_string()) runs << QString::fromStdString(r["name"]);
+    }
+  }
+  train_->setExperiment(experimentPath_, name, runs);
+  evaluate_->setExperiment(name);
+  updateRunActions();
   setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
+}
+
+void MainWindow::updateRunActions() {
+  const bool running = controller_->isRunning();
+  startAction_->setEnabled(!running && !experimentPath_.isEmpty());
+  pauseAction_->setEnabled(running);
+  stopAction_->setEnabled(running);
+  if (!running) pauseAction_->setText(tr("&Pause"));
+}
+
+void MainWindow::setStoreFile(const QString& file) {
+  storeFile_ = file;
+  QSettings().setValue(kStoreKey, file);
+  train_->setStoreFile(file);
+  evaluate_->setStoreFile(file);
+  statusBar()->showMessage(tr("Store: %1").arg(file), 5000);
+}
+
+void MainWindow::chooseStore() {
+  if (controller_->isRunning()) {
+    QMessageBox::information(this, tr("Experiment running"), tr("Stop the running experiment before changing the store."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Experiment Store"), storeFile_,
+                                                    tr("Experiment stores (*.sqlite);;All files (*)"), nullptr,
+                                                    QFileDialog::DontConfirmOverwrite);
+  if (!path.isEmpty()) setStoreFile(path);
 }
 
 void MainWindow::chooseExperiment() {
@@ -251,6 +328,17 @@ void MainWindow::setLanguage(const QString& language) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (controller_->isRunning()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Experiment running"),
+        tr("An experiment is running. Stop it (a checkpoint is written; Resume continues it) and quit?"));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+    controller_->stop();
+    controller_->waitForFinished(600000);
+  }
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

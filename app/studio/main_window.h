@@ -23,8 +23,11 @@ class LogPanel;
 
 namespace pose::studio {
 
+class EvaluateWorkspace;
 class LogBridge;
 class QtLogSink;
+class RunController;
+class TrainWorkspace;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -40,6 +43,14 @@ class MainWindow : public QMainWindow {
 
   pose::widgets::LogPanel* logPanel() const { return logPanel_; }
   QTabWidget* workspaces() const { return workspaces_; }
+  TrainWorkspace* trainWorkspace() const { return train_; }
+  EvaluateWorkspace* evaluateWorkspace() const { return evaluate_; }
+  RunController* runController() const { return controller_; }
+
+  // The experiment store the workspaces read and runs write (remembered in
+  // QSettings; default: the data directory's store.sqlite, shared with `pose`).
+  void setStoreFile(const QString& file);
+  QString storeFile() const { return storeFile_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -48,6 +59,7 @@ class MainWindow : public QMainWindow {
 
  private slots:
   void chooseExperiment();
+  void chooseStore();
   void showAbout();
   void setLanguage(const QString& language);
 
@@ -58,6 +70,7 @@ class MainWindow : public QMainWindow {
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
   void showExperiment(const nlohmann::json& spec);
+  void updateRunActions();
 
   QTabWidget* workspaces_ = nullptr;
   QStackedWidget* experimentPage_ = nullptr;
@@ -68,6 +81,14 @@ class MainWindow : public QMainWindow {
   QMenu* recentMenu_ = nullptr;
   QLabel* deviceLabel_ = nullptr;
   QString experimentPath_;
+  QString storeFile_;
+
+  RunController* controller_ = nullptr;
+  TrainWorkspace* train_ = nullptr;
+  EvaluateWorkspace* evaluate_ = nullptr;
+  QAction* startAction_ = nullptr;
+  QAction* pauseAction_ = nullptr;
+  QAction* stopAction_ = nullptr;
 
   LogBridge* logBridge_ = nullptr;
   std::shared_ptr<QtLogSink> logSink_;

@@ -461,7 +461,7 @@ RunnerSummary run_experiment(const ExperimentSpec& spec, const RunnerOptions& op
 
 fs::path default_work_dir(const ExperimentSpec& spec) { return logging::default_data_dir() / "experiments" / spec.name; }
 
-fs::path default_store_file() { return logging::default_data_dir() / "store.sqlite"; }
+fs::path default_store_file() { return store::default_store_file(); }
 
 torch::Device parse_device(const std::string& name) {
   torch::Device device(torch::kCPU);

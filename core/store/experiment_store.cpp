@@ -1,5 +1,7 @@
 #include "store/experiment_store.h"
 
+#include "common/logging.h"
+
 #include "common/error.h"
 #include "store/sqlite_db.h"
 
@@ -11,6 +13,8 @@
 #include <utility>
 
 namespace pose::store {
+
+std::filesystem::path default_store_file() { return logging::default_data_dir() / "store.sqlite"; }
 
 using sqlite::Db;
 using sqlite::Statement;

@@ -140,6 +140,9 @@ class ExperimentStore {
   std::unique_ptr<Impl> impl_;
 };
 
+// <data dir>/store.sqlite: the store the CLI and the GUI share by default.
+std::filesystem::path default_store_file();
+
 // Hex SHA-256 of a file, streamed; of a directory: of "relative path\0file hash\n"
 // for each regular file, sorted by path. Throws UserError when unreadable.
 std::string sha256_of_path(const std::filesystem::path& path);

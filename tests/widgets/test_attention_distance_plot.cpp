@@ -201,21 +201,21 @@ class TestAttentionDistancePlot : public QObject {
     QCOMPARE(values(ga), (QVector<double>{0.3, 0.4, 0.1, 0.1, 0.1}));
     QVERIFY(near(keys(gb), (QVector<double>{0.5, 1, std::sqrt(6.0)})));
     QCOMPARE(values(gb), (QVector<double>{0.4, 0.4, 0.2}));
-    QCOMPARE(plot.beyondLabel(), QString("beyond Lc: a 40.0 %, b 75.0 %"));
+    QCOMPARE(plot.beyondLabel(), QString("beyond Lc:\na 40.0 %\nb 75.0 %"));
 
     // -1: the mean over layers, bin by bin.
     plot.showRuns(-1, {{"a", 4, a}, {"b", 7, b}});
     QCOMPARE(plot.curveCount(), 2);
     QVERIFY(near(values(plot.plot()->graph(0)), (QVector<double>{0.3, 0.3, 0.4 / 3, 0.4 / 3, 0.4 / 3})));
     QVERIFY(near(values(plot.plot()->graph(1)), (QVector<double>{0.3, 0.3, 0.4})));
-    QCOMPARE(plot.beyondLabel(), QString("beyond Lc: a 41.3 %, b 50.0 %"));
+    QCOMPARE(plot.beyondLabel(), QString("beyond Lc:\na 41.3 %\nb 50.0 %"));
 
     // A run without that layer is left out.
     plot.showRuns(2, {{"a", 4, a}, {"b", 7, b}});
     QCOMPARE(plot.curveCount(), 1);
     QCOMPARE(plot.plot()->graph(0)->name(), QString("a"));
     QCOMPARE(values(plot.plot()->graph(0)), (QVector<double>{0.1, 0.3, 0.2, 0.2, 0.2}));
-    QCOMPARE(plot.beyondLabel(), QString("beyond Lc: a 53.9 %"));
+    QCOMPARE(plot.beyondLabel(), QString("beyond Lc:\na 53.9 %"));
   }
 
   void marksAndShadesBeyondTheWindow() {

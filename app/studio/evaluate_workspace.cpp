@@ -1,0 +1,195 @@
+#include "evaluate_workspace.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "attention_distance_plot.h"
+#include "perplexity_length_plot.h"
+#include "retrieval_heatmap.h"
+#include "store_reader.h"
+
+namespace pose::studio {
+
+namespace {
+
+// The original model, as the experiment evaluates it: no RoPE scaling, no fine-tuning.
+bool is_original(const StoredRun& run) {
+  if (run.kind != QLatin1String("extend") || !run.spec.is_object()) return false;
+  const auto method = run.spec.value("/rope/method"_json_pointer, std::string());
+  return method == "none" && run.spec.value("steps", qint64(0)) == 0;
+}
+
+}  // namespace
+
+EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* bar = new QHBoxLayout;
+  source_ = new QLabel(this);
+  source_->setObjectName(QStringLiteral("evaluateSource"));
+  source_->setWordWrap(true);
+  bar->addWidget(source_, 1);
+  auto* refreshButton = new QPushButton(tr("Refresh"), this);
+  refreshButton->setShortcut(QKeySequence::Refresh);
+  bar->addWidget(refreshButton);
+  layout->addLayout(bar);
+
+  auto* vertical = new QSplitter(Qt::Vertical, this);
+  auto* top = new QSplitter(Qt::Horizontal, vertical);
+  perplexity_ = new pose::widgets::PerplexityLengthPlot(top);
+  auto* attentionBox = new QWidget(top);
+  auto* attentionLayout = new QVBoxLayout(attentionBox);
+  attentionLayout->setContentsMargins(0, 0, 0, 0);
+  auto* attentionBar = new QHBoxLayout;
+  attentionBar->addWidget(new QLabel(tr("Attention by distance:"), attentionBox));
+  layer_ = new QComboBox(attentionBox);
+  layer_->setObjectName(QStringLiteral("layerCombo"));
+  attentionBar->addWidget(layer_, 1);
+  attentionLayout->addLayout(attentionBar);
+  attention_ = new pose::widgets::AttentionDistancePlot(attentionBox);
+  attentionLayout->addWidget(attention_, 1);
+
+  auto* bottom = new QWidget(vertical);
+  auto* bottomLayout = new QVBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  auto* heatBar = new QHBoxLayout;
+  heatBar->addWidget(new QLabel(tr("Retrieval of run:"), bottom));
+  run_ = new QComboBox(bottom);
+  run_->setObjectName(QStringLiteral("heatmapRunCombo"));
+  heatBar->addWidget(run_, 1);
+  kind_ = new QComboBox(bottom);
+  kind_->setObjectName(QStringLiteral("heatmapKindCombo"));
+  kind_->addItem(tr("Passkey"), QStringLiteral("passkey"));
+  kind_->addItem(tr("Key-value"), QStringLiteral("kv"));
+  heatBar->addWidget(kind_);
+  bottomLayout->addLayout(heatBar);
+  heatmap_ = new pose::widgets::RetrievalHeatmap(bottom);
+  bottomLayout->addWidget(heatmap_, 1);
+  vertical->setStretchFactor(0, 1);
+  vertical->setStretchFactor(1, 1);
+  layout->addWidget(vertical, 1);
+
+  connect(refreshButton, &QPushButton::clicked, this, &EvaluateWorkspace::refresh);
+  connect(run_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
+  connect(kind_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
+  connect(layer_, &QComboBox::currentIndexChanged, this, [this] { showAttention(); });
+  refresh();
+}
+
+void EvaluateWorkspace::setStoreFile(const QString& file) {
+  storeFile_ = file;
+  refresh();
+}
+
+void EvaluateWorkspace::setExperiment(const QString& name) {
+  experiment_ = name;
+  refresh();
+}
+
+void EvaluateWorkspace::refresh() {
+  perplexity_->clear();
+  perplexity_->setReference(QString(), std::numeric_limits<double>::quiet_NaN());
+  std::optional<StoredExperiment> e;
+  try {
+    if (!experiment_.isEmpty()) e = StoreReader(storeFile_).experiment(experiment_);
+  } catch (const std::exception& ex) {
+    source_->setText(tr("Cannot read the store: %1").arg(QString::fromStdString(ex.what())));
+    return;
+  }
+  if (!e) {
+    source_->setText(experiment_.isEmpty()
+                         ? tr("Open an experiment to see its evaluations.")
+                         : tr("No results of %1 in %2 yet: start it in the Train workspace, or run "
+                              "<tt>pose run</tt>.")
+                               .arg(experiment_.toHtmlEscaped(), storeFile_.toHtmlEscaped()));
+    heatmap_->clear();
+    attention_->clear();
+    return;
+  }
+  const StoreReader reader(storeFile_);
+  const double lc = static_cast<double>(e->trainLen());
+  const double lt = static_cast<double>(e->targetLen());
+  perplexity_->setWindows(lc, lt);
+  attention_->setWindow(lc);
+  int evaluated = 0;
+  const QString previousRun = run_->currentText();
+  run_->blockSignals(true);
+  run_->clear();
+  for (const auto& run : e->runs) {
+    const auto ppl = reader.evaluation(run.id, QStringLiteral("perplexity"));
+    if (!ppl) continue;
+    ++evaluated;
+    const auto points = pose::widgets::perplexity_points_from_json(ppl->results);
+    perplexity_->setRun(run.name, run.colorIndex, points);
+    if (is_original(run)) {
+      for (const auto& p : points) {
+        if (p.length == lc) perplexity_->setReference(tr("original @ Lc"), p.perplexity);
+      }
+    }
+    run_->addItem(run.name, run.id);
+  }
+  const int keep = run_->findText(previousRun);
+  run_->setCurrentIndex(keep >= 0 ? keep : run_->count() - 1);
+  run_->blockSignals(false);
+  source_->setText(tr("%1: %2 evaluated runs, from %3 (Lc = %4, Lt = %5)")
+                       .arg(experiment_.toHtmlEscaped())
+                       .arg(evaluated)
+                       .arg(storeFile_.toHtmlEscaped())
+                       .arg(lc)
+                       .arg(lt));
+  layer_->blockSignals(true);
+  const int previousLayer = layer_->currentIndex();
+  layer_->clear();
+  layer_->addItem(tr("all runs, mean of layers"), -1);
+  int layers = 0;
+  for (const auto& run : e->runs) {
+    if (const auto a = reader.evaluation(run.id, QStringLiteral("attention"))) {
+      layers = std::max(layers, static_cast<int>(a->results.value("layers", nlohmann::json::array()).size()));
+    }
+  }
+  for (int l = 0; l < layers; ++l) layer_->addItem(tr("all runs, layer %1").arg(l), l);
+  layer_->addItem(tr("selected run, every layer"), -2);
+  layer_->setCurrentIndex(previousLayer >= 0 && previousLayer < layer_->count() ? previousLayer : 0);
+  layer_->blockSignals(false);
+  showHeatmap();
+  showAttention();
+}
+
+void EvaluateWorkspace::showHeatmap() {
+  heatmap_->clear();
+  if (run_->currentIndex() < 0) return;
+  const QString kind = kind_->currentData().toString();
+  const auto eval = StoreReader(storeFile_).evaluation(run_->currentData().toLongLong(), kind);
+  heatmap_->setTitle(QStringLiteral("%1 · %2").arg(run_->currentText(), kind_->currentText()));
+  if (!eval) return;
+  heatmap_->setCells(pose::widgets::heatmap_cells_from_json(eval->results));
+}
+
+void EvaluateWorkspace::showAttention() {
+  attention_->clear();
+  const auto e = experiment_.isEmpty() ? std::nullopt : StoreReader(storeFile_).experiment(experiment_);
+  if (!e) return;
+  const StoreReader reader(storeFile_);
+  const int mode = layer_->currentData().toInt();
+  if (mode == -2) {
+    if (run_->currentIndex() < 0) return;
+    const auto a = reader.evaluation(run_->currentData().toLongLong(), QStringLiteral("attention"));
+    if (a) attention_->showLayers(run_->currentText(), pose::widgets::attention_profile_from_json(a->results));
+    return;
+  }
+  QVector<std::tuple<QString, int, pose::widgets::AttentionProfile>> runs;
+  for (const auto& run : e->runs) {
+    const auto a = reader.evaluation(run.id, QStringLiteral("attention"));
+    if (a) runs.push_back({run.name, run.colorIndex, pose::widgets::attention_profile_from_json(a->results)});
+  }
+  if (!runs.isEmpty()) attention_->showRuns(mode, runs);
+}
+
+}  // namespace pose::studio

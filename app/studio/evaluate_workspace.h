@@ -1,0 +1,55 @@
+// The Evaluate workspace: an experiment's stored evaluations side by side —
+// perplexity against context length with every run overlaid (Lc and Lt
+// marked, the original model's perplexity at Lc as a reference line),
+// attention mass by distance (runs overlaid at one layer or the mean, or one
+// run's layers), and the passkey / key-value heatmap of the chosen run. All
+// of it is read from the store (StoreReader); refresh() re-reads it, e.g.
+// when a live run reports an evaluation.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+
+namespace pose::widgets {
+class AttentionDistancePlot;
+class PerplexityLengthPlot;
+class RetrievalHeatmap;
+}  // namespace pose::widgets
+
+namespace pose::studio {
+
+class EvaluateWorkspace : public QWidget {
+  Q_OBJECT
+ public:
+  explicit EvaluateWorkspace(QWidget* parent = nullptr);
+
+  void setStoreFile(const QString& file);
+  void setExperiment(const QString& name);
+  void refresh();
+
+  pose::widgets::PerplexityLengthPlot* perplexityPlot() const { return perplexity_; }
+  pose::widgets::AttentionDistancePlot* attentionPlot() const { return attention_; }
+  pose::widgets::RetrievalHeatmap* heatmap() const { return heatmap_; }
+  QComboBox* runCombo() const { return run_; }
+  QComboBox* kindCombo() const { return kind_; }
+  QComboBox* layerCombo() const { return layer_; }
+  QLabel* sourceLabel() const { return source_; }
+
+ private:
+  void showHeatmap();
+  void showAttention();
+
+  QString storeFile_, experiment_;
+  pose::widgets::PerplexityLengthPlot* perplexity_;
+  pose::widgets::AttentionDistancePlot* attention_;
+  pose::widgets::RetrievalHeatmap* heatmap_;
+  QComboBox* run_;
+  QComboBox* kind_;
+  QComboBox* layer_;
+  QLabel* source_;
+};
+
+}  // namespace pose::studio

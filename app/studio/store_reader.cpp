@@ -1,0 +1,101 @@
+#include "store_reader.h"
+
+#include <filesystem>
+
+#include "store/experiment_store.h"
+
+namespace pose::studio {
+
+namespace {
+
+using store::ExperimentStore;
+
+std::optional<ExperimentStore> open(const QString& file) {
+  if (file.isEmpty() || !std::filesystem::exists(file.toStdString())) return std::nullopt;
+  return ExperimentStore::open(file.toStdString(), ExperimentStore::Mode::ReadOnly);
+}
+
+StoredExperiment convert(const ExperimentStore& st, const store::ExperimentRecord& e) {
+  StoredExperiment out;
+  out.id = e.id;
+  out.name = QString::fromStdString(e.name);
+  out.spec = e.spec;
+  int index = 0;
+  for (const auto& r : st.runs(e.id)) {
+    StoredRun run;
+    run.id = r.id;
+    run.name = QString::fromStdString(r.name);
+    run.kind = QString::fromStdString(r.kind);
+    run.status = QString::fromStdString(store::to_string(r.status));
+    run.message = QString::fromStdString(r.message);
+    run.colorIndex = index++;
+    run.spec = r.spec;
+    out.runs.push_back(std::move(run));
+  }
+  return out;
+}
+
+StoredEval convert(const store::EvalRecord& e) {
+  return {QString::fromStdString(e.kind), e.settings, e.results, e.checkpoint_step, QString::fromStdString(e.created_at)};
+}
+
+}  // namespace
+
+qint64 StoredExperiment::trainLen() const {
+  return spec.is_object() ? spec.value("/base_model/train_len"_json_pointer, qint64(0)) : 0;
+}
+
+qint64 StoredExperiment::targetLen() const {
+  if (spec.is_object() && spec.contains("target_len")) return spec["target_len"].get<qint64>();
+  for (const auto& r : runs) {
+    if (r.spec.is_object() && r.spec.contains("target_len")) return r.spec["target_len"].get<qint64>();
+  }
+  return 0;
+}
+
+QVector<StoredExperiment> StoreReader::experiments() const {
+  QVector<StoredExperiment> out;
+  const auto st = open(file_);
+  if (!st) return out;
+  for (const auto& e : st->experiments()) out.push_back(convert(*st, e));
+  return out;
+}
+
+std::optional<StoredExperiment> StoreReader::experiment(const QString& name) const {
+  const auto st = open(file_);
+  if (!st) return std::nullopt;
+  const auto e = st->find_experiment(name.toStdString());
+  if (!e) return std::nullopt;
+  return convert(*st, *e);
+}
+
+QVector<pose::widgets::CurvePoint> StoreReader::series(qint64 runId, const QString& series) const {
+  QVector<pose::widgets::CurvePoint> out;
+  const auto st = open(file_);
+  if (!st) return out;
+  for (const auto& p : st->metric_series(runId, series.toStdString())) {
+    out.push_back({static_cast<double>(p.step), p.value});
+  }
+  return out;
+}
+
+std::optional<StoredEval> StoreReader::evaluation(qint64 runId, const QString& kind) const {
+  const auto st = open(file_);
+  if (!st) return std::nullopt;
+  const auto list = st->eval_results(runId, kind.toStdString());
+  if (list.empty()) return std::nullopt;
+  for (const auto& e : list) {
+    if (e.settings.value("origin", std::string()) != "pose eval") return convert(e);
+  }
+  return convert(list.back());
+}
+
+QVector<StoredEval> StoreReader::evaluations(qint64 runId) const {
+  QVector<StoredEval> out;
+  const auto st = open(file_);
+  if (!st) return out;
+  for (const auto& e : st->eval_results(runId)) out.push_back(convert(e));
+  return out;
+}
+
+}  // namespace pose::studio

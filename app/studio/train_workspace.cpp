@@ -1,0 +1,237 @@
+#include "train_workspace.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <map>
+
+#include "store_reader.h"
+#include "training_curves_view.h"
+
+namespace pose::studio {
+
+namespace {
+
+QString duration(double seconds) {
+  const auto s = static_cast<qint64>(seconds + 0.5);
+  if (s >= 3600) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+  if (s >= 60) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+  return QStringLiteral("%1 s").arg(s);
+}
+
+}  // namespace
+
+TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
+    : QWidget(parent), controller_(controller) {
+  auto* layout = new QVBoxLayout(this);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Preset:"), this));
+  preset_ = new QComboBox(this);
+  preset_->setObjectName(QStringLiteral("presetCombo"));
+  preset_->addItem(tr("Full experiment"), QString());
+  preset_->addItem(tr("Quick (smoke test)"), QStringLiteral("quick"));
+  bar->addWidget(preset_);
+  resume_ = new QCheckBox(tr("Resume finished and interrupted runs"), this);
+  resume_->setObjectName(QStringLiteral("resumeCheck"));
+  resume_->setChecked(true);
+  resume_->setToolTip(tr("Skip runs already done with the same settings and continue an interrupted run "
+                         "from its last checkpoint; unchecked, every run starts again."));
+  bar->addWidget(resume_);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Show:"), this));
+  filter_ = new QComboBox(this);
+  filter_->setObjectName(QStringLiteral("runFilterCombo"));
+  filter_->addItem(tr("Extension runs"), static_cast<int>(RunFilter::Extensions));
+  filter_->addItem(tr("Base model"), static_cast<int>(RunFilter::Base));
+  filter_->addItem(tr("All runs"), static_cast<int>(RunFilter::All));
+  bar->addWidget(filter_);
+  bar->addSpacing(12);
+  startButton_ = new QPushButton(tr("Start"), this);
+  startButton_->setObjectName(QStringLiteral("startButton"));
+  pauseButton_ = new QPushButton(tr("Pause"), this);
+  pauseButton_->setObjectName(QStringLiteral("pauseButton"));
+  stopButton_ = new QPushButton(tr("Stop"), this);
+  stopButton_->setObjectName(QStringLiteral("stopButton"));
+  stopButton_->setToolTip(tr("Stop after the current step; a checkpoint is written and Resume continues."));
+  bar->addWidget(startButton_);
+  bar->addWidget(pauseButton_);
+  bar->addWidget(stopButton_);
+  bar->addStretch(1);
+  layout->addLayout(bar);
+
+  auto* progressRow = new QHBoxLayout;
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setFormat(tr("step %v / %m"));
+  progress_->setTextVisible(false);
+  status_ = new QLabel(tr("Idle"), this);
+  status_->setObjectName(QStringLiteral("trainStatus"));
+  status_->setMinimumWidth(380);
+  progressRow->addWidget(progress_, 1);
+  progressRow->addWidget(status_);
+  layout->addLayout(progressRow);
+
+  curves_ = new pose::widgets::TrainingCurvesView(this);
+  layout->addWidget(curves_, 1);
+
+  connect(startButton_, &QPushButton::clicked, this, [this] {
+    QString error;
+    if (!start(&error)) status_->setText(tr("Cannot start: %1").arg(error));
+  });
+  connect(pauseButton_, &QPushButton::clicked, this, [this] {
+    controller_->isPaused() ? controller_->resume() : controller_->pause();
+  });
+  connect(stopButton_, &QPushButton::clicked, controller_, &RunController::stop);
+  connect(controller_, &RunController::stepsArrived, this, &TrainWorkspace::onSteps);
+  connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
+    pauseButton_->setText(paused ? tr("Resume") : tr("Pause"));
+    if (paused) status_->setText(tr("Paused: the trainer waits between two steps"));
+  });
+  connect(filter_, &QComboBox::currentIndexChanged, this, [this] { reloadFromStore(); });
+  connect(controller_, &RunController::runStarted, this, [this](const QString& run, const QString& kind) {
+    status_->setText(tr("%1 (%2) started").arg(run, kind));
+    if (runFilter() != RunFilter::All && kind != QLatin1String("data")) {
+      setRunFilter(kind == QLatin1String("base") ? RunFilter::Base : RunFilter::Extensions);
+    }
+    emit runsChanged();
+  });
+  connect(controller_, &RunController::runFinished, this,
+          [this](const QString& run, const QString& status, const QString& message) {
+            status_->setText(message.isEmpty() ? tr("%1: %2").arg(run, status)
+                                               : tr("%1: %2 — %3").arg(run, status, message));
+            emit runsChanged();
+          });
+  connect(controller_, &RunController::finished, this, [this](bool ok, const QString& message) {
+    status_->setText(ok ? tr("Finished: %1").arg(message) : tr("Stopped: %1").arg(message));
+    updateButtons();
+    reloadFromStore();
+    emit runsChanged();
+  });
+  updateButtons();
+}
+
+void TrainWorkspace::setExperiment(const QString& specPath, const QString& name, const QStringList& runs) {
+  specPath_ = specPath;
+  experiment_ = name;
+  runs_ = runs;
+  reloadFromStore();
+  updateButtons();
+}
+
+void TrainWorkspace::setStoreFile(const QString& file) {
+  storeFile_ = file;
+  reloadFromStore();
+}
+
+void TrainWorkspace::setRunFilter(RunFilter filter) {
+  filter_->setCurrentIndex(filter_->findData(static_cast<int>(filter)));
+}
+
+TrainWorkspace::RunFilter TrainWorkspace::runFilter() const {
+  return static_cast<RunFilter>(filter_->currentData().toInt());
+}
+
+bool TrainWorkspace::shown(const QString& run) const {
+  const bool base = run == QLatin1String("base");
+  switch (runFilter()) {
+    case RunFilter::Extensions: return !base;
+    case RunFilter::Base: return base;
+    case RunFilter::All: return true;
+  }
+  return true;
+}
+
+int TrainWorkspace::colorIndex(const QString& run) const {
+  const int i = static_cast<int>(runs_.indexOf(run));
+  return i >= 0 ? i : static_cast<int>(runs_.size());
+}
+
+void TrainWorkspace::reloadFromStore() {
+  curves_->clear();
+  if (experiment_.isEmpty() || storeFile_.isEmpty()) return;
+  std::optional<StoredExperiment> e;
+  try {
+    e = StoreReader(storeFile_).experiment(experiment_);
+  } catch (const std::exception& ex) {
+    status_->setText(tr("Cannot read the store: %1").arg(QString::fromStdString(ex.what())));
+    return;
+  }
+  if (!e) return;
+  const StoreReader reader(storeFile_);
+  for (const auto& run : e->runs) {
+    if (run.kind == QLatin1String("data") || !shown(run.name)) continue;
+    const auto loss = reader.series(run.id, QStringLiteral("train/loss"));
+    if (loss.isEmpty()) continue;  // evaluation-only runs have no curve
+    curves_->addRun(run.name, colorIndex(run.name));
+    for (const auto& series : pose::widgets::training_series_names()) {
+      curves_->setSeries(run.name, series, reader.series(run.id, series));
+    }
+    const qint64 steps = run.spec.is_object() ? run.spec.value("steps", qint64(0)) : 0;
+    if (steps > 0) curves_->setTotalSteps(run.name, static_cast<double>(steps));
+  }
+}
+
+bool TrainWorkspace::start(QString* error) {
+  if (specPath_.isEmpty()) {
+    if (error) *error = tr("no experiment is open");
+    return false;
+  }
+  RunRequest r;
+  r.specPath = specPath_;
+  r.preset = preset_->currentData().toString();
+  r.storeFile = storeFile_;
+  r.resume = resume_->isChecked();
+  if (!r.resume) curves_->clear();
+  const bool ok = controller_->start(r, error);
+  if (ok) status_->setText(tr("Starting %1…").arg(experiment_));
+  updateButtons();
+  return ok;
+}
+
+void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
+  std::map<QString, std::map<QString, QVector<pose::widgets::CurvePoint>>> batch;
+  for (const auto& s : steps) {
+    if (!shown(s.run)) continue;
+    auto& series = batch[s.run];
+    const double x = static_cast<double>(s.step);
+    series[QStringLiteral("train/loss")].push_back({x, s.loss});
+    series[QStringLiteral("train/lr")].push_back({x, s.lr});
+    series[QStringLiteral("train/grad_norm")].push_back({x, s.gradNorm});
+    series[QStringLiteral("train/tokens_per_s")].push_back({x, s.tokensPerS});
+    series[QStringLiteral("train/memory_mb")].push_back({x, s.memoryMb});
+  }
+  for (const auto& [run, series] : batch) {
+    if (!curves_->runs().contains(run)) curves_->addRun(run, colorIndex(run));
+    for (const auto& [name, points] : series) curves_->appendPoints(run, name, points);
+  }
+  const StepSample& last = steps.back();
+  curves_->setTotalSteps(last.run, static_cast<double>(last.totalSteps));
+  progress_->setTextVisible(true);
+  progress_->setRange(0, static_cast<int>(last.totalSteps));
+  progress_->setValue(static_cast<int>(last.step));
+  status_->setText(tr("%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6")
+                       .arg(last.run)
+                       .arg(last.step)
+                       .arg(last.totalSteps)
+                       .arg(last.loss, 0, 'g', 4)
+                       .arg(static_cast<qint64>(last.tokensPerS))
+                       .arg(duration(last.etaS)));
+}
+
+void TrainWorkspace::updateButtons() {
+  const bool running = controller_->isRunning();
+  startButton_->setEnabled(!running && !specPath_.isEmpty());
+  pauseButton_->setEnabled(running);
+  stopButton_->setEnabled(running);
+  preset_->setEnabled(!running);
+  resume_->setEnabled(!running);
+  if (!running) pauseButton_->setText(tr("Pause"));
+}
+
+}  // namespace pose::studio

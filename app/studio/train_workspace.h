@@ -1,0 +1,78 @@
+// The Train workspace: start, pause, resume and stop an experiment, and watch
+// its runs' curves (loss raw and smoothed, learning rate, gradient norm,
+// tokens/s, memory) fill in live, with a progress bar and ETA for the run
+// under way. Live points come from the RunController's coalesced events; when
+// an experiment is opened (or a run ends) the curves are read back from the
+// store, so what is shown is what was recorded.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include "run_controller.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace pose::widgets {
+class TrainingCurvesView;
+}
+
+namespace pose::studio {
+
+class TrainWorkspace : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TrainWorkspace(RunController* controller, QWidget* parent = nullptr);
+
+  // The experiment to run and show: its spec file, name, and run names in the
+  // order the runner creates them (data, base, extension runs) — their colours.
+  void setExperiment(const QString& specPath, const QString& name, const QStringList& runs);
+  void setStoreFile(const QString& file);
+  QString storeFile() const { return storeFile_; }
+  // Replaces the curves with what the store holds for this experiment.
+  void reloadFromStore();
+
+  // Starts the experiment with the preset chosen in the toolbar.
+  bool start(QString* error = nullptr);
+
+  pose::widgets::TrainingCurvesView* curves() const { return curves_; }
+  QProgressBar* progress() const { return progress_; }
+  QLabel* statusLabel() const { return status_; }
+  QComboBox* presetCombo() const { return preset_; }
+  QCheckBox* resumeCheck() const { return resume_; }
+  // Which runs the curves show: the base model's long training and the short
+  // extension runs have step axes 60× apart, so they are shown one group at a
+  // time (or all); a run that starts switches to its group.
+  enum class RunFilter { Extensions, Base, All };
+  void setRunFilter(RunFilter filter);
+  RunFilter runFilter() const;
+
+ signals:
+  void runsChanged();  // a run started or ended: the browser and Evaluate refresh
+
+ private:
+  void onSteps(const QVector<StepSample>& steps);
+  void updateButtons();
+  int colorIndex(const QString& run) const;
+  bool shown(const QString& run) const;
+
+  RunController* controller_;
+  pose::widgets::TrainingCurvesView* curves_;
+  QComboBox* preset_;
+  QComboBox* filter_;
+  QCheckBox* resume_;
+  QPushButton* startButton_;
+  QPushButton* pauseButton_;
+  QPushButton* stopButton_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QString specPath_, experiment_, storeFile_;
+  QStringList runs_;
+};
+
+}  // namespace pose::studio

@@ -1,0 +1,148 @@
+// The Train and Evaluate workspaces draw what the store holds: perplexity of
+// every evaluated run against length with Lc/Lt and the original model's
+// reference, the chosen run's passkey / key-value heatmap, attention curves;
+// the Train curves of one group of runs at a time.
+#include <QtTest>
+
+#include <QComboBox>
+#include <QTemporaryDir>
+
+#include <qcustomplot.h>
+
+#include "attention_distance_plot.h"
+#include "evaluate_workspace.h"
+#include "perplexity_length_plot.h"
+#include "retrieval_heatmap.h"
+#include "run_controller.h"
+#include "store/experiment_store.h"
+#include "train_workspace.h"
+#include "training_curves_view.h"
+
+using nlohmann::json;
+using pose::store::ExperimentStore;
+
+namespace {
+
+json perplexity(double at256, double at2048) {
+  return json::array({{{"length", 256}, {"stride", 255}, {"perplexity", at256}, {"mean_nll", 3.0}, {"tokens", 100},
+                       {"windows", 1}, {"documents", 1}},
+                      {{"length", 2048}, {"stride", 512}, {"perplexity", at2048}, {"mean_nll", 3.5}, {"tokens", 90},
+                       {"windows", 1}, {"documents", 1}}});
+}
+
+json retrieval(int correct) {
+  json cells = json::array();
+  for (const int length : {256, 2048}) {
+    for (const double depth : {0.0, 1.0}) {
+      cells.push_back({{"length", length}, {"prompt_tokens", length - 3}, {"depth", depth}, {"trials", 4},
+                       {"correct", length == 256 ? correct : 0}, {"accuracy", (length == 256 ? correct : 0) / 4.0},
+                       {"samples", json::array({{{"expected", "123"}, {"predicted", "124"}, {"correct", false}}})}});
+    }
+  }
+  return cells;
+}
+
+json attention(double beyond) {
+  return {{"bins", json::array({{0, 0}, {1, 1}, {2, 3}})},
+          {"layers", json::array({{{"layer", 0}, {"mass", {0.5, 0.3, 0.2}}, {"beyond_window", beyond}},
+                                  {{"layer", 1}, {"mass", {0.2, 0.3, 0.5}}, {"beyond_window", beyond}}})},
+          {"sequences", 1},
+          {"mean_beyond_window", beyond}};
+}
+
+// An experiment as the runner stores it: data, base, an original-model run and a PoSE run.
+QString makeStore(const QTemporaryDir& dir) {
+  const QString file = dir.filePath("store.sqlite");
+  auto st = ExperimentStore::open(file.toStdString());
+  const json spec = {{"name", "demo"}, {"base_model", {{"train_len", 256}}}, {"target_len", 2048}};
+  const auto e = st.upsert_experiment("demo", spec);
+  st.ensure_run(e, "data", "data", json::object());
+  const auto base = st.ensure_run(e, "base", "base", {{"steps", 3}});
+  st.append_metrics(base, {{"train/loss", 1, 5.0, 0}, {"train/loss", 2, 4.0, 0}, {"train/loss", 3, 3.0, 0}});
+  const auto original = st.ensure_run(e, "no-finetune", "extend", {{"rope", {{"method", "none"}}}, {"steps", 0}});
+  st.add_eval_result({0, original, "perplexity", json::object(), perplexity(30.0, 90.0), 0, {}});
+  st.add_eval_result({0, original, "passkey", json::object(), retrieval(4), 0, {}});
+  st.add_eval_result({0, original, "attention", json::object(), attention(0.7), 0, {}});
+  const auto pose = st.ensure_run(e, "pose", "extend", {{"rope", {{"method", "yarn"}}}, {"steps", 2}});
+  st.append_metrics(pose, {{"train/loss", 1, 3.5, 0}, {"train/loss", 2, 3.4, 0}});
+  st.add_eval_result({0, pose, "perplexity", json::object(), perplexity(33.0, 36.0), 2, {}});
+  st.add_eval_result({0, pose, "passkey", json::object(), retrieval(1), 2, {}});
+  st.add_eval_result({0, pose, "kv", json::object(), retrieval(2), 2, {}});
+  st.add_eval_result({0, pose, "attention", json::object(), attention(0.4), 2, {}});
+  return file;
+}
+
+}  // namespace
+
+class TestWorkspaces : public QObject {
+  Q_OBJECT
+ private slots:
+  void evaluateDrawsTheStoredEvaluations() {
+    QTemporaryDir dir;
+    pose::studio::EvaluateWorkspace w;
+    w.setStoreFile(makeStore(dir));
+    w.setExperiment("demo");
+    auto* ppl = w.perplexityPlot();
+    QCOMPARE(ppl->runs(), (QStringList{"no-finetune", "pose"}));
+    QCPGraph* g = ppl->graph("pose");
+    QVERIFY(g);
+    QCOMPARE(g->data()->size(), 2);
+    QCOMPARE(g->data()->at(1)->value, 36.0);
+    QCOMPARE(ppl->markerPositions(), (QVector<double>{256, 2048}));
+    bool reference = false;  // the original model at Lc: 30
+    for (int i = 0; i < ppl->plot()->itemCount(); ++i) {
+      if (auto* t = qobject_cast<QCPItemText*>(ppl->plot()->item(i))) reference |= t->text().contains("30.00");
+    }
+    QVERIFY(reference);
+
+    // The heatmap shows the selected run (the last evaluated one first), per kind.
+    QCOMPARE(w.runCombo()->currentText(), QString("pose"));
+    auto* heat = w.heatmap();
+    QCOMPARE(heat->lengths(), (QVector<int64_t>{256, 2048}));
+    QCOMPARE(heat->cellAt(0, 0)->correct, int64_t(1));
+    w.kindCombo()->setCurrentIndex(w.kindCombo()->findData("kv"));
+    QCOMPARE(heat->cellAt(0, 0)->correct, int64_t(2));
+    w.runCombo()->setCurrentIndex(w.runCombo()->findText("no-finetune"));
+    QVERIFY(heat->lengths().isEmpty());  // no key-value evaluation stored for it
+    w.kindCombo()->setCurrentIndex(w.kindCombo()->findData("passkey"));
+    QCOMPARE(heat->cellAt(0, 0)->correct, int64_t(4));
+
+    // Attention: every run at the mean of layers, then one run's layers.
+    QCOMPARE(w.attentionPlot()->curveCount(), 2);
+    QVERIFY(w.attentionPlot()->beyondLabel().contains("70.0 %"));
+    w.layerCombo()->setCurrentIndex(w.layerCombo()->findData(-2));
+    QCOMPARE(w.attentionPlot()->curveCount(), 2);  // two layers of no-finetune
+    QVERIFY(w.sourceLabel()->text().contains("2 evaluated runs"));
+  }
+
+  void evaluateExplainsAnEmptyStore() {
+    QTemporaryDir dir;
+    pose::studio::EvaluateWorkspace w;
+    w.setStoreFile(dir.filePath("none.sqlite"));
+    w.setExperiment("demo");
+    QVERIFY(w.perplexityPlot()->runs().isEmpty());
+    QVERIFY(w.sourceLabel()->text().contains("No results"));
+  }
+
+  void trainShowsOneGroupOfRunsFromTheStore() {
+    QTemporaryDir dir;
+    pose::studio::RunController controller;
+    pose::studio::TrainWorkspace w(&controller);
+    w.setStoreFile(makeStore(dir));
+    w.setExperiment("/nonexistent.json", "demo", {"data", "base", "no-finetune", "pose"});
+    QCOMPARE(w.curves()->runs(), (QStringList{"pose"}));  // extension runs with a loss curve
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->size(), 2);
+    w.setRunFilter(pose::studio::TrainWorkspace::RunFilter::Base);
+    QCOMPARE(w.curves()->runs(), (QStringList{"base"}));
+    QCOMPARE(w.curves()->rawGraph("base")->data()->at(2)->value, 3.0);
+    w.setRunFilter(pose::studio::TrainWorkspace::RunFilter::All);
+    QCOMPARE(w.curves()->runs().size(), 2);
+    QString error;
+    QVERIFY(!w.start(&error));  // the spec file does not exist: refused with its name
+    QVERIFY2(error.contains("nonexistent.json"), qPrintable(error));
+    QVERIFY(!controller.isRunning());
+  }
+};
+
+QTEST_MAIN(TestWorkspaces)
+#include "test_workspaces.moc"

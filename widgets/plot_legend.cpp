@@ -1,0 +1,24 @@
+#include "plot_legend.h"
+
+#include <qcustomplot.h>
+
+namespace pose::widgets {
+
+void place_legend_right(QCustomPlot* plot, int row) {
+  plot->legend->setVisible(true);
+  plot->legend->setBrush(Qt::NoBrush);
+  plot->legend->setBorderPen(Qt::NoPen);
+  if (plot->axisRect()->insetLayout()->elementCount() > 0) plot->axisRect()->insetLayout()->take(plot->legend);
+  // A column beside the axis rect holding the legend on top of an empty,
+  // stretching element, so the legend keeps its natural height at the top.
+  auto* column = new QCPLayoutGrid;
+  plot->plotLayout()->addElement(row, 1, column);
+  plot->plotLayout()->setColumnStretchFactor(1, 0.001);  // as narrow as the legend needs
+  column->addElement(0, 0, plot->legend);
+  column->addElement(1, 0, new QCPLayoutElement(plot));
+  column->setRowStretchFactor(0, 0.001);
+  column->setMargins(QMargins(0, 0, 0, 0));
+  plot->legend->setMargins(QMargins(4, 4, 8, 4));
+}
+
+}  // namespace pose::widgets
