@@ -12,6 +12,7 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 int main(int argc, char** argv) {
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
                            QStringLiteral("Experiment store (SQLite) to read and write; remembered."),
                            QStringLiteral("file"));
   QCommandLineOption workspace(QStringLiteral("workspace"),
-                               QStringLiteral("Workspace to show first: experiment, train or evaluate."),
+                               QStringLiteral("Workspace to show first: experiment, train, evaluate or compare."),
                                QStringLiteral("name"));
   parser.addOptions({experiment, logLevel, language, screenshot, store, workspace});
   parser.process(app);
@@ -74,7 +75,9 @@ int main(int argc, char** argv) {
 
   if (parser.isSet(workspace)) {
     const QString name = parser.value(workspace).toLower();
-    const int index = name == QLatin1String("train") ? 1 : name == QLatin1String("evaluate") ? 2 : 0;
+    const QStringList names{QStringLiteral("experiment"), QStringLiteral("train"), QStringLiteral("evaluate"),
+                            QStringLiteral("compare")};
+    const int index = std::max(0, static_cast<int>(names.indexOf(name)));
     window.workspaces()->setCurrentIndex(index);
   }
 

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "about_dialog.h"
+#include "compare_workspace.h"
 #include "evaluate_workspace.h"
 #include "run_controller.h"
 #include "train_workspace.h"
@@ -121,11 +122,19 @@ void MainWindow::createWorkspaces() {
   evaluate_->setObjectName(QStringLiteral("evaluateWorkspace"));
   evaluate_->setStoreFile(storeFile_);
   workspaces_->addTab(evaluate_, tr("Evaluate"));
+  compare_ = new CompareWorkspace(workspaces_);
+  compare_->setObjectName(QStringLiteral("compareWorkspace"));
+  compare_->setStoreFile(storeFile_);
+  workspaces_->addTab(compare_, tr("Compare"));
   setCentralWidget(workspaces_);
 
   // Evaluations of a live run appear as they are stored.
   connect(controller_, &RunController::evalResult, evaluate_, [this] { evaluate_->refresh(); });
-  connect(controller_, &RunController::finished, evaluate_, [this] { evaluate_->refresh(); });
+  connect(controller_, &RunController::finished, evaluate_, [this] {
+    evaluate_->refresh();
+    compare_->refresh();
+  });
+  connect(controller_, &RunController::runFinished, compare_, [this] { compare_->refresh(); });
 }
 
 void MainWindow::createLogDock() {
@@ -250,6 +259,7 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
   }
   train_->setExperiment(experimentPath_, name, runs);
   evaluate_->setExperiment(name);
+  compare_->setExperiment(name);
   updateRunActions();
   setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
 }
@@ -267,6 +277,7 @@ void MainWindow::setStoreFile(const QString& file) {
   QSettings().setValue(kStoreKey, file);
   train_->setStoreFile(file);
   evaluate_->setStoreFile(file);
+  compare_->setStoreFile(file);
   statusBar()->showMessage(tr("Store: %1").arg(file), 5000);
 }
 

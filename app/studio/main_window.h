@@ -23,6 +23,7 @@ class LogPanel;
 
 namespace pose::studio {
 
+class CompareWorkspace;
 class EvaluateWorkspace;
 class LogBridge;
 class QtLogSink;
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* workspaces() const { return workspaces_; }
   TrainWorkspace* trainWorkspace() const { return train_; }
   EvaluateWorkspace* evaluateWorkspace() const { return evaluate_; }
+  CompareWorkspace* compareWorkspace() const { return compare_; }
   RunController* runController() const { return controller_; }
 
   // The experiment store the workspaces read and runs write (remembered in
@@ -86,6 +88,7 @@ class MainWindow : public QMainWindow {
   RunController* controller_ = nullptr;
   TrainWorkspace* train_ = nullptr;
   EvaluateWorkspace* evaluate_ = nullptr;
+  CompareWorkspace* compare_ = nullptr;
   QAction* startAction_ = nullptr;
   QAction* pauseAction_ = nullptr;
   QAction* stopAction_ = nullptr;

@@ -98,4 +98,14 @@ QVector<StoredEval> StoreReader::evaluations(qint64 runId) const {
   return out;
 }
 
+QMap<QString, double> StoreReader::lastMetrics(qint64 runId) const {
+  QMap<QString, double> out;
+  const auto st = open(file_);
+  if (!st) return out;
+  for (const auto& name : st->metric_names(runId)) {
+    if (const auto last = st->last_metric(runId, name)) out.insert(QString::fromStdString(name), last->value);
+  }
+  return out;
+}
+
 }  // namespace pose::studio

@@ -5,6 +5,7 @@
 // (WAL), and a missing store file simply reads as empty.
 #pragma once
 
+#include <QMap>
 #include <QString>
 #include <QVector>
 
@@ -52,6 +53,8 @@ class StoreReader {
   // The run's own evaluation of a kind (the runner's), else the latest one.
   std::optional<StoredEval> evaluation(qint64 runId, const QString& kind) const;
   QVector<StoredEval> evaluations(qint64 runId) const;
+  // The last value of every metric series of a run ("train/loss", "eval/ppl@2048", ...).
+  QMap<QString, double> lastMetrics(qint64 runId) const;
 
  private:
   QString file_;

@@ -10,6 +10,8 @@
 #include <qcustomplot.h>
 
 #include "attention_distance_plot.h"
+#include "compare_workspace.h"
+#include "runs_table.h"
 #include "evaluate_workspace.h"
 #include "perplexity_length_plot.h"
 #include "retrieval_heatmap.h"
@@ -122,6 +124,36 @@ class TestWorkspaces : public QObject {
     w.setExperiment("demo");
     QVERIFY(w.perplexityPlot()->runs().isEmpty());
     QVERIFY(w.sourceLabel()->text().contains("No results"));
+  }
+
+  void compareTabulatesAndOverlaysTheSelection() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    {
+      auto st = ExperimentStore::open(file.toStdString());
+      const auto e = st.find_experiment("demo");
+      const auto pose = st.find_run(e->id, "pose");
+      st.append_metrics(pose->id, {{"eval/ppl@256", 2, 33.0, 0}, {"eval/ppl@2048", 2, 36.0, 0},
+                                   {"eval/passkey@2048", 2, 0.25, 0}});
+      const auto original = st.find_run(e->id, "no-finetune");
+      st.append_metrics(original->id, {{"eval/ppl@256", 0, 30.0, 0}, {"eval/ppl@2048", 0, 90.0, 0}});
+    }
+    pose::studio::CompareWorkspace w;
+    w.setStoreFile(file);
+    w.setExperiment("demo");
+    auto* t = w.table();
+    QCOMPARE(t->runsInOrder().size(), 2);  // extension runs only
+    QCOMPARE(t->cellText("pose", "ppl_lt"), QString("36.00"));
+    QCOMPARE(t->cellText("no-finetune", "ppl_min"), QString("30.00"));
+    QCOMPARE(t->cellText("pose", "pk_lt"), QString("0.25"));
+    QCOMPARE(t->cellText("no-finetune", "pk_lt"), QString("—"));
+    QCOMPARE(t->cellText("pose", "rope"), QString("yarn"));
+    t->sortBy("ppl_lt", Qt::AscendingOrder);
+    QCOMPARE(t->runsInOrder(), (QStringList{"pose", "no-finetune"}));
+    QCOMPARE(w.perplexityPlot()->runs().size(), 2);  // every run selected at first
+    t->selectRuns({"pose"});
+    QCOMPARE(w.perplexityPlot()->runs(), (QStringList{"pose"}));
+    QCOMPARE(w.curves()->runs(), (QStringList{"pose"}));
   }
 
   void trainShowsOneGroupOfRunsFromTheStore() {

@@ -1,0 +1,153 @@
+#include "compare_workspace.h"
+
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "perplexity_length_plot.h"
+#include "runs_table.h"
+#include "store_reader.h"
+#include "training_curves_view.h"
+
+namespace pose::studio {
+
+namespace {
+
+QVariant last_value(const QMap<QString, double>& m, const QString& key) {
+  return m.contains(key) ? QVariant(m.value(key)) : QVariant();
+}
+
+QVariant spec_value(const nlohmann::json& spec, const char* pointer) {
+  const nlohmann::json::json_pointer p(pointer);
+  if (!spec.is_object() || !spec.contains(p)) return {};
+  const auto& v = spec.at(p);
+  if (v.is_number_integer()) return QVariant(static_cast<qlonglong>(v.get<int64_t>()));
+  if (v.is_number()) return QVariant(v.get<double>());
+  if (v.is_string()) return QVariant(QString::fromStdString(v.get<std::string>()));
+  return {};
+}
+
+}  // namespace
+
+CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  table_ = new pose::widgets::RunsTable(split);
+  table_->setColumns({{QStringLiteral("run"), tr("Run")},
+                      {QStringLiteral("strategy"), tr("Strategy")},
+                      {QStringLiteral("rope"), tr("RoPE")},
+                      {QStringLiteral("factor"), tr("Factor"), 2},
+                      {QStringLiteral("chunks"), tr("Chunks")},
+                      {QStringLiteral("lc"), tr("Lc")},
+                      {QStringLiteral("lt"), tr("Lt")},
+                      {QStringLiteral("steps"), tr("Steps")},
+                      {QStringLiteral("loss"), tr("Final loss"), 3},
+                      {QStringLiteral("wall"), tr("Wall s"), 1},
+                      {QStringLiteral("tps"), tr("Tokens/s"), 0},
+                      {QStringLiteral("ppl_lc"), tr("ppl@Lc"), 2},
+                      {QStringLiteral("ppl_lt"), tr("ppl@Lt"), 2},
+                      {QStringLiteral("ppl_min"), tr("min ppl"), 2},
+                      {QStringLiteral("pk_lc"), tr("passkey@Lc"), 2},
+                      {QStringLiteral("pk_lt"), tr("passkey@Lt"), 2},
+                      {QStringLiteral("kv_lt"), tr("kv@Lt"), 2},
+                      {QStringLiteral("beyond"), tr("attention beyond Lc"), 3}});
+  auto* plots = new QSplitter(Qt::Horizontal, split);
+  perplexity_ = new pose::widgets::PerplexityLengthPlot(plots);
+  curves_ = new pose::widgets::TrainingCurvesView(plots);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split);
+  connect(table_, &pose::widgets::RunsTable::selectionChanged, this, [this] { showSelection(); });
+}
+
+void CompareWorkspace::setStoreFile(const QString& file) {
+  storeFile_ = file;
+  refresh();
+}
+
+void CompareWorkspace::setExperiment(const QString& name) {
+  experiment_ = name;
+  refresh();
+}
+
+void CompareWorkspace::refresh() {
+  std::optional<StoredExperiment> e;
+  try {
+    if (!experiment_.isEmpty()) e = StoreReader(storeFile_).experiment(experiment_);
+  } catch (const std::exception&) {
+    e.reset();
+  }
+  QVector<pose::widgets::RunsTableRow> rows;
+  if (e) {
+    const StoreReader reader(storeFile_);
+    const QString lc = QString::number(e->trainLen());
+    for (const auto& run : e->runs) {
+      if (run.kind != QLatin1String("extend")) continue;
+      const auto m = reader.lastMetrics(run.id);
+      const QString lt = QString::number(run.spec.value("target_len", e->targetLen()));
+      pose::widgets::RunsTableRow row;
+      row.run = run.name;
+      row.colorIndex = run.colorIndex;
+      row.values = {{QStringLiteral("strategy"), spec_value(run.spec, "/strategy")},
+                    {QStringLiteral("rope"), spec_value(run.spec, "/rope/method")},
+                    {QStringLiteral("factor"), spec_value(run.spec, "/rope/factor")},
+                    // Chunks mean something for PoSE only.
+                    {QStringLiteral("chunks"), run.spec.value("strategy", std::string()) == "pose"
+                                                   ? spec_value(run.spec, "/chunks")
+                                                   : QVariant()},
+                    {QStringLiteral("lc"), spec_value(run.spec, "/train_len")},
+                    {QStringLiteral("lt"), spec_value(run.spec, "/target_len")},
+                    {QStringLiteral("steps"), spec_value(run.spec, "/steps")},
+                    {QStringLiteral("loss"), last_value(m, QStringLiteral("train/loss"))},
+                    {QStringLiteral("wall"), last_value(m, QStringLiteral("run/wall_s"))},
+                    {QStringLiteral("tps"), last_value(m, QStringLiteral("run/tokens_per_s"))},
+                    {QStringLiteral("ppl_lc"), last_value(m, QStringLiteral("eval/ppl@") + lc)},
+                    {QStringLiteral("ppl_lt"), last_value(m, QStringLiteral("eval/ppl@") + lt)},
+                    {QStringLiteral("pk_lc"), last_value(m, QStringLiteral("eval/passkey@") + lc)},
+                    {QStringLiteral("pk_lt"), last_value(m, QStringLiteral("eval/passkey@") + lt)},
+                    {QStringLiteral("kv_lt"), last_value(m, QStringLiteral("eval/kv@") + lt)},
+                    {QStringLiteral("beyond"), last_value(m, QStringLiteral("eval/attention_beyond_lc"))}};
+      double best = std::numeric_limits<double>::infinity();
+      for (auto it = m.begin(); it != m.end(); ++it) {
+        if (it.key().startsWith(QLatin1String("eval/ppl@"))) best = std::min(best, it.value());
+      }
+      if (std::isfinite(best)) row.values.insert(QStringLiteral("ppl_min"), best);
+      rows.push_back(std::move(row));
+    }
+    perplexity_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
+  }
+  table_->setRows(rows);
+  if (table_->selectedRuns().isEmpty() && !rows.isEmpty()) {
+    QStringList all;
+    for (const auto& r : rows) all << r.run;
+    table_->selectRuns(all);
+  }
+  showSelection();
+}
+
+void CompareWorkspace::showSelection() {
+  perplexity_->clear();
+  curves_->clear();
+  const auto e = experiment_.isEmpty() ? std::nullopt : StoreReader(storeFile_).experiment(experiment_);
+  if (!e) return;
+  const StoreReader reader(storeFile_);
+  const QStringList selected = table_->selectedRuns();
+  for (const auto& run : e->runs) {
+    if (!selected.contains(run.name)) continue;
+    if (const auto ppl = reader.evaluation(run.id, QStringLiteral("perplexity"))) {
+      perplexity_->setRun(run.name, run.colorIndex, pose::widgets::perplexity_points_from_json(ppl->results));
+    }
+    const auto loss = reader.series(run.id, QStringLiteral("train/loss"));
+    if (!loss.isEmpty()) {
+      curves_->addRun(run.name, run.colorIndex);
+      for (const auto& series : pose::widgets::training_series_names()) {
+        curves_->setSeries(run.name, series, reader.series(run.id, series));
+      }
+    }
+  }
+}
+
+}  // namespace pose::studio

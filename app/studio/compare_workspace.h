@@ -1,0 +1,42 @@
+// The Compare workspace: every extension run of an experiment in one sortable
+// table — design (strategy, RoPE method and factor, chunks, Lc → Lt, steps)
+// and key metrics (final loss, wall time, tokens/s, perplexity at Lc and Lt
+// and its minimum over lengths, passkey and key-value accuracy, attention
+// beyond Lc) — and the selected runs overlaid: perplexity against length and
+// their loss curves. Everything is read from the store.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+namespace pose::widgets {
+class PerplexityLengthPlot;
+class RunsTable;
+class TrainingCurvesView;
+}  // namespace pose::widgets
+
+namespace pose::studio {
+
+class CompareWorkspace : public QWidget {
+  Q_OBJECT
+ public:
+  explicit CompareWorkspace(QWidget* parent = nullptr);
+
+  void setStoreFile(const QString& file);
+  void setExperiment(const QString& name);
+  void refresh();
+
+  pose::widgets::RunsTable* table() const { return table_; }
+  pose::widgets::PerplexityLengthPlot* perplexityPlot() const { return perplexity_; }
+  pose::widgets::TrainingCurvesView* curves() const { return curves_; }
+
+ private:
+  void showSelection();
+
+  QString storeFile_, experiment_;
+  pose::widgets::RunsTable* table_;
+  pose::widgets::PerplexityLengthPlot* perplexity_;
+  pose::widgets::TrainingCurvesView* curves_;
+};
+
+}  // namespace pose::studio
