@@ -319,13 +319,14 @@ class Evaluator {
       settings = eval::to_json(s, format);
     } else if (suite == "probe") {
       eval::ProbeSettings s = *r_.probe;
-      s.lengths = lengths_or({});
+      s.lengths = lengths_or(json_lengths(target_.own_perplexity));
       eval::ModelPredictor predictor(m);
       results = eval::to_json(eval::evaluate_probe(predictor, *tokenizer_, s, progress));
       settings = eval::to_json(s);
     } else if (suite == "attention") {
       eval::AttentionDistanceSettings s;
-      const auto lengths = lengths_or({});
+      // A run's default: the longest length its experiment evaluates (Lt).
+      const auto lengths = lengths_or(json_lengths(target_.own_perplexity));
       s.length = *std::max_element(lengths.begin(), lengths.end());
       s.sequences = r_.attention_sequences;
       s.original_window = eval::original_window_of(model_->config());
