@@ -17,6 +17,136 @@
     </message>
 </context>
 <context>
+    <name>pose::studio::CompareWorkspace</name>
+    <message>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RoPE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Factor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Final loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wall s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ppl@Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ppl@Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>min ppl</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passkey@Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passkey@Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kv@Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention beyond Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::EvaluateWorkspace</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention by distance:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrieval of run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passkey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key-value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open an experiment to see its evaluations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No results of %1 in %2 yet: start it in the Train workspace, or run &lt;tt&gt;pose run&lt;/tt&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>original @ Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 evaluated runs, from %3 (Lc = %4, Lt = %5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all runs, mean of layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all runs, layer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>selected run, every layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::MainWindow</name>
     <message>
         <source>PoSE Studio</source>
@@ -146,6 +276,240 @@
         <source>The language changes the next time PoSE Studio starts.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose &amp;Store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SQLite experiment store the workbench reads and runs write</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment finished: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the running experiment before changing the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment Store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment stores (*.sqlite);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An experiment is running. Stop it (a checkpoint is written; Resume continues it) and quit?</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::RunController</name>
+    <message>
+        <source>An experiment is already running; stop it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled; start again with resume to continue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed runs: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 done, %2 skipped in %3 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::TrainWorkspace</name>
+    <message>
+        <source>Preset:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full experiment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick (smoke test)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume finished and interrupted runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip runs already done with the same settings and continue an interrupted run from its last checkpoint; unchecked, every run starts again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extension runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop after the current step; a checkpoint is written and Resume continues.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %v / %m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused: the trainer waits between two steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2) started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 — %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no experiment is open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::AttentionDistancePlot</name>
+    <message>
+        <source>Attention by distance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>distance between query and key (tokens; bins labelled by their lower edge)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention mass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>beyond Lc: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention by distance, per layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention by distance: %1, per layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>beyond Lc:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention by distance, mean over layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention by distance, layer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::CoveragePlot</name>
@@ -259,6 +623,95 @@
     </message>
 </context>
 <context>
+    <name>pose::widgets::PerplexityLengthPlot</name>
+    <message>
+        <source>Perplexity against context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+length %2
+perplexity %3
+%4 tokens scored</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::RetrievalHeatmap</name>
+    <message>
+        <source>not evaluated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needle depth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2 tokens) · depth &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accuracy &lt;b&gt;%1&lt;/b&gt; (%2/%3 correct)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no trials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prompt: %1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>greedy generation: %1/%2 correct</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>first sample: expected %1, predicted %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>generated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>partly skipped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no retrieval results</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::widgets::RopeSpectrumView</name>
     <message>
         <source>%1: factor %2, rotary dim %3, base %4, original window %5 → target %6, attention factor %7</source>
@@ -355,6 +808,49 @@ i = %1 … %2
     </message>
     <message>
         <source>Lc = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::TrainingCurvesView</name>
+    <message>
+        <source>Loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gradient norm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory (MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average drawn over the loss (0 = none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -14,6 +14,136 @@
     <message>
         <source>&lt;h2&gt;PoSE Studio %1&lt;/h2&gt;&lt;p&gt;A workbench for extending the context window of RoPE language models:&lt;br&gt;position interpolation, NTK, YaRN, Llama-3 scaling and PoSE skip-wise training.&lt;/p&gt;</source>
         <translation>&lt;h2&gt;PoSE Studio %1&lt;/h2&gt;&lt;p&gt;用于扩展 RoPE 语言模型上下文窗口的工作台：&lt;br&gt;位置插值、NTK、YaRN、Llama-3 缩放以及 PoSE 跳跃式位置训练。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::CompareWorkspace</name>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>RoPE</source>
+        <translation>RoPE</translation>
+    </message>
+    <message>
+        <source>Factor</source>
+        <translation>缩放因子</translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation>分块数</translation>
+    </message>
+    <message>
+        <source>Lc</source>
+        <translation>Lc</translation>
+    </message>
+    <message>
+        <source>Lt</source>
+        <translation>Lt</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Final loss</source>
+        <translation>最终损失</translation>
+    </message>
+    <message>
+        <source>Wall s</source>
+        <translation>墙钟时间 (s)</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>ppl@Lc</source>
+        <translation>ppl@Lc</translation>
+    </message>
+    <message>
+        <source>ppl@Lt</source>
+        <translation>ppl@Lt</translation>
+    </message>
+    <message>
+        <source>min ppl</source>
+        <translation>最小 ppl</translation>
+    </message>
+    <message>
+        <source>passkey@Lc</source>
+        <translation>passkey@Lc</translation>
+    </message>
+    <message>
+        <source>passkey@Lt</source>
+        <translation>passkey@Lt</translation>
+    </message>
+    <message>
+        <source>kv@Lt</source>
+        <translation>kv@Lt</translation>
+    </message>
+    <message>
+        <source>attention beyond Lc</source>
+        <translation>Lc 之外的注意力</translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::EvaluateWorkspace</name>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Attention by distance:</source>
+        <translation>按距离的注意力分布：</translation>
+    </message>
+    <message>
+        <source>Retrieval of run:</source>
+        <translation>检索结果，运行：</translation>
+    </message>
+    <message>
+        <source>Passkey</source>
+        <translation>Passkey</translation>
+    </message>
+    <message>
+        <source>Key-value</source>
+        <translation>键值</translation>
+    </message>
+    <message>
+        <source>Cannot read the store: %1</source>
+        <translation>无法读取存储：%1</translation>
+    </message>
+    <message>
+        <source>Open an experiment to see its evaluations.</source>
+        <translation>打开一个实验以查看其评估结果。</translation>
+    </message>
+    <message>
+        <source>No results of %1 in %2 yet: start it in the Train workspace, or run &lt;tt&gt;pose run&lt;/tt&gt;.</source>
+        <translation>%2 中尚无 %1 的结果：请在“训练”工作区中启动它，或运行 &lt;tt&gt;pose run&lt;/tt&gt;。</translation>
+    </message>
+    <message>
+        <source>original @ Lc</source>
+        <translation>原始 @ Lc</translation>
+    </message>
+    <message>
+        <source>%1: %2 evaluated runs, from %3 (Lc = %4, Lt = %5)</source>
+        <translation>%1：%2 个已评估的运行，来自 %3（Lc = %4，Lt = %5）</translation>
+    </message>
+    <message>
+        <source>all runs, mean of layers</source>
+        <translation>所有运行，各层平均</translation>
+    </message>
+    <message>
+        <source>all runs, layer %1</source>
+        <translation>所有运行，第 %1 层</translation>
+    </message>
+    <message>
+        <source>selected run, every layer</source>
+        <translation>所选运行，逐层</translation>
     </message>
 </context>
 <context>
@@ -146,6 +276,241 @@
         <source>The language changes the next time PoSE Studio starts.</source>
         <translation>语言将在下次启动 PoSE Studio 时生效。</translation>
     </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Choose &amp;Store…</source>
+        <translation>选择存储(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>The SQLite experiment store the workbench reads and runs write</source>
+        <translation>工作台读取、运行写入的 SQLite 实验存储</translation>
+    </message>
+    <message>
+        <source>Cannot start</source>
+        <translation>无法开始</translation>
+    </message>
+    <message>
+        <source>Experiment finished: %1</source>
+        <translation>实验已完成：%1</translation>
+    </message>
+    <message>
+        <source>Experiment stopped: %1</source>
+        <translation>实验已停止：%1</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>继续(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Store: %1</source>
+        <translation>存储：%1</translation>
+    </message>
+    <message>
+        <source>Experiment running</source>
+        <translation>实验正在运行</translation>
+    </message>
+    <message>
+        <source>Stop the running experiment before changing the store.</source>
+        <translation>请先停止正在运行的实验，再更换存储。</translation>
+    </message>
+    <message>
+        <source>Experiment Store</source>
+        <translation>实验存储</translation>
+    </message>
+    <message>
+        <source>Experiment stores (*.sqlite);;All files (*)</source>
+        <translation>实验存储 (*.sqlite);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>An experiment is running. Stop it (a checkpoint is written; Resume continues it) and quit?</source>
+        <translation>有实验正在运行。要停止它（将写入检查点，之后可通过“恢复”继续）并退出吗？</translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::RunController</name>
+    <message>
+        <source>An experiment is already running; stop it first.</source>
+        <translation>已有实验正在运行，请先停止它。</translation>
+    </message>
+    <message>
+        <source>cancelled; start again with resume to continue</source>
+        <translation>已取消；勾选“恢复”后重新开始即可继续</translation>
+    </message>
+    <message>
+        <source>failed runs: %1</source>
+        <translation>失败的运行：%1</translation>
+    </message>
+    <message>
+        <source>%1 done, %2 skipped in %3 s</source>
+        <translation>%1 个已完成，%2 个已跳过，用时 %3 秒</translation>
+    </message>
+</context>
+<context>
+    <name>pose::studio::TrainWorkspace</name>
+    <message>
+        <source>Preset:</source>
+        <translation>预设：</translation>
+    </message>
+    <message>
+        <source>Full experiment</source>
+        <translation>完整实验</translation>
+    </message>
+    <message>
+        <source>Quick (smoke test)</source>
+        <translation>快速（冒烟测试）</translation>
+    </message>
+    <message>
+        <source>Resume finished and interrupted runs</source>
+        <translation>恢复已完成和已中断的运行</translation>
+    </message>
+    <message>
+        <source>Skip runs already done with the same settings and continue an interrupted run from its last checkpoint; unchecked, every run starts again.</source>
+        <translation>跳过已用相同设置完成的运行，并从最近的检查点继续已中断的运行；不勾选时，每个运行都从头开始。</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Extension runs</source>
+        <translation>扩展运行</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>All runs</source>
+        <translation>所有运行</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop after the current step; a checkpoint is written and Resume continues.</source>
+        <translation>在当前步结束后停止；将写入检查点，之后可通过“恢复”继续。</translation>
+    </message>
+    <message>
+        <source>step %v / %m</source>
+        <translation>第 %v / %m 步</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Cannot start: %1</source>
+        <translation>无法开始：%1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Paused: the trainer waits between two steps</source>
+        <translation>已暂停：训练器在两步之间等待</translation>
+    </message>
+    <message>
+        <source>%1 (%2) started</source>
+        <translation>%1（%2）已开始</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2 — %3</source>
+        <translation>%1：%2 — %3</translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation>已完成：%1</translation>
+    </message>
+    <message>
+        <source>Stopped: %1</source>
+        <translation>已停止：%1</translation>
+    </message>
+    <message>
+        <source>Cannot read the store: %1</source>
+        <translation>无法读取存储：%1</translation>
+    </message>
+    <message>
+        <source>no experiment is open</source>
+        <translation>没有打开的实验</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>正在启动 %1…</translation>
+    </message>
+    <message>
+        <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
+        <translation>%1：第 %2 / %3 步 · 损失 %4 · %5 词元/秒 · 预计剩余 %6</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::AttentionDistancePlot</name>
+    <message>
+        <source>Attention by distance</source>
+        <translation>按距离的注意力分布</translation>
+    </message>
+    <message>
+        <source>distance between query and key (tokens; bins labelled by their lower edge)</source>
+        <translation>查询与键之间的距离（词元；各区间以其下界标注）</translation>
+    </message>
+    <message>
+        <source>attention mass</source>
+        <translation>注意力质量</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>beyond Lc: %1</source>
+        <translation>Lc 之外：%1</translation>
+    </message>
+    <message>
+        <source>Attention by distance, per layer</source>
+        <translation>按距离的注意力分布，逐层</translation>
+    </message>
+    <message>
+        <source>Attention by distance: %1, per layer</source>
+        <translation>按距离的注意力分布：%1，逐层</translation>
+    </message>
+    <message>
+        <source>beyond Lc:
+%1</source>
+        <translation>Lc 之外：
+%1</translation>
+    </message>
+    <message>
+        <source>Attention by distance, mean over layers</source>
+        <translation>按距离的注意力分布，各层平均</translation>
+    </message>
+    <message>
+        <source>Attention by distance, layer %1</source>
+        <translation>按距离的注意力分布，第 %1 层</translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::CoveragePlot</name>
@@ -202,11 +567,15 @@
     <name>pose::widgets::JsonTreeView</name>
     <message numerus="yes">
         <source>%n item(s)</source>
-        <translation><numerusform>%n 项</numerusform></translation>
+        <translation>
+            <numerusform>%n 项</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n field(s)</source>
-        <translation><numerusform>%n 个字段</numerusform></translation>
+        <translation>
+            <numerusform>%n 个字段</numerusform>
+        </translation>
     </message>
     <message>
         <source>Field</source>
@@ -250,6 +619,98 @@
     <message>
         <source>Clear</source>
         <translation>清空</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::PerplexityLengthPlot</name>
+    <message>
+        <source>Perplexity against context length</source>
+        <translation>困惑度随上下文长度的变化</translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation>上下文长度（词元）</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1
+length %2
+perplexity %3
+%4 tokens scored</source>
+        <translation>%1
+长度 %2
+困惑度 %3
+已评分 %4 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::RetrievalHeatmap</name>
+    <message>
+        <source>not evaluated</source>
+        <translation>未评估</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation>上下文长度（词元）</translation>
+    </message>
+    <message>
+        <source>needle depth</source>
+        <translation>针的深度</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2 tokens) · depth &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（%2 个词元）· 深度 &lt;b&gt;%3&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>no result</source>
+        <translation>无结果</translation>
+    </message>
+    <message>
+        <source>skipped: %1</source>
+        <translation>已跳过：%1</translation>
+    </message>
+    <message>
+        <source>accuracy &lt;b&gt;%1&lt;/b&gt; (%2/%3 correct)</source>
+        <translation>准确率 &lt;b&gt;%1&lt;/b&gt;（%2/%3 正确）</translation>
+    </message>
+    <message>
+        <source>no trials</source>
+        <translation>无试验</translation>
+    </message>
+    <message>
+        <source>prompt: %1 tokens</source>
+        <translation>提示：%1 个词元</translation>
+    </message>
+    <message>
+        <source>greedy generation: %1/%2 correct</source>
+        <translation>贪心生成：%1/%2 正确</translation>
+    </message>
+    <message>
+        <source>first sample: expected %1, predicted %2</source>
+        <translation>第一个样本：期望 %1，预测 %2</translation>
+    </message>
+    <message>
+        <source>generated: %1</source>
+        <translation>生成：%1</translation>
+    </message>
+    <message>
+        <source>partly skipped: %1</source>
+        <translation>部分跳过：%1</translation>
+    </message>
+    <message>
+        <source>no retrieval results</source>
+        <translation>无检索结果</translation>
     </message>
 </context>
 <context>
@@ -352,6 +813,49 @@ i = %1 … %2
     <message>
         <source>Lc = %1</source>
         <translation>Lc = %1</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::TrainingCurvesView</name>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Gradient norm</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>Memory (MiB)</source>
+        <translation>内存 (MiB)</translation>
+    </message>
+    <message>
+        <source>Log y</source>
+        <translation>对数 y 轴</translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average drawn over the loss (0 = none)</source>
+        <translation>叠加在损失曲线上的指数移动平均的权重（0 = 不平滑）</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>序列</translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
     </message>
 </context>
 </TS>
