@@ -34,5 +34,6 @@ Command corpus_command();
 Command run_command();
 Command runs_command();
 Command eval_command();
+Command report_command();
 
 }  // namespace pose::cli

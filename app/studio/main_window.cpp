@@ -6,7 +6,9 @@
 #include "run_controller.h"
 #include "train_workspace.h"
 #include "i18n.h"
+#include "experiment_browser.h"
 #include "json_tree_view.h"
+#include "store_reader.h"
 #include "log_panel.h"
 #include "qt_log_sink.h"
 
@@ -14,6 +16,7 @@
 #include "common/json_file.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "report/experiment_report.h"
 #include "store/experiment_store.h"
 
 #include <QAction>
@@ -32,6 +35,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -53,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   storeFile_ = QSettings().value(kStoreKey, QString::fromStdString(store::default_store_file().string())).toString();
   createWorkspaces();
   createLogDock();
+  createBrowserDock();
   createMenus();
 
   deviceLabel_ = new QLabel(this);
@@ -152,6 +157,99 @@ void MainWindow::createLogDock() {
   logging::add_sink(logSink_);
 }
 
+void MainWindow::createBrowserDock() {
+  browser_ = new pose::widgets::ExperimentBrowser(this);
+  browserDock_ = new QDockWidget(tr("Experiments"), this);
+  browserDock_->setObjectName(QStringLiteral("browserDock"));
+  browserDock_->setWidget(browser_);
+  addDockWidget(Qt::LeftDockWidgetArea, browserDock_);
+  connect(browser_, &pose::widgets::ExperimentBrowser::experimentActivated, this,
+          &MainWindow::showStoredExperiment);
+  // While an experiment runs, the browser follows its runs' status.
+  auto* timer = new QTimer(this);
+  timer->setInterval(3000);
+  connect(timer, &QTimer::timeout, this, [this] {
+    if (controller_->isRunning()) refreshBrowser();
+  });
+  timer->start();
+  connect(controller_, &RunController::runStarted, this, [this] { refreshBrowser(); });
+  connect(controller_, &RunController::runFinished, this, [this] { refreshBrowser(); });
+  connect(controller_, &RunController::finished, this, [this] { refreshBrowser(); });
+  refreshBrowser();
+}
+
+namespace {
+
+// One line about an evaluation for the browser.
+QString evaluation_summary(const StoredEval& e) {
+  const auto& r = e.results;
+  if (e.kind == QLatin1String("perplexity") && r.is_array() && !r.empty()) {
+    const auto& last = r.back();
+    return QStringLiteral("ppl@%1 %2")
+        .arg(last.value("length", 0))
+        .arg(last.value("perplexity", 0.0), 0, 'g', 4);
+  }
+  if ((e.kind == QLatin1String("passkey") || e.kind == QLatin1String("kv")) && r.is_array()) {
+    qint64 trials = 0, correct = 0;
+    for (const auto& c : r) {
+      trials += c.value("trials", qint64(0));
+      correct += c.value("correct", qint64(0));
+    }
+    return QStringLiteral("%1 / %2").arg(correct).arg(trials);
+  }
+  if (e.kind == QLatin1String("attention") && r.is_object()) {
+    return QStringLiteral("> Lc %1 %").arg(100.0 * r.value("mean_beyond_window", 0.0), 0, 'f', 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+void MainWindow::refreshBrowser() {
+  QVector<pose::widgets::BrowserExperiment> out;
+  try {
+    const StoreReader reader(storeFile_);
+    for (const auto& e : reader.experiments()) {
+      pose::widgets::BrowserExperiment be;
+      be.id = e.id;
+      be.name = e.name;
+      for (const auto& r : e.runs) {
+        pose::widgets::BrowserRun br;
+        br.id = r.id;
+        br.name = r.name;
+        br.kind = r.kind;
+        br.status = r.status;
+        br.message = r.message;
+        br.colorIndex = r.colorIndex;
+        qint64 index = 0;
+        for (const auto& ev : reader.evaluations(r.id)) {
+          if (ev.kind == QLatin1String("data-summary")) continue;
+          br.evaluations.push_back({r.id * 1000 + index++, ev.kind, evaluation_summary(ev), ev.step.value_or(-1),
+                                    ev.createdAt});
+        }
+        be.runs.push_back(std::move(br));
+      }
+      out.push_back(std::move(be));
+    }
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Cannot read the store: %1").arg(QString::fromStdString(e.what())));
+  }
+  browser_->setExperiments(out);
+}
+
+void MainWindow::showStoredExperiment(const QString& name) {
+  if (name.isEmpty() || name == shownExperiment_) return;
+  shownExperiment_ = name;
+  evaluate_->setExperiment(name);
+  compare_->setExperiment(name);
+  // Train starts the opened spec; another stored experiment is shown read-only.
+  if (name == specExperimentName_) {
+    train_->setExperiment(experimentPath_, name, trainRuns_);
+  } else {
+    train_->setExperiment(QString(), name, {});
+  }
+}
+
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Experiment…"), this, &MainWindow::chooseExperiment);
@@ -162,6 +260,9 @@ void MainWindow::createMenus() {
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
+  QAction* report = file->addAction(tr("&Export Report…"), this, &MainWindow::chooseReportFile);
+  report->setShortcut(Qt::CTRL | Qt::Key_E);
+  file->insertAction(quit, report);
   QAction* store = file->addAction(tr("Choose &Store…"), this, &MainWindow::chooseStore);
   store->setToolTip(tr("The SQLite experiment store the workbench reads and runs write"));
   file->insertAction(quit, store);
@@ -196,6 +297,10 @@ void MainWindow::createMenus() {
   logToggle->setText(tr("&Log Panel"));
   logToggle->setShortcut(Qt::CTRL | Qt::Key_L);
   view->addAction(logToggle);
+  QAction* browserToggle = browserDock_->toggleViewAction();
+  browserToggle->setText(tr("&Experiment Browser"));
+  browserToggle->setShortcut(Qt::CTRL | Qt::Key_B);
+  view->addAction(browserToggle);
   QMenu* language = view->addMenu(tr("&Language"));
   auto* group = new QActionGroup(this);
   const QString current = QSettings().value(kLanguageKey, QStringLiteral("system")).toString();
@@ -257,9 +362,13 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
       if (r.is_object() && r.contains("name") && r["name"].is_string()) runs << QString::fromStdString(r["name"]);
     }
   }
+  specExperimentName_ = name;
+  shownExperiment_ = name;
+  trainRuns_ = runs;
   train_->setExperiment(experimentPath_, name, runs);
   evaluate_->setExperiment(name);
   compare_->setExperiment(name);
+  browser_->setCurrentExperiment(name);
   updateRunActions();
   setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
 }
@@ -278,6 +387,7 @@ void MainWindow::setStoreFile(const QString& file) {
   train_->setStoreFile(file);
   evaluate_->setStoreFile(file);
   compare_->setStoreFile(file);
+  refreshBrowser();
   statusBar()->showMessage(tr("Store: %1").arg(file), 5000);
 }
 
@@ -290,6 +400,34 @@ void MainWindow::chooseStore() {
                                                     tr("Experiment stores (*.sqlite);;All files (*)"), nullptr,
                                                     QFileDialog::DontConfirmOverwrite);
   if (!path.isEmpty()) setStoreFile(path);
+}
+
+bool MainWindow::exportReport(const QString& path, QString* error) {
+  try {
+    if (shownExperiment_.isEmpty()) {
+      throw pose::UserError("no experiment is shown", "open an experiment or pick one in the experiment browser");
+    }
+    const auto st = store::ExperimentStore::open(storeFile_.toStdString(), store::ExperimentStore::Mode::ReadOnly);
+    const auto report = report::collect_report(st, {shownExperiment_.toStdString(), {}});
+    const std::filesystem::path out = path.toStdString();
+    report::write_report(report, out, report::format_for_path(out));
+    statusBar()->showMessage(tr("Report written to %1").arg(path), 8000);
+    spdlog::info("report written to {}", path.toStdString());
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void MainWindow::chooseReportFile() {
+  const QString suggested = shownExperiment_.isEmpty() ? QStringLiteral("report.html") : shownExperiment_ + ".html";
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export Report"), suggested,
+      tr("Self-contained HTML (*.html);;Markdown with SVG figures (*.md);;CSV data (*.csv);;JSON data (*.json)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportReport(path, &error)) QMessageBox::warning(this, tr("Cannot export the report"), error);
 }
 
 void MainWindow::chooseExperiment() {

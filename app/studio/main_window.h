@@ -17,6 +17,7 @@ class QStackedWidget;
 class QTabWidget;
 
 namespace pose::widgets {
+class ExperimentBrowser;
 class JsonTreeView;
 class LogPanel;
 }  // namespace pose::widgets
@@ -47,6 +48,13 @@ class MainWindow : public QMainWindow {
   TrainWorkspace* trainWorkspace() const { return train_; }
   EvaluateWorkspace* evaluateWorkspace() const { return evaluate_; }
   CompareWorkspace* compareWorkspace() const { return compare_; }
+  pose::widgets::ExperimentBrowser* experimentBrowser() const { return browser_; }
+
+  // Re-reads the experiment browser from the store.
+  void refreshBrowser();
+  // Writes the current experiment's report (format from the extension);
+  // false with *error naming the problem.
+  bool exportReport(const QString& path, QString* error = nullptr);
   RunController* runController() const { return controller_; }
 
   // The experiment store the workspaces read and runs write (remembered in
@@ -62,6 +70,7 @@ class MainWindow : public QMainWindow {
  private slots:
   void chooseExperiment();
   void chooseStore();
+  void chooseReportFile();
   void showAbout();
   void setLanguage(const QString& language);
 
@@ -69,6 +78,8 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createWorkspaces();
   void createLogDock();
+  void createBrowserDock();
+  void showStoredExperiment(const QString& name);
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
   void showExperiment(const nlohmann::json& spec);
@@ -89,6 +100,11 @@ class MainWindow : public QMainWindow {
   TrainWorkspace* train_ = nullptr;
   EvaluateWorkspace* evaluate_ = nullptr;
   CompareWorkspace* compare_ = nullptr;
+  pose::widgets::ExperimentBrowser* browser_ = nullptr;
+  QDockWidget* browserDock_ = nullptr;
+  QString specExperimentName_;  // the name in the opened spec file
+  QString shownExperiment_;     // the experiment the workspaces show
+  QStringList trainRuns_;       // run names of the opened spec, in creation order
   QAction* startAction_ = nullptr;
   QAction* pauseAction_ = nullptr;
   QAction* stopAction_ = nullptr;

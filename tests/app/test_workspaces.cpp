@@ -11,6 +11,8 @@
 
 #include "attention_distance_plot.h"
 #include "compare_workspace.h"
+#include "experiment_browser.h"
+#include "main_window.h"
 #include "runs_table.h"
 #include "evaluate_workspace.h"
 #include "perplexity_length_plot.h"
@@ -154,6 +156,29 @@ class TestWorkspaces : public QObject {
     t->selectRuns({"pose"});
     QCOMPARE(w.perplexityPlot()->runs(), (QStringList{"pose"}));
     QCOMPARE(w.curves()->runs(), (QStringList{"pose"}));
+  }
+
+  void mainWindowBrowsesTheStoreAndExportsAReport() {
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    pose::studio::MainWindow w;
+    QString error;
+    QVERIFY(!w.exportReport(dir.filePath("none.html"), &error));  // nothing shown yet: says so
+    QVERIFY2(error.contains("no experiment"), qPrintable(error));
+    w.setStoreFile(makeStore(dir));
+    auto* browser = w.experimentBrowser();
+    QVERIFY(browser->itemFor("demo"));
+    QVERIFY(browser->itemFor("demo", "pose"));
+    browser->setCurrentExperiment("demo");  // picking a stored experiment shows it everywhere
+    QCOMPARE(w.evaluateWorkspace()->perplexityPlot()->runs().size(), 2);
+    QCOMPARE(w.compareWorkspace()->table()->runsInOrder().size(), 2);
+    const QString html = dir.filePath("demo.html");
+    QVERIFY2(w.exportReport(html, &error), qPrintable(error));
+    QFile f(html);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("<h1>demo</h1>"));
+    QVERIFY(text.contains("<svg"));
   }
 
   void trainShowsOneGroupOfRunsFromTheStore() {

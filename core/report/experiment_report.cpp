@@ -1,0 +1,545 @@
+#include "report/experiment_report.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "common/durable_file.h"
+#include "common/error.h"
+#include "common/suggest.h"
+#include "common/version.h"
+#include "report/svg_plot.h"
+
+namespace pose::report {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// The workbench's run colours (widgets/run_colors.cpp), so that a report's
+// figures match what the GUI showed.
+const char* run_color(int index) {
+  static const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  return kPalette[((index % 10) + 10) % 10];
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::ostringstream s;
+  s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return s.str();
+}
+
+std::string number(double v, int precision = 4) {
+  if (!std::isfinite(v)) return "—";
+  std::ostringstream s;
+  s << std::setprecision(precision) << v;
+  return s.str();
+}
+
+std::string short_length(double v) {
+  const auto n = static_cast<long long>(v);
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n / 1024) + "k";
+  return std::to_string(n);
+}
+
+// The PoSE paper's LLaMA-7B figures (v2), shown when a report's design is the
+// paper's: Lc 2048 extended to Lt 16384.
+json paper_reference(int64_t lc, int64_t lt) {
+  if (lc != 2048 || lt != 16384) return nullptr;
+  return {{"source", "PoSE (Zhu et al.), LLaMA-7B, Proof-pile perplexity, paper v2"},
+          {"lengths", {2048, 4096, 8192, 16384}},
+          {"perplexity",
+           {{"none", {2.83, nullptr, nullptr, nullptr}},
+            {"full-length-16k", {2.93, 2.71, 2.58, 2.53}},
+            {"randpos", {7.26, 6.83, 6.76, 7.73}},
+            {"pose", {2.95, 2.74, 2.61, 2.60}}}},
+          {"note", "none: > 1000 beyond 2k"},
+          {"cost", "1000 steps at 16k: Full-length 56.4 h vs PoSE 6.8 h on 8xV100 (8.3x)"}};
+}
+
+json last_metrics(const store::ExperimentStore& st, int64_t run) {
+  json m = json::object();
+  for (const auto& name : st.metric_names(run)) {
+    if (auto last = st.last_metric(run, name)) m[name] = last->value;
+  }
+  return m;
+}
+
+json series_of(const store::ExperimentStore& st, int64_t run, const std::string& name) {
+  json points = json::array();
+  for (const auto& p : st.metric_series(run, name)) points.push_back({p.step, p.value});
+  return points;
+}
+
+// The run's own evaluation of each kind (the runner's) and any from `pose eval`.
+json evaluations_of(const store::ExperimentStore& st, int64_t run) {
+  json out = json::array();
+  for (const auto& e : st.eval_results(run)) {
+    json j = {{"kind", e.kind}, {"settings", e.settings}, {"results", e.results}, {"created_at", e.created_at}};
+    if (e.checkpoint_step) j["step"] = *e.checkpoint_step;
+    j["origin"] = e.settings.value("origin", std::string("run"));
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+const json* own_eval(const json& run, const std::string& kind) {
+  for (const auto& e : run["evaluations"]) {
+    if (e["kind"] == kind && e["origin"] == "run") return &e;
+  }
+  for (const auto& e : run["evaluations"]) {
+    if (e["kind"] == kind) return &e;
+  }
+  return nullptr;
+}
+
+std::string slug(const std::string& s) {
+  std::string out;
+  for (const char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
+  return out;
+}
+
+std::string html_escape(const std::string& s) { return xml_escape(s); }
+
+}  // namespace
+
+ReportFormat parse_report_format(const std::string& name) {
+  if (name == "html") return ReportFormat::Html;
+  if (name == "md" || name == "markdown") return ReportFormat::Markdown;
+  if (name == "csv") return ReportFormat::Csv;
+  if (name == "json") return ReportFormat::Json;
+  throw UserError("report format '" + name + "' is not known", "use html, md, csv or json");
+}
+
+ReportFormat format_for_path(const fs::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext == ".html" || ext == ".htm") return ReportFormat::Html;
+  if (ext == ".md") return ReportFormat::Markdown;
+  if (ext == ".csv") return ReportFormat::Csv;
+  if (ext == ".json") return ReportFormat::Json;
+  throw UserError(path.string() + ": cannot tell the report format from the extension '" + ext + "'",
+                  "name the file .html, .md, .csv or .json, or give --format");
+}
+
+json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
+  const auto experiment = st.find_experiment(o.experiment);
+  if (!experiment) {
+    std::vector<std::string> names;
+    for (const auto& e : st.experiments()) names.push_back(e.name);
+    const auto near = closest_match(o.experiment, names);
+    throw UserError("no experiment '" + o.experiment + "' in " + st.path().string(),
+                    near.empty() ? "see `pose runs` for the experiments in the store" : "did you mean " + near + "?");
+  }
+  const auto runs = st.runs(experiment->id);
+  for (const auto& wanted : o.runs) {
+    const bool found = std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return r.name == wanted; });
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& r : runs) names.push_back(r.name);
+      const auto near = closest_match(wanted, names);
+      throw UserError("experiment " + o.experiment + " has no run '" + wanted + "'",
+                      near.empty() ? "see `pose runs --experiment " + o.experiment + "`" : "did you mean " + near + "?");
+    }
+  }
+  const json& spec = experiment->spec;
+  const int64_t lc = spec.value("/base_model/train_len"_json_pointer, int64_t(0));
+  int64_t lt = spec.value("target_len", int64_t(0));
+
+  json out_runs = json::array();
+  json environments = json::array();
+  int index = 0;
+  for (const auto& r : runs) {
+    const int color = index++;
+    if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), r.name) == o.runs.end()) continue;
+    if (lt == 0 && r.spec.is_object()) lt = r.spec.value("target_len", int64_t(0));
+    json series = json::object();
+    for (const char* name : {"train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s", "train/memory_mb"}) {
+      auto points = series_of(st, r.id, name);
+      if (!points.empty()) series[name] = std::move(points);
+    }
+    json run = {{"id", r.id},
+                {"name", r.name},
+                {"kind", r.kind},
+                {"status", store::to_string(r.status)},
+                {"message", r.message},
+                {"color", run_color(color)},
+                {"spec", r.spec},
+                {"device", r.device},
+                {"versions", r.versions},
+                {"started_at", r.started_at},
+                {"finished_at", r.finished_at},
+                {"metrics", last_metrics(st, r.id)},
+                {"series", series},
+                {"evaluations", evaluations_of(st, r.id)}};
+    const json env = {{"device", r.device}, {"versions", r.versions}};
+    if (!r.device.empty() && std::find(environments.begin(), environments.end(), env) == environments.end()) {
+      environments.push_back(env);
+    }
+    out_runs.push_back(std::move(run));
+  }
+  return {{"format", "pose-studio-report/1"},
+          {"generated_at", utc_now()},
+          {"generated_by", "PoSE Studio " + product_version() + " (LibTorch " + torch_version() + ")"},
+          {"store", st.path().string()},
+          {"experiment", {{"name", experiment->name}, {"spec", spec}, {"created_at", experiment->created_at}}},
+          {"lc", lc},
+          {"lt", lt},
+          {"environments", environments},
+          {"runs", out_runs},
+          {"paper_reference", paper_reference(lc, lt)}};
+}
+
+std::vector<std::pair<std::string, std::string>> report_figures(const json& report) {
+  std::vector<std::pair<std::string, std::string>> figures;
+  const double lc = report.value("lc", 0.0), lt = report.value("lt", 0.0);
+
+  // Perplexity against length, every evaluated run.
+  LinePlotSpec ppl;
+  ppl.title = "Perplexity against context length";
+  ppl.x_label = "context length (tokens)";
+  ppl.y_label = "perplexity";
+  ppl.log_x = ppl.log2_x = ppl.log_y = true;
+  if (lc > 0) ppl.vmarkers.push_back({lc, "Lc = " + short_length(lc)});
+  if (lt > 0) ppl.vmarkers.push_back({lt, "Lt = " + short_length(lt)});
+  for (const auto& run : report["runs"]) {
+    const json* e = own_eval(run, "perplexity");
+    if (!e) continue;
+    Series s{run["name"], run["color"], {}, {}, true, 1.8, false};
+    for (const auto& p : e->at("results")) {
+      s.x.push_back(p["length"].get<double>());
+      s.y.push_back(p["perplexity"].is_number() ? p["perplexity"].get<double>() : std::nan(""));
+    }
+    ppl.series.push_back(std::move(s));
+  }
+  if (!ppl.series.empty()) figures.emplace_back("perplexity-vs-length", render_line_plot(ppl));
+
+  // Loss curves: the base model, then the extension runs (step axes far apart).
+  for (const bool base : {false, true}) {
+    LinePlotSpec loss;
+    loss.title = base ? "Training loss: base model" : "Training loss: extension runs";
+    loss.x_label = "step";
+    loss.y_label = "loss";
+    for (const auto& run : report["runs"]) {
+      if ((run["kind"] == "base") != base || !run["series"].contains("train/loss")) continue;
+      Series s{run["name"], run["color"], {}, {}, false, 1.4, false};
+      for (const auto& p : run["series"]["train/loss"]) {
+        s.x.push_back(p[0].get<double>());
+        s.y.push_back(p[1].get<double>());
+      }
+      loss.series.push_back(std::move(s));
+    }
+    if (!loss.series.empty()) figures.emplace_back(base ? "loss-base" : "loss-extension-runs", render_line_plot(loss));
+  }
+
+  // Attention mass by distance, mean over layers, every run.
+  LinePlotSpec attention;
+  attention.title = "Attention mass by distance (mean over layers; legend: share beyond Lc)";
+  attention.x_label = "distance between query and key (bins from this distance)";
+  attention.y_label = "attention mass";
+  attention.log_x = attention.log2_x = true;
+  if (lc > 0) attention.vmarkers.push_back({lc, "Lc = " + short_length(lc)});
+  for (const auto& run : report["runs"]) {
+    const json* e = own_eval(run, "attention");
+    if (!e) continue;
+    const auto& r = e->at("results");
+    Series s{run["name"].get<std::string>() + " " + number(100.0 * r.value("mean_beyond_window", 0.0), 3) + " %",
+             run["color"], {}, {}, true, 1.6, false};
+    const auto& bins = r["bins"];
+    const auto& layers = r["layers"];
+    for (std::size_t b = 0; b < bins.size(); ++b) {
+      double mean = 0.0;
+      for (const auto& l : layers) mean += l["mass"][b].get<double>();
+      const double lo = bins[b][0].get<double>(), hi = bins[b][1].get<double>();
+      s.x.push_back(lo == 0 ? 0.5 : std::sqrt(lo * hi));
+      s.y.push_back(layers.empty() ? 0.0 : mean / static_cast<double>(layers.size()));
+    }
+    attention.series.push_back(std::move(s));
+  }
+  if (!attention.series.empty()) figures.emplace_back("attention-by-distance", render_line_plot(attention));
+
+  // Retrieval heatmaps per run.
+  for (const char* kind : {"passkey", "kv"}) {
+    for (const auto& run : report["runs"]) {
+      const json* e = own_eval(run, kind);
+      if (!e) continue;
+      std::vector<int64_t> lengths;
+      std::vector<double> depths;
+      for (const auto& c : e->at("results")) {
+        const auto L = c["length"].get<int64_t>();
+        const auto d = c["depth"].get<double>();
+        if (std::find(lengths.begin(), lengths.end(), L) == lengths.end()) lengths.push_back(L);
+        if (std::find(depths.begin(), depths.end(), d) == depths.end()) depths.push_back(d);
+      }
+      std::sort(lengths.begin(), lengths.end());
+      std::sort(depths.begin(), depths.end());
+      HeatmapSpec h;
+      h.title = run["name"].get<std::string>() + " · " + (std::string(kind) == "kv" ? "key-value retrieval" : "passkey");
+      h.x_label = "context length (tokens)";
+      h.y_label = "depth";
+      for (const auto L : lengths) h.columns.push_back(short_length(static_cast<double>(L)));
+      for (const auto d : depths) h.rows.push_back(number(100.0 * d, 3) + "%");
+      h.values.assign(depths.size(), std::vector<double>(lengths.size(), std::nan("")));
+      h.cell_text.assign(depths.size(), std::vector<std::string>(lengths.size(), "—"));
+      for (const auto& c : e->at("results")) {
+        const auto col = std::find(lengths.begin(), lengths.end(), c["length"].get<int64_t>()) - lengths.begin();
+        const auto row = std::find(depths.begin(), depths.end(), c["depth"].get<double>()) - depths.begin();
+        if (c.contains("skipped") || c["trials"].get<int64_t>() == 0) continue;
+        h.values[row][col] = c["accuracy"].get<double>();
+        h.cell_text[row][col] = number(c["accuracy"].get<double>(), 2) + "\n" + std::to_string(c["correct"].get<int64_t>()) +
+                                "/" + std::to_string(c["trials"].get<int64_t>());
+      }
+      figures.emplace_back(std::string(kind) + "-" + slug(run["name"]), render_heatmap(h));
+    }
+  }
+  return figures;
+}
+
+namespace {
+
+struct SummaryColumn {
+  std::string title;
+  std::function<std::string(const json& run)> cell;
+};
+
+std::vector<SummaryColumn> summary_columns(const json& report) {
+  const std::string lc = std::to_string(report.value("lc", int64_t(0)));
+  const std::string lt = std::to_string(report.value("lt", int64_t(0)));
+  const auto spec = [](const char* pointer) {
+    return [p = json::json_pointer(pointer)](const json& run) -> std::string {
+      if (!run["spec"].is_object() || !run["spec"].contains(p)) return "—";
+      const auto& v = run["spec"].at(p);
+      return v.is_string() ? v.get<std::string>() : v.dump();
+    };
+  };
+  const auto metric = [](std::string key, int precision) {
+    return [key, precision](const json& run) -> std::string {
+      return run["metrics"].contains(key) ? number(run["metrics"][key].get<double>(), precision) : "—";
+    };
+  };
+  return {{"run", [](const json& run) { return run["name"].get<std::string>(); }},
+          {"status", [](const json& run) { return run["status"].get<std::string>(); }},
+          {"strategy", spec("/strategy")},
+          {"RoPE", spec("/rope/method")},
+          {"factor", spec("/rope/factor")},
+          {"steps", spec("/steps")},
+          {"final loss", metric("train/loss", 4)},
+          {"wall s", metric("run/wall_s", 4)},
+          {"tokens/s", metric("run/tokens_per_s", 4)},
+          {"ppl@" + lc, metric("eval/ppl@" + lc, 4)},
+          {"ppl@" + lt, metric("eval/ppl@" + lt, 4)},
+          {"passkey@" + lc, metric("eval/passkey@" + lc, 3)},
+          {"passkey@" + lt, metric("eval/passkey@" + lt, 3)},
+          {"kv@" + lt, metric("eval/kv@" + lt, 3)},
+          {"attention beyond Lc", metric("eval/attention_beyond_lc", 3)}};
+}
+
+std::string markdown_cell(std::string s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += " ";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_html(const json& report) {
+  const auto figures = report_figures(report);
+  const std::string name = report["experiment"]["name"];
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"
+    << html_escape(name) << " — PoSE Studio report</title>\n"
+    << "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+       "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;"
+       "text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f2f2f2}"
+       "pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}figure{margin:1.5em 0}"
+       "details{margin:.5em 0}</style></head><body>\n";
+  h << "<h1>" << html_escape(name) << "</h1>\n";
+  const std::string description = report["experiment"]["spec"].value("description", std::string());
+  if (!description.empty()) h << "<p>" << html_escape(description) << "</p>\n";
+  h << "<p>Generated " << html_escape(report["generated_at"]) << " by " << html_escape(report["generated_by"])
+    << " from <code>" << html_escape(report["store"]) << "</code>. Lc = " << report["lc"] << ", Lt = " << report["lt"]
+    << ". Every number below is read from the store.</p>\n";
+
+  h << "<h2>Runs</h2>\n<table><tr>";
+  const auto columns = summary_columns(report);
+  for (const auto& c : columns) h << "<th>" << html_escape(c.title) << "</th>";
+  h << "</tr>\n";
+  for (const auto& run : report["runs"]) {
+    h << "<tr>";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const std::string text = html_escape(columns[i].cell(run));
+      if (i == 0) {
+        h << "<td style=\"color:" << run["color"].get<std::string>() << ";font-weight:bold\">" << text << "</td>";
+      } else {
+        h << "<td>" << text << "</td>";
+      }
+    }
+    h << "</tr>\n";
+  }
+  h << "</table>\n";
+
+  h << "<h2>Figures</h2>\n";
+  for (const auto& [id, svg] : figures) h << "<figure id=\"" << html_escape(id) << "\">" << svg << "</figure>\n";
+
+  h << "<h2>Reference figures</h2>\n";
+  if (report["paper_reference"].is_null()) {
+    h << "<p>The PoSE paper reports LLaMA-7B extended from 2k to 16k; this design (Lc " << report["lc"] << " → Lt "
+      << report["lt"] << ") has no matching published figure.</p>\n";
+  } else {
+    const auto& ref = report["paper_reference"];
+    h << "<p>" << html_escape(ref["source"]) << "</p>\n<table><tr><th>method</th>";
+    for (const auto& L : ref["lengths"]) h << "<th>" << L << "</th>";
+    h << "</tr>\n";
+    for (const auto& [method, values] : ref["perplexity"].items()) {
+      h << "<tr><td>" << html_escape(method) << "</td>";
+      for (const auto& v : values) h << "<td>" << (v.is_null() ? std::string("&gt; 1000") : number(v.get<double>())) << "</td>";
+      h << "</tr>\n";
+    }
+    h << "</table>\n<p>" << html_escape(ref["cost"]) << "</p>\n";
+  }
+
+  h << "<h2>Evaluation settings</h2>\n";
+  for (const auto& run : report["runs"]) {
+    for (const auto& e : run["evaluations"]) {
+      h << "<details><summary>" << html_escape(run["name"]) << " · " << html_escape(e["kind"]) << " ("
+        << html_escape(e["origin"]) << ")</summary><pre>" << html_escape(e["settings"].dump(2)) << "</pre></details>\n";
+    }
+  }
+  h << "<h2>Environment</h2>\n<pre>" << html_escape(report["environments"].dump(2)) << "</pre>\n";
+  h << "<h2>Specification</h2>\n<pre>" << html_escape(report["experiment"]["spec"].dump(2)) << "</pre>\n";
+  for (const auto& run : report["runs"]) {
+    h << "<details><summary>run " << html_escape(run["name"]) << " settings</summary><pre>"
+      << html_escape(run["spec"].dump(2)) << "</pre></details>\n";
+  }
+  h << "</body></html>\n";
+  return h.str();
+}
+
+std::string render_markdown(const json& report, const std::string& figure_dir) {
+  std::ostringstream m;
+  m << "# " << markdown_cell(report["experiment"]["name"]) << "\n\n";
+  const std::string description = report["experiment"]["spec"].value("description", std::string());
+  if (!description.empty()) m << description << "\n\n";
+  m << "Generated " << report["generated_at"].get<std::string>() << " by " << report["generated_by"].get<std::string>()
+    << " from `" << report["store"].get<std::string>() << "`. Lc = " << report["lc"] << ", Lt = " << report["lt"]
+    << ".\n\n## Runs\n\n|";
+  const auto columns = summary_columns(report);
+  for (const auto& c : columns) m << " " << markdown_cell(c.title) << " |";
+  m << "\n|";
+  for (std::size_t i = 0; i < columns.size(); ++i) m << (i == 0 ? " --- |" : " ---: |");
+  m << "\n";
+  for (const auto& run : report["runs"]) {
+    m << "|";
+    for (const auto& c : columns) m << " " << markdown_cell(c.cell(run)) << " |";
+    m << "\n";
+  }
+  m << "\n## Figures\n\n";
+  for (const auto& [id, svg] : report_figures(report)) {
+    (void)svg;
+    m << "![" << id << "](" << figure_dir << "/" << id << ".svg)\n\n";
+  }
+  m << "## Reference figures\n\n";
+  if (report["paper_reference"].is_null()) {
+    m << "No published figure matches this design (Lc " << report["lc"] << " → Lt " << report["lt"] << ").\n\n";
+  } else {
+    m << report["paper_reference"].dump(2) << "\n\n";
+  }
+  m << "## Evaluation settings\n\n";
+  for (const auto& run : report["runs"]) {
+    for (const auto& e : run["evaluations"]) {
+      m << "### " << markdown_cell(run["name"]) << " · " << e["kind"].get<std::string>() << "\n\n```json\n"
+        << e["settings"].dump(2) << "\n```\n\n";
+    }
+  }
+  m << "## Environment\n\n```json\n" << report["environments"].dump(2) << "\n```\n\n## Specification\n\n```json\n"
+    << report["experiment"]["spec"].dump(2) << "\n```\n";
+  return m.str();
+}
+
+std::string render_csv(const json& report) {
+  // Long format: one measured value per line.
+  std::ostringstream c;
+  const auto field = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (const char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  c << "run,kind,metric,length,depth,step,value\n";
+  const auto row = [&](const std::string& run, const std::string& kind, const std::string& metric, const json& length,
+                       const json& depth, const json& step, double value) {
+    c << field(run) << "," << kind << "," << field(metric) << "," << (length.is_null() ? "" : length.dump()) << ","
+      << (depth.is_null() ? "" : depth.dump()) << "," << (step.is_null() ? "" : step.dump()) << ","
+      << number(value, 10) << "\n";
+  };
+  for (const auto& run : report["runs"]) {
+    const std::string name = run["name"];
+    for (const auto& [series, points] : run["series"].items()) {
+      for (const auto& p : points) row(name, "train", series, nullptr, nullptr, p[0], p[1].get<double>());
+    }
+    for (const auto& e : run["evaluations"]) {
+      const std::string kind = e["kind"];
+      const json step = e.value("step", json());
+      if (kind == "perplexity") {
+        for (const auto& p : e["results"]) {
+          if (p["perplexity"].is_number()) row(name, kind, "perplexity", p["length"], nullptr, step, p["perplexity"].get<double>());
+        }
+      } else if (kind == "passkey" || kind == "kv") {
+        for (const auto& cell : e["results"]) {
+          if (cell.contains("skipped")) continue;
+          row(name, kind, "accuracy", cell["length"], cell["depth"], step, cell["accuracy"].get<double>());
+        }
+      } else if (kind == "attention") {
+        row(name, kind, "mean_beyond_window", e["settings"].value("length", json()), nullptr, step,
+            e["results"].value("mean_beyond_window", 0.0));
+      }
+    }
+  }
+  return c.str();
+}
+
+std::vector<fs::path> write_report(const json& report, const fs::path& out, ReportFormat format) {
+  std::vector<fs::path> written;
+  const auto write = [&](const fs::path& path, const std::string& text) {
+    if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
+    const fs::path tmp = temporary_path_for(path);
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      if (!f) throw UserError("cannot write " + tmp.string(), "choose a writable location for the report");
+      f << text;
+      f.flush();
+      if (!f) throw UserError("writing " + tmp.string() + " failed (disk full?)", "free space or choose another location");
+    }
+    commit_file(tmp, path);
+    written.push_back(path);
+  };
+  switch (format) {
+    case ReportFormat::Html: write(out, render_html(report)); break;
+    case ReportFormat::Csv: write(out, render_csv(report)); break;
+    case ReportFormat::Json: write(out, report.dump(2) + "\n"); break;
+    case ReportFormat::Markdown: {
+      const std::string dir = out.stem().string() + "-figures";
+      for (const auto& [id, svg] : report_figures(report)) write(out.parent_path() / dir / (id + ".svg"), svg + "\n");
+      write(out, render_markdown(report, dir));
+      break;
+    }
+  }
+  return written;
+}
+
+}  // namespace pose::report

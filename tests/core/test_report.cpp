@@ -1,0 +1,138 @@
+// Reports: what the store holds, gathered and rendered — runs and their
+// numbers, figures inline in HTML, names escaped, Markdown with its SVG files,
+// CSV in long format, the paper's reference only for its design, and clear
+// errors for unknown experiments and runs; `pose report` end to end.
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include <fstream>
+#include <sstream>
+
+#include "commands.h"
+#include "common/error.h"
+#include "report/experiment_report.h"
+#include "store/experiment_store.h"
+
+using nlohmann::json;
+using pose::store::ExperimentStore;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kHostile = "<script>alert(1)</script>";
+
+void fill(ExperimentStore& st, int64_t lc, int64_t lt) {
+  const json spec = {{"name", "demo"}, {"description", "a & b"}, {"base_model", {{"train_len", lc}}}, {"target_len", lt}};
+  const auto e = st.upsert_experiment("demo", spec);
+  const auto base = st.ensure_run(e, "base", "base", {{"steps", 3}});
+  st.mark_running(base, "cpu", {{"pose", "0.1.0"}, {"libtorch", "1.13.0"}});
+  st.append_metrics(base, {{"train/loss", 1, 5.0, 0}, {"train/loss", 2, 4.0, 0}, {"train/loss", 3, 3.0, 0}});
+  st.finish_run(base, pose::store::RunStatus::Done);
+  const auto run = st.ensure_run(e, kHostile, "extend", {{"rope", {{"method", "yarn"}, {"factor", 8}}}, {"strategy", "pose"}});
+  st.append_metrics(run, {{"train/loss", 1, 3.5, 0}, {"eval/ppl@" + std::to_string(lt), 1, 36.5, 0}});
+  st.add_eval_result({0, run, "perplexity", {{"lengths", {lc, lt}}, {"stride", 512}},
+                      json::array({{{"length", lc}, {"perplexity", 33.0}, {"tokens", 10}},
+                                   {{"length", lt}, {"perplexity", 36.5}, {"tokens", 10}}}),
+                      1, {}});
+  st.add_eval_result({0, run, "passkey", {{"lengths", {lc}}, {"depths", {0.0, 1.0}}},
+                      json::array({{{"length", lc}, {"depth", 0.0}, {"trials", 4}, {"correct", 3}, {"accuracy", 0.75}},
+                                   {{"length", lc}, {"depth", 1.0}, {"trials", 0}, {"correct", 0}, {"accuracy", 0.0},
+                                    {"skipped", "too short"}}}),
+                      1, {}});
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+class TestReport : public QObject {
+  Q_OBJECT
+ private slots:
+  void collectsWhatTheStoreHolds() {
+    QTemporaryDir dir;
+    auto st = ExperimentStore::open(dir.filePath("s.sqlite").toStdString());
+    fill(st, 256, 2048);
+    const auto r = pose::report::collect_report(st, {"demo", {}});
+    QCOMPARE(r["runs"].size(), std::size_t(2));
+    QCOMPARE(r["lc"].get<int64_t>(), int64_t(256));
+    QCOMPARE(r["runs"][0]["series"]["train/loss"].size(), std::size_t(3));
+    QCOMPARE(r["runs"][1]["metrics"]["eval/ppl@2048"].get<double>(), 36.5);
+    QCOMPARE(r["runs"][1]["evaluations"][0]["settings"]["stride"].get<int>(), 512);  // settings kept
+    QCOMPARE(r["environments"].size(), std::size_t(1));
+    QVERIFY(r["paper_reference"].is_null());  // 256 -> 2048 is not the paper's design
+    const auto only = pose::report::collect_report(st, {"demo", {"base"}});
+    QCOMPARE(only["runs"].size(), std::size_t(1));
+    QCOMPARE(only["runs"][0]["color"], r["runs"][0]["color"]);  // colour from the run's place in the experiment
+
+    try {
+      pose::report::collect_report(st, {"dmeo", {}});
+      QFAIL("unknown experiment accepted");
+    } catch (const pose::UserError& e) {
+      QVERIFY2(std::string(e.what()).find("did you mean demo") != std::string::npos, e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(pose::UserError, pose::report::collect_report(st, {"demo", {"bsae"}}));
+  }
+
+  void htmlIsSelfContainedAndEscaped() {
+    QTemporaryDir dir;
+    auto st = ExperimentStore::open(dir.filePath("s.sqlite").toStdString());
+    fill(st, 2048, 16384);
+    const auto r = pose::report::collect_report(st, {"demo", {}});
+    QVERIFY(!r["paper_reference"].is_null());
+    const std::string html = pose::report::render_html(r);
+    QVERIFY(html.find(kHostile) == std::string::npos);  // never raw
+    QVERIFY(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    QVERIFY(html.find("a &amp; b") != std::string::npos);
+    QVERIFY(html.find("<svg") != std::string::npos);          // figures inline
+    QVERIFY(html.find("src=\"http") == std::string::npos);    // nothing fetched
+    QVERIFY(html.find("2.95") != std::string::npos);          // the paper's PoSE at 2k
+    QVERIFY(html.find("perplexity-vs-length") != std::string::npos);
+    QVERIFY(html.find("&quot;stride&quot;: 512") != std::string::npos);  // evaluation settings shown
+    const auto figures = pose::report::report_figures(r);
+    QCOMPARE(figures.size(), std::size_t(4));  // ppl, two loss plots, one passkey heatmap
+  }
+
+  void csvMarkdownAndTheCommand() {
+    QTemporaryDir dir;
+    const std::string store = dir.filePath("s.sqlite").toStdString();
+    {
+      auto st = ExperimentStore::open(store);
+      fill(st, 256, 2048);
+    }
+    std::ostringstream out, err;
+    const std::string md = dir.filePath("report.md").toStdString();
+    QCOMPARE(pose::cli::run_cli({"pose", "report", "--experiment", "demo", "--out", md, "--store", store}, out, err), 0);
+    const std::string text = read(md);
+    QVERIFY(text.find("![perplexity-vs-length](report-figures/perplexity-vs-length.svg)") != std::string::npos);
+    QVERIFY(fs::exists(dir.filePath("report-figures/perplexity-vs-length.svg").toStdString()));
+    QVERIFY(read(dir.filePath("report-figures/perplexity-vs-length.svg").toStdString()).rfind("<svg", 0) == 0);
+
+    const std::string csv = dir.filePath("report.csv").toStdString();
+    QCOMPARE(pose::cli::run_cli({"pose", "report", "--experiment", "demo", "--out", csv, "--store", store}, out, err), 0);
+    const std::string rows = read(csv);
+    QVERIFY(rows.rfind("run,kind,metric,length,depth,step,value\n", 0) == 0);
+    QVERIFY(rows.find("base,train,train/loss,,,2,4\n") != std::string::npos);
+    QVERIFY(rows.find(",perplexity,perplexity,2048,,1,36.5\n") != std::string::npos);
+    QVERIFY(rows.find(",passkey,accuracy,256,0.0,1,0.75\n") != std::string::npos);
+    QVERIFY(rows.find("too short") == std::string::npos);  // skipped cells have no value
+
+    const std::string js = dir.filePath("report.json").toStdString();
+    QCOMPARE(pose::cli::run_cli({"pose", "report", "--experiment", "demo", "--out", js, "--store", store}, out, err), 0);
+    QCOMPARE(json::parse(read(js))["runs"].size(), std::size_t(2));
+
+    QCOMPARE(pose::cli::run_cli({"pose", "report", "--experiment", "demo", "--out", dir.filePath("x.pdf").toStdString(),
+                                 "--store", store},
+                                out, err),
+             2);
+    QVERIFY(err.str().find(".pdf") != std::string::npos);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestReport)
+#include "test_report.moc"
