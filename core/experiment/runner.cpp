@@ -364,6 +364,25 @@ class Runner {
     if (o_.observer) o_.observer->on_eval_result(run.name, kind, results);
   }
 
+  // Passkey and key-value retrieval: the same grid, two prompt formats; the
+  // kind and metric names ("eval/passkey@L", "eval/kv@L") come from the format.
+  void evaluate_retrieval_plan(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step,
+                               const PasskeyPlan& p, const eval::RetrievalFormat& format) {
+    eval::RetrievalSettings s;
+    s.lengths = p.lengths;
+    s.depths = p.depths;
+    s.trials = p.trials;
+    s.seed = p.seed;
+    const auto t0 = Clock::now();
+    eval::ModelPredictor predictor(model);
+    const auto cells = eval::evaluate_retrieval(predictor, *data_.tokenizer, format, s);
+    std::vector<std::pair<std::string, double>> headline;
+    for (const auto L : p.lengths) {
+      headline.emplace_back("eval/" + format.name + "@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
+    }
+    record_eval(id, run, format.name, eval::to_json(s, format), eval::to_json(cells), step, t0, headline);
+  }
+
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
     const auto& plan = spec_.evaluation;
     if (plan.perplexity) {
@@ -385,37 +404,8 @@ class Runner {
       for (const auto& pt : points) headline.emplace_back("eval/ppl@" + std::to_string(pt.length), pt.perplexity);
       record_eval(id, run, "perplexity", settings, eval::to_json(points), step, t0, headline);
     }
-    if (plan.passkey) {
-      const auto& p = *plan.passkey;
-      eval::PasskeySettings s;
-      s.lengths = p.lengths;
-      s.depths = p.depths;
-      s.trials = p.trials;
-      s.seed = p.seed;
-      const auto t0 = Clock::now();
-      const auto cells = eval::evaluate_passkey(model, *data_.tokenizer, s);
-      std::vector<std::pair<std::string, double>> headline;
-      for (const auto L : p.lengths) {
-        headline.emplace_back("eval/passkey@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
-      }
-      record_eval(id, run, "passkey", eval::to_json(s, eval::passkey_format(*data_.tokenizer)), eval::to_json(cells), step,
-                  t0, headline);
-    }
-    if (plan.kv) {
-      const auto& p = *plan.kv;
-      eval::RetrievalSettings s;
-      s.lengths = p.lengths;
-      s.depths = p.depths;
-      s.trials = p.trials;
-      s.seed = p.seed;
-      const auto t0 = Clock::now();
-      const auto format = eval::kv_retrieval_format(*data_.tokenizer);
-      eval::ModelPredictor predictor(model);
-      const auto cells = eval::evaluate_retrieval(predictor, *data_.tokenizer, format, s);
-      std::vector<std::pair<std::string, double>> headline;
-      for (const auto L : p.lengths) headline.emplace_back("eval/kv@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
-      record_eval(id, run, "kv", eval::to_json(s, format), eval::to_json(cells), step, t0, headline);
-    }
+    if (plan.passkey) evaluate_retrieval_plan(id, run, model, step, *plan.passkey, eval::passkey_format(*data_.tokenizer));
+    if (plan.kv) evaluate_retrieval_plan(id, run, model, step, *plan.kv, eval::kv_retrieval_format(*data_.tokenizer));
     if (plan.attention) {
       const auto& p = *plan.attention;
       eval::AttentionDistanceSettings s;

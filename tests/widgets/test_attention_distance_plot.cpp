@@ -11,6 +11,8 @@
 
 #include <qcustomplot.h>
 
+#include "plot_test_helpers.h"
+
 #include "attention_distance_plot.h"
 #include "run_colors.h"
 
@@ -38,21 +40,6 @@ bool near(const QVector<double>& a, const QVector<double>& b) {
     if (std::abs(a[i] - b[i]) > 1e-12) return false;
   }
   return true;
-}
-
-template <typename Item>
-QVector<Item*> itemsOf(QCustomPlot* plot) {
-  QVector<Item*> out;
-  for (int i = 0; i < plot->itemCount(); ++i) {
-    if (auto* item = qobject_cast<Item*>(plot->item(i))) out.push_back(item);
-  }
-  return out;
-}
-
-QStringList texts(QCustomPlot* plot) {
-  QStringList out;
-  for (auto* t : itemsOf<QCPItemText>(plot)) out << t->text();
-  return out;
 }
 
 // As core/eval/attention_distance.cpp to_json writes it, for length 16 and Lc 4.

@@ -10,6 +10,8 @@
 
 #include <qcustomplot.h>
 
+#include "plot_test_helpers.h"
+
 #include "perplexity_length_plot.h"
 #include "run_colors.h"
 
@@ -27,21 +29,6 @@ QVector<double> keys(QCPGraph* g) {
 QVector<double> values(QCPGraph* g) {
   QVector<double> out;
   for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->value);
-  return out;
-}
-
-template <typename Item>
-QVector<Item*> itemsOf(QCustomPlot* plot) {
-  QVector<Item*> out;
-  for (int i = 0; i < plot->itemCount(); ++i) {
-    if (auto* item = qobject_cast<Item*>(plot->item(i))) out.push_back(item);
-  }
-  return out;
-}
-
-QStringList texts(QCustomPlot* plot) {
-  QStringList out;
-  for (auto* t : itemsOf<QCPItemText>(plot)) out << t->text();
   return out;
 }
 
