@@ -137,7 +137,7 @@ AttentionDistancePlot::AttentionDistancePlot(QWidget* parent)
   layout->addWidget(plot_);
   plot_->plotLayout()->insertRow(0);
   plot_->plotLayout()->addElement(0, 0, title_);
-  plot_->xAxis->setLabel(tr("distance between query and key (tokens; bins labelled by their lower edge)"));
+  plot_->xAxis->setLabel(tr("query–key distance (tokens; bins from their lower edge)"));
   plot_->yAxis->setLabel(tr("attention mass"));
   plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   place_legend_right(plot_, 1);

@@ -95,7 +95,8 @@ PerplexityLengthPlot::PerplexityLengthPlot(QWidget* parent) : QWidget(parent), p
   rebuild();
 }
 
-void PerplexityLengthPlot::setRun(const QString& run, int colorIndex, const QVector<PerplexityPoint>& points) {
+void PerplexityLengthPlot::setRun(const QString& run, int colorIndex, const QVector<PerplexityPoint>& points,
+                                  bool dashed) {
   QVector<PerplexityPoint> drawn;
   for (const PerplexityPoint& p : points) {
     if (drawable(p.length) && drawable(p.perplexity)) drawn.push_back(p);
@@ -104,10 +105,11 @@ void PerplexityLengthPlot::setRun(const QString& run, int colorIndex, const QVec
                    [](const PerplexityPoint& a, const PerplexityPoint& b) { return a.length < b.length; });
   auto it = std::find_if(runs_.begin(), runs_.end(), [&](const Run& r) { return r.name == run; });
   if (it == runs_.end()) {
-    runs_.push_back(Run{run, colorIndex, drawn, nullptr});
+    runs_.push_back(Run{run, colorIndex, drawn, nullptr, dashed});
   } else {
     it->colorIndex = colorIndex;
     it->points = drawn;
+    it->dashed = dashed;
   }
   rebuild();
 }
@@ -178,7 +180,7 @@ void PerplexityLengthPlot::rebuild() {
     const QColor colour = run_color(r.colorIndex);
     QCPGraph* g = plot_->addGraph();
     g->setData(x, y, true);
-    g->setPen(QPen(colour, 2));
+    g->setPen(QPen(colour, 2, r.dashed ? Qt::DashLine : Qt::SolidLine));
     g->setLineStyle(QCPGraph::lsLine);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, colour, 7));
     g->setName(r.name);

@@ -46,7 +46,9 @@ class PerplexityLengthPlot : public QWidget {
   // Adds the run, or replaces its points and colour (it keeps its place in the
   // legend). Points with a non-finite or non-positive length or perplexity are
   // not drawn (log axes); the rest are drawn in length order.
-  void setRun(const QString& run, int colorIndex, const QVector<PerplexityPoint>& points);
+  // `dashed`: a variant of a run (e.g. evaluated with another RoPE), drawn in
+  // the run's colour with a dashed line.
+  void setRun(const QString& run, int colorIndex, const QVector<PerplexityPoint>& points, bool dashed = false);
   void removeRun(const QString& run);
   void clear();                                           // all runs; windows and reference stay
   void setWindows(double lc, double lt);                  // 0 hides a marker
@@ -67,6 +69,7 @@ class PerplexityLengthPlot : public QWidget {
     int colorIndex = 0;
     QVector<PerplexityPoint> points;  // drawn ones, in length order
     QCPGraph* graph = nullptr;
+    bool dashed = false;
   };
 
   void rebuild();

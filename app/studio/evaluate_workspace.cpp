@@ -1,6 +1,8 @@
 #include "evaluate_workspace.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -10,8 +12,10 @@
 #include <cmath>
 #include <limits>
 #include <tuple>
+#include <utility>
 
 #include "attention_distance_plot.h"
+#include "eval_controller.h"
 #include "perplexity_length_plot.h"
 #include "retrieval_heatmap.h"
 #include "store_reader.h"
@@ -40,6 +44,46 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   refreshButton->setShortcut(QKeySequence::Refresh);
   bar->addWidget(refreshButton);
   layout->addLayout(bar);
+
+  // Launch bar: evaluate the run chosen below with other lengths or RoPE scalings.
+  auto* launchBar = new QHBoxLayout;
+  launchBar->addWidget(new QLabel(tr("Evaluate the chosen run:"), this));
+  for (const auto& [suite, label] : {std::pair{"ppl", tr("perplexity")}, std::pair{"passkey", tr("passkey")},
+                                     std::pair{"kv", tr("key-value")}, std::pair{"attention", tr("attention")}}) {
+    auto* box = new QCheckBox(label, this);
+    box->setObjectName(QStringLiteral("suite_%1").arg(QLatin1String(suite)));
+    box->setProperty("suite", QString::fromLatin1(suite));
+    box->setChecked(QLatin1String(suite) == QLatin1String("ppl"));
+    suites_ << box;
+    launchBar->addWidget(box);
+  }
+  lengths_ = new QLineEdit(this);
+  lengths_->setPlaceholderText(tr("lengths (default: the run's)"));
+  lengths_->setToolTip(tr("Comma-separated context lengths, e.g. 256,1024,4096"));
+  launchBar->addWidget(lengths_, 1);
+  ropes_ = new QLineEdit(this);
+  ropes_->setPlaceholderText(tr("RoPE overrides, e.g. dynamic:8,yarn:8"));
+  ropes_->setToolTip(tr("Evaluate with other RoPE scalings than the run was trained with: none, linear:F, ntk:F, "
+                        "dynamic:F, yarn:F, yarn-pose:F, llama3:F (factor relative to the original window)"));
+  launchBar->addWidget(ropes_, 1);
+  launch_ = new QPushButton(tr("Evaluate"), this);
+  launch_->setObjectName(QStringLiteral("launchEvaluation"));
+  launchBar->addWidget(launch_);
+  launchStatus_ = new QLabel(this);
+  launchStatus_->setObjectName(QStringLiteral("launchStatus"));
+  launchBar->addWidget(launchStatus_);
+  layout->addLayout(launchBar);
+  evals_ = new EvalController(this);
+  connect(launch_, &QPushButton::clicked, this, [this] {
+    QString error;
+    if (!launchEvaluation(&error)) launchStatus_->setText(tr("Cannot evaluate: %1").arg(error));
+  });
+  connect(evals_, &EvalController::progress, launchStatus_, &QLabel::setText);
+  connect(evals_, &EvalController::finished, this, [this](bool ok, const QString& message) {
+    launch_->setEnabled(true);
+    launchStatus_->setText(ok ? tr("Done: %1").arg(message) : tr("Failed: %1").arg(message));
+    refresh();
+  });
 
   auto* vertical = new QSplitter(Qt::Vertical, this);
   auto* top = new QSplitter(Qt::Horizontal, vertical);
@@ -134,6 +178,14 @@ void EvaluateWorkspace::refresh() {
       }
     }
     run_->addItem(run.name, run.id);
+    // Evaluations with another RoPE (`pose eval --rope`) as extra curves.
+    for (const auto& other : reader.evaluations(run.id)) {
+      if (other.kind != QLatin1String("perplexity")) continue;
+      const std::string rope = other.settings.value("/rope/override"_json_pointer, std::string());
+      if (rope.empty() || rope == "own") continue;
+      perplexity_->setRun(QStringLiteral("%1 · %2").arg(run.name, QString::fromStdString(rope)),
+                          run.colorIndex, pose::widgets::perplexity_points_from_json(other.results), true);
+    }
   }
   const int keep = run_->findText(previousRun);
   run_->setCurrentIndex(keep >= 0 ? keep : run_->count() - 1);
@@ -160,6 +212,32 @@ void EvaluateWorkspace::refresh() {
   layer_->blockSignals(false);
   showHeatmap();
   showAttention();
+}
+
+QCheckBox* EvaluateWorkspace::suiteCheck(const QString& suite) const {
+  for (auto* box : suites_) {
+    if (box->property("suite").toString() == suite) return box;
+  }
+  return nullptr;
+}
+
+bool EvaluateWorkspace::launchEvaluation(QString* error) {
+  if (experiment_.isEmpty() || run_->currentIndex() < 0) {
+    if (error) *error = tr("no evaluated run is selected");
+    return false;
+  }
+  EvalLaunch launch;
+  launch.storeFile = storeFile_;
+  launch.run = experiment_ + QLatin1Char('/') + run_->currentText();
+  for (auto* box : suites_) {
+    if (box->isChecked()) launch.suites << box->property("suite").toString();
+  }
+  launch.lengths = lengths_->text();
+  launch.ropes = ropes_->text();
+  if (!evals_->start(launch, error)) return false;
+  launch_->setEnabled(false);
+  launchStatus_->setText(tr("Evaluating %1…").arg(launch.run));
+  return true;
 }
 
 void EvaluateWorkspace::showHeatmap() {

@@ -10,8 +10,11 @@
 #include <QString>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLineEdit;
+class QPushButton;
 
 namespace pose::widgets {
 class AttentionDistancePlot;
@@ -38,6 +41,16 @@ class EvaluateWorkspace : public QWidget {
   QComboBox* layerCombo() const { return layer_; }
   QLabel* sourceLabel() const { return source_; }
 
+  // Evaluating the selected run from here: `pose eval` with the suites,
+  // lengths and RoPE overrides of the launch bar, on a worker thread; the
+  // results are stored and drawn (overrides as extra perplexity curves).
+  bool launchEvaluation(QString* error = nullptr);
+  class EvalController* evalController() const { return evals_; }
+  QLineEdit* ropeEdit() const { return ropes_; }
+  QLineEdit* lengthsEdit() const { return lengths_; }
+  QPushButton* evaluateButton() const { return launch_; }
+  QCheckBox* suiteCheck(const QString& suite) const;
+
  private:
   void showHeatmap();
   void showAttention();
@@ -50,6 +63,12 @@ class EvaluateWorkspace : public QWidget {
   QComboBox* kind_;
   QComboBox* layer_;
   QLabel* source_;
+  class EvalController* evals_;
+  QList<QCheckBox*> suites_;
+  QLineEdit* lengths_;
+  QLineEdit* ropes_;
+  QPushButton* launch_;
+  QLabel* launchStatus_;
 };
 
 }  // namespace pose::studio

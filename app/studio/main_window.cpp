@@ -76,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   if (!settings.contains("window/geometry")) {
     resize(1200, 780);
     resizeDocks({logDock_}, {150}, Qt::Vertical);
+    resizeDocks({browserDock_}, {300}, Qt::Horizontal);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <QtTest>
 
 #include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 
 #include <qcustomplot.h>
@@ -14,6 +16,7 @@
 #include "experiment_browser.h"
 #include "main_window.h"
 #include "runs_table.h"
+#include "eval_controller.h"
 #include "evaluate_workspace.h"
 #include "perplexity_length_plot.h"
 #include "retrieval_heatmap.h"
@@ -117,6 +120,41 @@ class TestWorkspaces : public QObject {
     w.layerCombo()->setCurrentIndex(w.layerCombo()->findData(-2));
     QCOMPARE(w.attentionPlot()->curveCount(), 2);  // two layers of no-finetune
     QVERIFY(w.sourceLabel()->text().contains("2 evaluated runs"));
+  }
+
+  void evaluateShowsRopeOverridesAndLaunchesEvaluations() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    {
+      auto st = ExperimentStore::open(file.toStdString());
+      const auto e = st.find_experiment("demo");
+      const auto original = st.find_run(e->id, "no-finetune");
+      st.add_eval_result({0, original->id, "perplexity",
+                          {{"origin", "pose eval"}, {"rope", {{"override", "dynamic:8"}}}}, perplexity(30.0, 45.0), 0, {}});
+    }
+    pose::studio::EvaluateWorkspace w;
+    w.setStoreFile(file);
+    w.setExperiment("demo");
+    QCOMPARE(w.perplexityPlot()->runs(), (QStringList{"no-finetune", "no-finetune · dynamic:8", "pose"}));
+    QCOMPARE(w.perplexityPlot()->graph("no-finetune · dynamic:8")->data()->at(1)->value, 45.0);
+    QCOMPARE(w.perplexityPlot()->graph("no-finetune")->data()->at(1)->value, 90.0);  // the run's own stays
+    QCOMPARE(w.perplexityPlot()->graph("no-finetune · dynamic:8")->pen().style(), Qt::DashLine);  // a variant of it
+    QCOMPARE(w.perplexityPlot()->graph("no-finetune · dynamic:8")->pen().color(),
+             w.perplexityPlot()->graph("no-finetune")->pen().color());
+
+    // A malformed override is refused before anything starts.
+    w.ropeEdit()->setText("dynamic");
+    QString error;
+    QVERIFY(!w.launchEvaluation(&error));
+    QVERIFY2(error.contains("factor"), qPrintable(error));
+    // A run without an exported model: the worker reports why.
+    w.ropeEdit()->setText("dynamic:8");
+    QSignalSpy done(w.evalController(), &pose::studio::EvalController::finished);
+    QVERIFY2(w.launchEvaluation(&error), qPrintable(error));
+    QVERIFY(w.evalController()->waitForFinished(60000));
+    QCOMPARE(done.count(), 1);
+    QCOMPARE(done.at(0).at(0).toBool(), false);
+    QVERIFY2(done.at(0).at(1).toString().contains("no exported model"), qPrintable(done.at(0).at(1).toString()));
   }
 
   void evaluateExplainsAnEmptyStore() {
