@@ -92,6 +92,17 @@
     </message>
 </context>
 <context>
+    <name>pose::studio::EvalController</name>
+    <message>
+        <source>An evaluation is already running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 evaluations stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::EvaluateWorkspace</name>
     <message>
         <source>Refresh</source>
@@ -143,6 +154,66 @@
     </message>
     <message>
         <source>selected run, every layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate the chosen run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passkey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>key-value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lengths (default: the run&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comma-separated context lengths, e.g. 256,1024,4096</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RoPE overrides, e.g. dynamic:8,yarn:8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate with other RoPE scalings than the run was trained with: none, linear:F, ntk:F, dynamic:F, yarn:F, yarn-pose:F, llama3:F (factor relative to the original window)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot evaluate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no evaluated run is selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluating %1…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -506,10 +577,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>distance between query and key (tokens; bins labelled by their lower edge)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>attention mass</source>
         <translation type="unfinished"></translation>
     </message>
@@ -540,6 +607,10 @@
     </message>
     <message>
         <source>Attention by distance, layer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>query–key distance (tokens; bins from their lower edge)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

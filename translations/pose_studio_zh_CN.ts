@@ -92,6 +92,17 @@
     </message>
 </context>
 <context>
+    <name>pose::studio::EvalController</name>
+    <message>
+        <source>An evaluation is already running.</source>
+        <translation>已有一个评估正在运行。</translation>
+    </message>
+    <message>
+        <source>%1 evaluations stored</source>
+        <translation>已存储 %1 项评估</translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::EvaluateWorkspace</name>
     <message>
         <source>Refresh</source>
@@ -144,6 +155,66 @@
     <message>
         <source>selected run, every layer</source>
         <translation>所选运行，逐层</translation>
+    </message>
+    <message>
+        <source>Evaluate the chosen run:</source>
+        <translation>评估所选运行：</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>passkey</source>
+        <translation>passkey</translation>
+    </message>
+    <message>
+        <source>key-value</source>
+        <translation>键值</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>lengths (default: the run&apos;s)</source>
+        <translation>长度（默认：该运行的设置）</translation>
+    </message>
+    <message>
+        <source>Comma-separated context lengths, e.g. 256,1024,4096</source>
+        <translation>逗号分隔的上下文长度，例如 256,1024,4096</translation>
+    </message>
+    <message>
+        <source>RoPE overrides, e.g. dynamic:8,yarn:8</source>
+        <translation>RoPE 替换，例如 dynamic:8,yarn:8</translation>
+    </message>
+    <message>
+        <source>Evaluate with other RoPE scalings than the run was trained with: none, linear:F, ntk:F, dynamic:F, yarn:F, yarn-pose:F, llama3:F (factor relative to the original window)</source>
+        <translation>使用与训练时不同的 RoPE 缩放进行评估：none、linear:F、ntk:F、dynamic:F、yarn:F、yarn-pose:F、llama3:F（因子相对于原始窗口）</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate: %1</source>
+        <translation>无法评估：%1</translation>
+    </message>
+    <message>
+        <source>Done: %1</source>
+        <translation>完成：%1</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>no evaluated run is selected</source>
+        <translation>未选择已评估的运行</translation>
+    </message>
+    <message>
+        <source>Evaluating %1…</source>
+        <translation>正在评估 %1…</translation>
     </message>
 </context>
 <context>
@@ -506,10 +577,6 @@
         <translation>按距离的注意力分布</translation>
     </message>
     <message>
-        <source>distance between query and key (tokens; bins labelled by their lower edge)</source>
-        <translation>查询与键之间的距离（词元；各区间以其下界标注）</translation>
-    </message>
-    <message>
         <source>attention mass</source>
         <translation>注意力质量</translation>
     </message>
@@ -542,6 +609,10 @@
     <message>
         <source>Attention by distance, layer %1</source>
         <translation>按距离的注意力分布，第 %1 层</translation>
+    </message>
+    <message>
+        <source>query–key distance (tokens; bins from their lower edge)</source>
+        <translation>查询与键的距离（词元；分箱按下界标注）</translation>
     </message>
 </context>
 <context>
