@@ -134,6 +134,9 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent)
   tree_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   tree_->setAlternatingRowColors(true);
   tree_->header()->setStretchLastSection(true);
+  // Names and statuses are short and must stay readable; Detail takes the rest.
+  tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(StatusColumn, QHeaderView::ResizeToContents);
 
   connect(filter_, &QLineEdit::textChanged, this, [this] { applyFilter(); });
   connect(tree_, &QTreeWidget::currentItemChanged, this, [this] {

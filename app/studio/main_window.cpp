@@ -76,7 +76,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   if (!settings.contains("window/geometry")) {
     resize(1200, 780);
     resizeDocks({logDock_}, {150}, Qt::Vertical);
-    resizeDocks({browserDock_}, {300}, Qt::Horizontal);
+    // Dock sizes apply once the window is laid out.
+    QTimer::singleShot(0, this, [this] { resizeDocks({browserDock_}, {320}, Qt::Horizontal); });
   }
 }
 
