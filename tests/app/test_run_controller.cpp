@@ -63,7 +63,7 @@ class TestRunController : public QObject {
   void quickPresetStreamsEveryStepInOrder() {
     QTemporaryDir dir;
     RunController c;
-    c.setCoalesceInterval(1000);  // longer than a step: several steps per batch
+    c.setCoalesceInterval(3000);  // several steps per batch even on a slow machine
     QSignalSpy batches(&c, &RunController::stepsArrived);
     QSignalSpy evals(&c, &RunController::evalResult);
     QSignalSpy runsDone(&c, &RunController::runFinished);
@@ -122,9 +122,13 @@ class TestRunController : public QObject {
     QVERIFY(c.start(quick(dir, "store.sqlite")));
     QTRY_VERIFY_WITH_TIMEOUT(!base.isEmpty(), 300000);
 
+    QStringList logLines;
+    connect(&c, &RunController::logLine, this, [&](const QString& line) { logLines << line; });
     c.pause();
     QVERIFY(c.isPaused());
-    QTest::qWait(400);  // the step under way finishes, then the trainer waits
+    // The step under way finishes, then the trainer says it waits; events keep
+    // their order, so every step before the pause has arrived by then.
+    QTRY_VERIFY_WITH_TIMEOUT(logLines.filter("paused at step").size() == 1, 60000);
     const int held = base.size();
     QTest::qWait(600);
     QCOMPARE(base.size(), held);  // no step while paused
