@@ -606,6 +606,20 @@ std::vector<std::int64_t> read_lengths(const json* value, const std::string& pat
   return lengths;
 }
 
+// "split" of an evaluation part ("validation" or "test", default `fallback`),
+// refused when the corpus holds no documents out for it.
+std::string read_held_out_split(const json& value, const std::string& path, const CorpusSpec& corpus,
+                                const std::string& fallback) {
+  std::string split = fallback;
+  if (const json* v = find(value, "split")) split = read_choice(*v, child_path(path, "split"), {"validation", "test"}, "split");
+  const int held_out = split == "test" ? corpus.test_documents : corpus.validation_documents;
+  if (held_out == 0) {
+    fail(child_path(path, "split"), "the " + split + " split has no documents",
+         "set data.corpus." + split + "_documents to 1 or more, or evaluate on the other split");
+  }
+  return split;
+}
+
 PerplexityPlan read_perplexity(const json& value, const std::string& path, const CorpusSpec& corpus) {
   PerplexityPlan plan;
   require_object(value, path);
@@ -614,14 +628,7 @@ PerplexityPlan read_perplexity(const json& value, const std::string& path, const
   set_if(plan.stride, whole_at_least(value, "stride", 0, path));
   set_if(plan.max_documents, whole_at_least(value, "max_documents", 0, path));
   set_if(plan.max_tokens, whole_at_least(value, "max_tokens", 0, path));
-  if (const json* v = find(value, "split")) {
-    plan.split = read_choice(*v, child_path(path, "split"), {"validation", "test"}, "split");
-  }
-  const int held_out = plan.split == "test" ? corpus.test_documents : corpus.validation_documents;
-  if (held_out == 0) {
-    fail(child_path(path, "split"), "the " + plan.split + " split has no documents",
-         "set data.corpus." + plan.split + "_documents to 1 or more, or evaluate on the other split");
-  }
+  plan.split = read_held_out_split(value, path, corpus, plan.split);
   return plan;
 }
 
@@ -652,16 +659,9 @@ AttentionPlan read_attention(const json& value, const std::string& path, const C
   AttentionPlan plan;
   require_object(value, path);
   reject_unknown_keys(value, path, {"length", "sequences", "split"});
-  if (find(value, "length")) set_if(plan.length, whole_at_least(value, "length", 2, path));
+  set_if(plan.length, whole_at_least(value, "length", 2, path));
   set_if(plan.sequences, whole_at_least(value, "sequences", 1, path));
-  if (const json* v = find(value, "split")) {
-    plan.split = read_choice(*v, child_path(path, "split"), {"validation", "test"}, "split");
-  }
-  const int held_out = plan.split == "test" ? corpus.test_documents : corpus.validation_documents;
-  if (held_out == 0) {
-    fail(child_path(path, "split"), "the " + plan.split + " split has no documents",
-         "set data.corpus." + plan.split + "_documents to 1 or more, or use the other split");
-  }
+  plan.split = read_held_out_split(value, path, corpus, plan.split);
   return plan;
 }
 

@@ -16,6 +16,19 @@ QVector<Item*> itemsOf(QCustomPlot* plot) {
   return out;
 }
 
+// The keys / values of a graph's points, in key order.
+inline QVector<double> keys(QCPGraph* g) {
+  QVector<double> out;
+  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->key);
+  return out;
+}
+
+inline QVector<double> values(QCPGraph* g) {
+  QVector<double> out;
+  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->value);
+  return out;
+}
+
 inline QStringList texts(QCustomPlot* plot) {
   QStringList out;
   for (auto* t : itemsOf<QCPItemText>(plot)) out << t->text();

@@ -22,18 +22,6 @@ using pose::widgets::AttentionProfile;
 
 namespace {
 
-QVector<double> keys(QCPGraph* g) {
-  QVector<double> out;
-  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->key);
-  return out;
-}
-
-QVector<double> values(QCPGraph* g) {
-  QVector<double> out;
-  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->value);
-  return out;
-}
-
 bool near(const QVector<double>& a, const QVector<double>& b) {
   if (a.size() != b.size()) return false;
   for (int i = 0; i < a.size(); ++i) {

@@ -20,18 +20,6 @@ using pose::widgets::PerplexityPoint;
 
 namespace {
 
-QVector<double> keys(QCPGraph* g) {
-  QVector<double> out;
-  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->key);
-  return out;
-}
-
-QVector<double> values(QCPGraph* g) {
-  QVector<double> out;
-  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out.push_back(it->value);
-  return out;
-}
-
 // Rows as core/eval/perplexity.cpp to_json writes them.
 nlohmann::json engineRows() {
   return nlohmann::json::parse(R"([
