@@ -73,6 +73,21 @@ class ConsoleObserver : public experiment::ExperimentObserver {
     }
     out_ << "\n" << std::flush;
   }
+  void on_periodic_eval(const experiment::PeriodicEvalEvent& e) override {
+    out_ << "  " << e.run << " step " << e.step << "/" << e.total_steps << " periodic:";
+    if (!e.perplexity.empty()) {
+      out_ << "  ppl";
+      for (const auto& [length, ppl] : e.perplexity) out_ << " " << length << "→" << fmt(ppl);
+    }
+    if (!e.passkey.empty()) {
+      out_ << "  passkey";
+      for (const auto& [length, accuracy] : e.passkey) out_ << " " << length << "→" << fmt(accuracy, 3);
+    }
+    if (e.attention_beyond) out_ << "  beyond Lc " << fmt(*e.attention_beyond, 3);
+    out_ << "  (" << fmt(e.wall_s, 2) << " s";
+    if (e.total_steps > 0 && e.step > 0) out_ << ", " << static_cast<long long>(100 * e.share + 0.5) << "% of training time";
+    out_ << ")\n" << std::flush;
+  }
 
  private:
   std::ostream& out_;

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include <iomanip>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -31,8 +32,17 @@ std::string cell(const json& v, int precision = 4) {
 // for first: perplexity and passkey accuracy at Lc and at Lt.
 json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const json& experiment_spec) {
   json metrics = json::object();
+  // Periodic evaluations (evaluation.periodic): every step's values, one object per step.
+  std::map<int64_t, json> periodic;
+  const std::string prefix = experiment::kPeriodicSeriesPrefix;
   for (const auto& name : st.metric_names(r.id)) {
     if (auto last = st.last_metric(r.id, name)) metrics[name] = {{"step", last->step}, {"value", last->value}};
+    if (name.rfind(prefix, 0) != 0) continue;
+    for (const auto& p : st.metric_series(r.id, name)) {
+      json& at = periodic[p.step];
+      at["step"] = p.step;
+      at[name.substr(prefix.size())] = p.value;
+    }
   }
   const auto value = [&](const std::string& name) -> json {
     return metrics.contains(name) ? metrics[name]["value"] : json();
@@ -60,6 +70,10 @@ json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const
             {"passkey_at_lc", value("eval/passkey@" + std::to_string(lc))},
             {"passkey_at_lt", value("eval/passkey@" + std::to_string(lt))},
             {"metrics", metrics}};
+  if (!periodic.empty()) {
+    j["periodic"] = json::array();
+    for (auto& [step, values] : periodic) j["periodic"].push_back(std::move(values));
+  }
   return j;
 }
 
@@ -73,7 +87,8 @@ Command runs_command() {
       "Usage: pose runs [--store FILE] [--experiment NAME] [--json]\n\n"
       "One line per run: status, steps, final training loss, perplexity at Lc and at Lt,\n"
       "passkey accuracy at Lc and at Lt, training wall time and tokens/s, all read from the store.\n"
-      "--json prints every run with the last value of each metric series.\n";
+      "--json prints every run with the last value of each metric series, and the\n"
+      "values of every periodic evaluation (evaluation.periodic) by step.\n";
   c.run = [](Args& args, std::ostream& out, std::ostream&) {
     const fs::path file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
     const auto only = args.get("experiment");

@@ -632,13 +632,13 @@ PerplexityPlan read_perplexity(const json& value, const std::string& path, const
   return plan;
 }
 
-PasskeyPlan read_passkey(const json& value, const std::string& path, std::uint64_t seed) {
-  PasskeyPlan plan;
-  plan.seed = seed;
-  plan.depths = {0.0, 0.25, 0.5, 0.75, 1.0};
+// `plan` holds the defaults; periodic plans may leave the lengths out (filled per run).
+PasskeyPlan read_passkey(const json& value, const std::string& path, PasskeyPlan plan, bool lengths_optional = false) {
   require_object(value, path);
   reject_unknown_keys(value, path, {"lengths", "depths", "trials", "seed"});
-  plan.lengths = read_lengths(find(value, "lengths"), child_path(path, "lengths"));
+  if (!lengths_optional || find(value, "lengths")) {
+    plan.lengths = read_lengths(find(value, "lengths"), child_path(path, "lengths"));
+  }
   if (const json* v = find(value, "depths")) {
     const std::string p = child_path(path, "depths");
     require_array(*v, p);
@@ -665,18 +665,95 @@ AttentionPlan read_attention(const json& value, const std::string& path, const C
   return plan;
 }
 
+PasskeyPlan default_passkey_plan(std::uint64_t seed) {
+  PasskeyPlan plan;
+  plan.seed = seed;
+  plan.depths = {0.0, 0.25, 0.5, 0.75, 1.0};
+  return plan;
+}
+
+// A part of a periodic plan: an object, `true` (the defaults) or `false` (off).
+const json* periodic_part(const json& plan, const char* key, const std::string& path, bool& enabled) {
+  enabled = true;
+  const json* v = find(plan, key);
+  if (!v || v->is_boolean()) {
+    if (v) enabled = v->get<bool>();
+    return nullptr;
+  }
+  require_object(*v, child_path(path, key));
+  return v;
+}
+
+PeriodicPlan read_periodic(const json& value, const std::string& path, const ExperimentSpec& spec) {
+  PeriodicPlan plan;
+  require_object(value, path);
+  reject_unknown_keys(value, path, {"every", "at_start", "max_share", "split", "perplexity", "passkey", "attention"});
+  const json* every = find(value, "every");
+  if (!every) fail(child_path(path, "every"), "missing", "give the steps between evaluations, e.g. 50");
+  plan.every = read_whole(*every, child_path(path, "every"));
+  require_at_least(plan.every, 1, child_path(path, "every"));
+  if (const json* v = find(value, "at_start")) plan.at_start = read_bool(*v, child_path(path, "at_start"));
+  if (const json* v = find(value, "max_share")) {
+    plan.max_share = read_number(*v, child_path(path, "max_share"));
+    require_within(plan.max_share, 0.0, 100.0, false, child_path(path, "max_share"));
+  }
+  plan.split = read_held_out_split(value, path, spec.data.corpus, plan.split);
+
+  bool on = true;
+  if (const json* v = periodic_part(value, "perplexity", path, on); on) {
+    PerplexityPlan p;
+    p.max_tokens = 2048;
+    if (v) {
+      const std::string pp = child_path(path, "perplexity");
+      reject_unknown_keys(*v, pp, {"lengths", "stride", "max_documents", "max_tokens"});
+      if (find(*v, "lengths")) p.lengths = read_lengths(find(*v, "lengths"), child_path(pp, "lengths"));
+      set_if(p.stride, whole_at_least(*v, "stride", 0, pp));
+      set_if(p.max_documents, whole_at_least(*v, "max_documents", 0, pp));
+      set_if(p.max_tokens, whole_at_least(*v, "max_tokens", 0, pp));
+    }
+    p.split = plan.split;
+    plan.perplexity = p;
+  }
+  if (const json* v = periodic_part(value, "passkey", path, on); on) {
+    PasskeyPlan p = default_passkey_plan(spec.seed);
+    p.depths = {0.25, 0.75};
+    p.trials = 2;
+    if (v) p = read_passkey(*v, child_path(path, "passkey"), p, true);
+    plan.passkey = p;
+  }
+  if (const json* v = periodic_part(value, "attention", path, on); on) {
+    AttentionPlan p;
+    p.sequences = 1;
+    if (v) {
+      const std::string pp = child_path(path, "attention");
+      reject_unknown_keys(*v, pp, {"length", "sequences"});
+      set_if(p.length, whole_at_least(*v, "length", 2, pp));
+      set_if(p.sequences, whole_at_least(*v, "sequences", 1, pp));
+    }
+    p.split = plan.split;
+    plan.attention = p;
+  }
+  if (!plan.perplexity && !plan.passkey && !plan.attention) {
+    fail(path, "has every part switched off", "enable perplexity, passkey or attention, or remove " + key_of(path));
+  }
+  return plan;
+}
+
 EvaluationPlan read_evaluation(const json* value, const std::string& path, const ExperimentSpec& spec) {
   EvaluationPlan plan;
   if (!value) return plan;
   require_object(*value, path);
-  reject_unknown_keys(*value, path, {"perplexity", "passkey", "kv", "attention"});
+  reject_unknown_keys(*value, path, {"perplexity", "passkey", "kv", "attention", "periodic"});
   if (const json* v = find(*value, "perplexity")) {
     plan.perplexity = read_perplexity(*v, child_path(path, "perplexity"), spec.data.corpus);
   }
   if (const json* v = find(*value, "passkey")) {
-    plan.passkey = read_passkey(*v, child_path(path, "passkey"), spec.seed);
+    plan.passkey = read_passkey(*v, child_path(path, "passkey"), default_passkey_plan(spec.seed));
   }
-  if (const json* v = find(*value, "kv")) plan.kv = read_passkey(*v, child_path(path, "kv"), spec.seed);
+  if (const json* v = find(*value, "kv")) {
+    plan.kv = read_passkey(*v, child_path(path, "kv"), default_passkey_plan(spec.seed));
+  }
+  if (const json* v = find(*value, "periodic")) plan.periodic = read_periodic(*v, child_path(path, "periodic"), spec);
   if (const json* v = find(*value, "attention")) {
     plan.attention = read_attention(*v, child_path(path, "attention"), spec.data.corpus);
   }
@@ -943,6 +1020,25 @@ json to_json(const ExperimentSpec& spec) {
   if (const auto& p = spec.evaluation.attention) {
     evaluation["attention"] = {{"sequences", p->sequences}, {"split", p->split}};
     if (p->length > 0) evaluation["attention"]["length"] = p->length;
+  }
+  if (const auto& p = spec.evaluation.periodic) {
+    json periodic = {{"every", p->every}, {"at_start", p->at_start}, {"max_share", p->max_share}, {"split", p->split}};
+    periodic["perplexity"] = false;
+    if (const auto& q = p->perplexity) {
+      periodic["perplexity"] = {{"stride", q->stride}, {"max_documents", q->max_documents}, {"max_tokens", q->max_tokens}};
+      if (!q->lengths.empty()) periodic["perplexity"]["lengths"] = q->lengths;
+    }
+    periodic["passkey"] = false;
+    if (const auto& q = p->passkey) {
+      periodic["passkey"] = {{"depths", q->depths}, {"trials", q->trials}, {"seed", q->seed}};
+      if (!q->lengths.empty()) periodic["passkey"]["lengths"] = q->lengths;
+    }
+    periodic["attention"] = false;
+    if (const auto& q = p->attention) {
+      periodic["attention"] = {{"sequences", q->sequences}};
+      if (q->length > 0) periodic["attention"]["length"] = q->length;
+    }
+    evaluation["periodic"] = periodic;
   }
 
   json j = {{"name", spec.name},   {"description", spec.description}, {"seed", spec.seed},

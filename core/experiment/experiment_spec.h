@@ -130,11 +130,31 @@ struct AttentionPlan {
   std::string split = "test";
 };
 
+// Light evaluations while an extension run trains (the PI and PoSE studies
+// evaluate every 50 steps to see when the extended window starts to work):
+// at step 0, every `every` steps and at the end, on held-out text. Empty length
+// lists are filled per run (experiment/periodic_eval.h): perplexity at Lc/2,
+// Lc, 2·Lc, 4·Lc and Lt, passkey at Lc, 2·Lc and Lt, attention at Lt.
+struct PeriodicPlan {
+  int64_t every = 0;              // steps between evaluations (>= 1)
+  bool at_start = true;           // also evaluate before the first step
+  // Bound on the wall time of periodic evaluations as a share of the run's
+  // training time: a scheduled evaluation is skipped while the time spent on
+  // them exceeds max_share x training time (start and end are always done).
+  // 0: no bound.
+  double max_share = 0.0;
+  std::string split = "validation";
+  std::optional<PerplexityPlan> perplexity;  // split unused (the plan's split applies)
+  std::optional<PasskeyPlan> passkey;
+  std::optional<AttentionPlan> attention;    // split unused
+};
+
 struct EvaluationPlan {
   std::optional<PerplexityPlan> perplexity;
   std::optional<PasskeyPlan> passkey;
   std::optional<PasskeyPlan> kv;  // key-value retrieval: the passkey grid's settings
   std::optional<AttentionPlan> attention;
+  std::optional<PeriodicPlan> periodic;
 };
 
 struct ExperimentSpec {

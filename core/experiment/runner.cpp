@@ -77,6 +77,93 @@ class StoreRecorder : public train::TrainObserver {
   Clock::time_point last_flush_ = Clock::now();
 };
 
+// Periodic evaluations of one run (evaluation.periodic): called by the trainer
+// at step boundaries, evaluates the scheduled steps not stored yet, stores each
+// evaluation's parts and metric points in one transaction and streams it.
+class PeriodicEvaluator {
+ public:
+  PeriodicEvaluator(ExperimentStore& store, int64_t run_id, const ExtendRunSpec& run, PeriodicPlan plan,
+                    PeriodicContext context, ExperimentObserver* observer, std::function<void(const std::string&)> log)
+      : store_(store),
+        run_id_(run_id),
+        run_(run),
+        plan_(std::move(plan)),
+        context_(std::move(context)),
+        observer_(observer),
+        log_(std::move(log)),
+        total_steps_(run.fine_tunes() ? run.training.steps : 0) {
+    for (const auto& r : store_.eval_results(run_id_, kPeriodicPerplexityKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
+    for (const auto& r : store_.eval_results(run_id_, kPeriodicPasskeyKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
+    for (const auto& r : store_.eval_results(run_id_, kPeriodicAttentionKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
+  }
+
+  void at_step(model::LlamaForCausalLM& model, int64_t step) {
+    if (disabled_ || !periodic_due(plan_, step, total_steps_)) return;
+    if (std::find(stored_.begin(), stored_.end(), step) != stored_.end()) return;
+    const double train_s = std::chrono::duration<double>(Clock::now() - created_).count() - eval_s_;
+    if (plan_.max_share > 0 && periodic_skippable(plan_, step, total_steps_) && eval_s_ > plan_.max_share * train_s) {
+      log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation skipped (it has taken " +
+           std::to_string(static_cast<int>(100 * eval_s_ / std::max(train_s, 1e-9))) + "% of the training time, max_share " +
+           std::to_string(static_cast<int>(100 * plan_.max_share)) + "%)");
+      return;
+    }
+    log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation");
+    std::optional<PeriodicResult> result;
+    try {
+      result = run_periodic_evaluation(model, plan_, context_, step);
+    } catch (const UserError& e) {
+      disabled_ = true;
+      log_(run_.name + ": periodic evaluation stopped for this run: " + e.what());
+      return;
+    }
+    if (!result) {
+      log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation cancelled; nothing stored for this step");
+      return;
+    }
+    eval_s_ += result->wall_s;
+    store(*result);
+    stored_.push_back(step);
+    const double share = train_s > 0 ? eval_s_ / train_s : 0.0;
+    log_(run_.name + ": step " + std::to_string(step) + "/" + std::to_string(total_steps_) + ": " + describe(*result));
+    if (observer_) observer_->on_periodic_eval(make_periodic_event(run_.name, total_steps_, *result, share));
+  }
+
+ private:
+  void store(const PeriodicResult& r) {
+    json common = {{"origin", "periodic"}, {"every", plan_.every}, {"rope", to_json(run_)["rope"]}, {"wall_s", r.wall_s}};
+    const auto with = [&](json settings) {
+      settings.update(common);
+      return settings;
+    };
+    std::vector<store::EvalRecord> records;
+    if (!r.perplexity.empty()) {
+      records.push_back({0, run_id_, kPeriodicPerplexityKind, with(r.perplexity_settings), eval::to_json(r.perplexity), r.step, {}});
+    }
+    if (!r.passkey.empty()) {
+      records.push_back({0, run_id_, kPeriodicPasskeyKind, with(r.passkey_settings), eval::to_json(r.passkey), r.step, {}});
+    }
+    if (r.attention) {
+      records.push_back({0, run_id_, kPeriodicAttentionKind, with(r.attention_settings), eval::to_json(*r.attention), r.step, {}});
+    }
+    std::vector<store::MetricPoint> points;
+    for (const auto& [series, value] : periodic_headline(r)) points.push_back({series, r.step, value, 0.0});
+    store_.add_evaluation(run_id_, records, points);
+  }
+
+  ExperimentStore& store_;
+  int64_t run_id_;
+  const ExtendRunSpec& run_;
+  PeriodicPlan plan_;
+  PeriodicContext context_;
+  ExperimentObserver* observer_;
+  std::function<void(const std::string&)> log_;
+  int64_t total_steps_;
+  std::vector<int64_t> stored_;
+  bool disabled_ = false;
+  double eval_s_ = 0.0;  // this session's periodic evaluation time
+  Clock::time_point created_ = Clock::now();
+};
+
 std::string fingerprint_of(const json& j) {
   const std::string text = j.dump();
   return store::sha256_hex(text.data(), text.size());
@@ -263,7 +350,8 @@ class Runner {
 
   // Trains (or resumes) one run. False when cancelled.
   bool train_run(int64_t id, const std::string& name, model::LlamaForCausalLM& model, const train::BatchSource& source,
-                 const TrainingSettings& t, const json& settings, const fs::path& run_dir) {
+                 const TrainingSettings& t, const json& settings, const fs::path& run_dir,
+                 PeriodicEvaluator* periodic = nullptr) {
     train::TrainerOptions to;
     to.run_name = name;
     to.settings = t;
@@ -271,11 +359,17 @@ class Runner {
     to.resume = o_.resume;
     to.fingerprint = fingerprint_of(settings);
     to.control = o_.control;
+    if (o_.resume && !fs::exists(to.checkpoint_file)) {
+      // Interrupted before its first checkpoint: it starts again from step 0.
+      store_.truncate_metrics_after(id, 0);
+      store_.delete_eval_results_after(id, 0, "periodic-");
+    }
     if (o_.resume && fs::exists(to.checkpoint_file)) {
       const auto state = train::read_checkpoint_state(to.checkpoint_file);
       if (state.run == name && state.fingerprint == to.fingerprint) {
-        // A resumed run rewrites the points after its checkpoint exactly.
+        // A resumed run rewrites the points (and periodic evaluations) after its checkpoint exactly.
         store_.truncate_metrics_after(id, state.step);
+        store_.delete_eval_results_after(id, state.step, "periodic-");
       } else {
         // The spec changed since this checkpoint: begin_run already reset the
         // run's records, so the run starts again (the old checkpoint is replaced).
@@ -285,6 +379,12 @@ class Runner {
     }
     StoreRecorder recorder(store_, id, o_.observer);
     to.observer = &recorder;
+    if (periodic) {
+      to.at_step_boundary = [&](int64_t step) {
+        recorder.flush();  // the store holds the training points up to this step first
+        periodic->at_step(model, step);
+      };
+    }
     const auto result = train::train_model(model, source, to);
     recorder.flush();
     if (result.cancelled) {
@@ -323,6 +423,8 @@ class Runner {
       log(run.name + ": rope " + rope::to_string(run.rope.method) + " x" + std::to_string(run.rope.factor) + ", " +
           (run.fine_tunes() ? positions::describe(run.design()) + ", " + std::to_string(run.training.steps) + " steps"
                             : std::string("no fine-tuning")));
+      std::unique_ptr<PeriodicEvaluator> periodic = make_periodic(id, run, config);
+      if (!run.fine_tunes() && periodic) periodic->at_step(model, 0);
       if (run.fine_tunes()) {
         train::BatchSourceOptions so;
         so.design = run.design();
@@ -332,7 +434,7 @@ class Runner {
         so.seed = run.training.seed;
         so.bos_id = data_.tokenizer->bos_id();
         train::BatchSource source(data_.train, so);
-        if (!train_run(id, run.name, model, source, run.training, settings, run_dir)) return false;
+        if (!train_run(id, run.name, model, source, run.training, settings, run_dir, periodic.get())) return false;
       }
       export_model(id, model, export_dir, config.rope);
       if (cancelled()) {
@@ -347,6 +449,31 @@ class Runner {
       end_run(id, run.name, RunStatus::Failed, e.what());
       return !cancelled();
     }
+  }
+
+  std::unique_ptr<PeriodicEvaluator> make_periodic(int64_t id, const ExtendRunSpec& run, const model::ModelConfig& config) {
+    if (!spec_.evaluation.periodic) return nullptr;
+    const PeriodicPlan plan = resolve_periodic_plan(*spec_.evaluation.periodic, original_window_, run.target_len);
+    const auto& documents = data_.split(plan.split);
+    int64_t held_out_tokens = 0;
+    for (const auto& d : documents) held_out_tokens += static_cast<int64_t>(d.size());
+    const auto cost = estimate_periodic_cost(plan, config, run, held_out_tokens);
+    std::string steps;
+    for (const auto s : periodic_steps(plan, run.fine_tunes() ? run.training.steps : 0)) {
+      steps += (steps.empty() ? "" : ", ") + std::to_string(s);
+    }
+    std::string share = run.fine_tunes() ? ", estimated " + std::to_string(static_cast<int>(100 * cost.share() + 0.5)) +
+                                               "% of the training compute" : "";
+    if (plan.max_share > 0) share += " (bounded at " + std::to_string(static_cast<int>(100 * plan.max_share + 0.5)) + "% of training time)";
+    log(run.name + ": periodic evaluation at step " + steps + share);
+    PeriodicContext context;
+    context.documents = &documents;
+    context.tokenizer = data_.tokenizer.get();
+    context.original_window = original_window_;
+    context.target_len = run.target_len;
+    context.cancelled = [this] { return cancelled(); };
+    return std::make_unique<PeriodicEvaluator>(store_, id, run, plan, context, o_.observer,
+                                               [this](const std::string& line) { log(line); });
   }
 
   // One evaluation's record: its settings (with the run's RoPE and the wall

@@ -19,6 +19,7 @@
 #include <torch/torch.h>
 
 #include "experiment/experiment_spec.h"
+#include "experiment/periodic_eval.h"
 #include "train/train_events.h"
 
 namespace pose::experiment {
@@ -31,6 +32,8 @@ class ExperimentObserver : public train::TrainObserver {
                                const std::string& /*message*/) {}
   virtual void on_eval_result(const std::string& /*run*/, const std::string& /*kind*/,
                               const nlohmann::json& /*results*/) {}
+  // A periodic evaluation of a run finished and was stored.
+  virtual void on_periodic_eval(const PeriodicEvalEvent& /*event*/) {}
 };
 
 struct RunnerOptions {

@@ -500,6 +500,36 @@ void ExperimentStore::reset_run(int64_t run_id) {
   transaction.commit();
 }
 
+namespace {
+
+// Inside the caller's transaction and lock.
+int64_t insert_eval_result(const Db& db, const EvalRecord& record) {
+  const std::string settings = dump_json(record.settings, "the settings of a " + record.kind + " evaluation");
+  const std::string results = dump_json(record.results, "the results of a " + record.kind + " evaluation");
+  Statement s = db.prepare(
+      "INSERT INTO eval_results (run_id, kind, settings, results, checkpoint_step, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  // A given created_at is kept (results carried over from elsewhere).
+  s.bind_int64(1, record.run_id).bind_text(2, record.kind).bind_text(3, settings).bind_text(4, results);
+  s.bind_optional(5, record.checkpoint_step)
+      .bind_text(6, record.created_at.empty() ? utc_now() : record.created_at)
+      .run();
+  return db.last_insert_rowid();
+}
+
+void insert_metrics(const Db& db, int64_t run_id, const std::vector<MetricPoint>& points) {
+  Statement insert =
+      db.prepare("INSERT INTO metrics (run_id, series, step, value, wall_time) VALUES (?1, ?2, ?3, ?4, ?5)");
+  insert.bind_int64(1, run_id);
+  for (const MetricPoint& p : points) {
+    insert.bind_text(2, p.series).bind_int64(3, p.step).bind_double(4, p.value).bind_double(5, p.wall_time);
+    insert.run();
+    insert.reset();
+  }
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // Metrics
 
@@ -509,14 +539,7 @@ void ExperimentStore::append_metrics(int64_t run_id, const std::vector<MetricPoi
   const Db& db = impl_->db;
   Transaction transaction(db);
   impl_->require_run(run_id);
-  Statement insert =
-      db.prepare("INSERT INTO metrics (run_id, series, step, value, wall_time) VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.bind_int64(1, run_id);
-  for (const MetricPoint& p : points) {
-    insert.bind_text(2, p.series).bind_int64(3, p.step).bind_double(4, p.value).bind_double(5, p.wall_time);
-    insert.run();
-    insert.reset();
-  }
+  insert_metrics(db, run_id, points);
   transaction.commit();
 }
 
@@ -559,24 +582,36 @@ std::optional<MetricPoint> ExperimentStore::last_metric(int64_t run_id, const st
 // ---------------------------------------------------------------------------
 // Evaluation results
 
+
 int64_t ExperimentStore::add_eval_result(const EvalRecord& record) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  const std::string settings = dump_json(record.settings, "the settings of a " + record.kind + " evaluation");
-  const std::string results = dump_json(record.results, "the results of a " + record.kind + " evaluation");
   const Db& db = impl_->db;
   Transaction transaction(db);
   impl_->require_run(record.run_id);
-  Statement s = db.prepare(
-      "INSERT INTO eval_results (run_id, kind, settings, results, checkpoint_step, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  // A given created_at is kept (results carried over from elsewhere).
-  s.bind_int64(1, record.run_id).bind_text(2, record.kind).bind_text(3, settings).bind_text(4, results);
-  s.bind_optional(5, record.checkpoint_step)
-      .bind_text(6, record.created_at.empty() ? utc_now() : record.created_at)
-      .run();
-  const std::int64_t id = db.last_insert_rowid();
+  const std::int64_t id = insert_eval_result(db, record);
   transaction.commit();
   return id;
+}
+
+void ExperimentStore::add_evaluation(int64_t run_id, const std::vector<EvalRecord>& records,
+                                     const std::vector<MetricPoint>& points) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const Db& db = impl_->db;
+  Transaction transaction(db);
+  impl_->require_run(run_id);
+  for (EvalRecord record : records) {
+    record.run_id = run_id;
+    insert_eval_result(db, record);
+  }
+  insert_metrics(db, run_id, points);
+  transaction.commit();
+}
+
+void ExperimentStore::delete_eval_results_after(int64_t run_id, int64_t step, const std::string& kind_prefix) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  Statement s = impl_->db.prepare(
+      "DELETE FROM eval_results WHERE run_id = ?1 AND checkpoint_step > ?2 AND substr(kind, 1, length(?3)) = ?3");
+  s.bind_int64(1, run_id).bind_int64(2, step).bind_text(3, kind_prefix).run();
 }
 
 std::vector<EvalRecord> ExperimentStore::eval_results(int64_t run_id, const std::string& kind) const {

@@ -125,6 +125,12 @@ class ExperimentStore {
   std::vector<EvalRecord> eval_results(int64_t run_id, const std::string& kind = {}) const;
   // Removes a run's results of one kind (re-evaluation replaces them).
   void delete_eval_results(int64_t run_id, const std::string& kind);
+  // Removes a run's results whose kind starts with `kind_prefix` and whose
+  // step is above `step` (a resumed run evaluates those steps again).
+  void delete_eval_results_after(int64_t run_id, int64_t step, const std::string& kind_prefix);
+  // Several results of one run and their metric points in one transaction:
+  // all of them are stored or none (e.g. the parts of one periodic evaluation).
+  void add_evaluation(int64_t run_id, const std::vector<EvalRecord>& records, const std::vector<MetricPoint>& points);
 
   // Computes sha256 and size of `path` (file or directory) and records it.
   int64_t add_artifact(int64_t run_id, const std::string& kind, const std::filesystem::path& path,

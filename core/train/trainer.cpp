@@ -92,6 +92,12 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   }
 
   model->train();
+  auto step_boundary = [&](int64_t step) {
+    if (!o.at_step_boundary) return;
+    o.at_step_boundary(step);
+    model->train();
+  };
+  step_boundary(state.step);
   const double clip = s.grad_clip > 0 ? s.grad_clip : std::numeric_limits<double>::infinity();
   const auto session_start = Clock::now();
   const double elapsed_before = state.elapsed_s;
@@ -179,6 +185,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
                               : 0.0;
       o.observer->on_step(e);
     }
+    step_boundary(state.step);
     if (state.step == s.steps || (s.checkpoint_every > 0 && state.step % s.checkpoint_every == 0)) {
       write_checkpoint();
     }

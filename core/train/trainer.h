@@ -33,6 +33,11 @@ struct TrainerOptions {
   std::string fingerprint;                // identifies the settings; stored in the checkpoint
   TrainObserver* observer = nullptr;
   RunControl* control = nullptr;
+  // Called at step boundaries: once before the loop with the step it starts
+  // from (0, or the resumed step) and after every optimizer step (after
+  // on_step, before that step's checkpoint), with the steps completed. It may
+  // run evaluations; the model is put back in training mode afterwards.
+  std::function<void(int64_t step)> at_step_boundary;
 };
 
 struct TrainResult {
