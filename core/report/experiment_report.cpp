@@ -8,6 +8,7 @@
 #include <functional>
 #include <iomanip>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -105,6 +106,65 @@ const json* own_eval(const json& run, const std::string& kind) {
   return nullptr;
 }
 
+constexpr const char* kPeriodicPrefix = "periodic/";
+
+bool is_periodic_kind(const std::string& kind) { return kind.rfind("periodic-", 0) == 0; }
+
+// The steps of a run's periodic evaluations of one kind, "0, 10, 20".
+std::string periodic_steps_of(const json& run, const std::string& kind) {
+  std::string steps;
+  for (const auto& e : run["evaluations"]) {
+    if (e["kind"] != kind || !e.contains("step")) continue;
+    steps += (steps.empty() ? "" : ", ") + e["step"].dump();
+  }
+  return steps;
+}
+
+// Evaluations whose settings a report lists: each one, except periodic
+// evaluations, whose settings are the same at every step and are listed once
+// per run and kind, with the steps. Calls back with (evaluation, label suffix).
+void for_each_listed_evaluation(const json& run, const std::function<void(const json&, const std::string&)>& f) {
+  std::vector<std::string> periodic_seen;
+  for (const auto& e : run["evaluations"]) {
+    const std::string kind = e["kind"];
+    if (!is_periodic_kind(kind)) {
+      f(e, " (" + e["origin"].get<std::string>() + ")");
+      continue;
+    }
+    if (std::find(periodic_seen.begin(), periodic_seen.end(), kind) != periodic_seen.end()) continue;
+    periodic_seen.push_back(kind);
+    json shown = e;
+    shown["settings"].erase("wall_s");
+    f(shown, " (at steps " + periodic_steps_of(run, kind) + ")");
+  }
+}
+
+// A run's points of a series as (x, y).
+void points_of(const json& run, const std::string& series, Series& s) {
+  if (!run["series"].contains(series)) return;
+  for (const auto& p : run["series"][series]) {
+    s.x.push_back(p[0].get<double>());
+    s.y.push_back(p[1].get<double>());
+  }
+}
+
+// The original model's perplexity at Lc, the reference line of "perplexity at
+// Lt vs step": from a run that keeps the original RoPE and does not fine-tune.
+std::optional<double> original_perplexity_at(const json& report, double lc) {
+  const std::string at = "@" + std::to_string(static_cast<int64_t>(lc));
+  for (const auto& run : report["runs"]) {
+    if (run["kind"] != "extend") continue;
+    const json& spec = run["spec"];
+    const bool original = spec.value("/rope/method"_json_pointer, std::string()) == "none" &&
+                          (spec.value("strategy", std::string()) == "none" || spec.value("steps", int64_t(0)) == 0);
+    if (!original) continue;
+    const std::string periodic = std::string(kPeriodicPrefix) + "ppl" + at;
+    if (run["series"].contains(periodic) && !run["series"][periodic].empty()) return run["series"][periodic][0][1].get<double>();
+    if (run["metrics"].contains("eval/ppl" + at)) return run["metrics"]["eval/ppl" + at].get<double>();
+  }
+  return std::nullopt;
+}
+
 std::string slug(const std::string& s) {
   std::string out;
   for (const char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
@@ -169,6 +229,10 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
       auto points = series_of(st, r.id, name);
       if (!points.empty()) series[name] = std::move(points);
     }
+    // Periodic evaluations while training, by step (evaluation.periodic).
+    for (const auto& name : st.metric_names(r.id)) {
+      if (name.rfind(kPeriodicPrefix, 0) == 0) series[name] = series_of(st, r.id, name);
+    }
     json run = {{"id", r.id},
                 {"name", r.name},
                 {"kind", r.kind},
@@ -224,6 +288,54 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
     ppl.series.push_back(std::move(s));
   }
   if (!ppl.series.empty()) figures.emplace_back("perplexity-vs-length", render_line_plot(ppl));
+
+  // Periodic evaluations against the step: the extended window's perplexity,
+  // passkey accuracy and attention beyond Lc as each run learned. A run that
+  // does not train has one point (step 0): it is drawn as a dashed level.
+  double last_step = 0;
+  for (const auto& run : report["runs"]) {
+    for (const auto& [name, points] : run["series"].items()) {
+      if (name.rfind(kPeriodicPrefix, 0) == 0 && !points.empty()) last_step = std::max(last_step, points.back()[0].get<double>());
+    }
+  }
+  const auto by_step = [&](const std::string& id, const std::string& title, const std::string& y_label,
+                           const std::string& series, bool log_y, std::optional<std::pair<double, double>> y_range,
+                           std::optional<HorizontalMarker> reference) {
+    LinePlotSpec plot;
+    plot.title = title;
+    plot.x_label = "step";
+    plot.y_label = y_label;
+    plot.log_y = log_y;
+    plot.y_range = y_range;
+    if (reference) plot.hmarkers.push_back(*reference);
+    for (const auto& run : report["runs"]) {
+      Series s{run["name"], run["color"], {}, {}, true, 1.6, false};
+      points_of(run, series, s);
+      if (s.x.empty()) continue;
+      if (s.x.size() == 1 && last_step > 0) {
+        s.x = {0.0, last_step};
+        s.y = {s.y[0], s.y[0]};
+        s.dashed = true;
+        s.markers = false;
+      }
+      plot.series.push_back(std::move(s));
+    }
+    if (!plot.series.empty()) figures.emplace_back(id, render_line_plot(plot));
+  };
+  if (lt > 0) {
+    std::optional<HorizontalMarker> reference;
+    if (const auto original = original_perplexity_at(report, lc)) {
+      reference = HorizontalMarker{*original, "original at Lc " + number(*original, 3)};
+    }
+    by_step("perplexity-at-lt-vs-step", "Perplexity at Lt = " + short_length(lt) + " during training",
+            "perplexity", std::string(kPeriodicPrefix) + "ppl@" + std::to_string(static_cast<int64_t>(lt)), true,
+            std::nullopt, reference);
+  }
+  by_step("passkey-vs-step", "Passkey accuracy during training (mean over lengths and depths)", "accuracy",
+          std::string(kPeriodicPrefix) + "passkey", false, std::make_pair(0.0, 1.0), std::nullopt);
+  by_step("attention-beyond-lc-vs-step", "Attention mass beyond Lc during training (mean over layers)",
+          "attention mass at distance ≥ Lc", std::string(kPeriodicPrefix) + "attention_beyond_lc", false,
+          std::nullopt, std::nullopt);
 
   // Loss curves: the base model, then the extension runs (step axes far apart).
   for (const bool base : {false, true}) {
@@ -415,10 +527,10 @@ std::string render_html(const json& report) {
 
   h << "<h2>Evaluation settings</h2>\n";
   for (const auto& run : report["runs"]) {
-    for (const auto& e : run["evaluations"]) {
-      h << "<details><summary>" << html_escape(run["name"]) << " · " << html_escape(e["kind"]) << " ("
-        << html_escape(e["origin"]) << ")</summary><pre>" << html_escape(e["settings"].dump(2)) << "</pre></details>\n";
-    }
+    for_each_listed_evaluation(run, [&](const json& e, const std::string& label) {
+      h << "<details><summary>" << html_escape(run["name"]) << " · " << html_escape(e["kind"]) << html_escape(label)
+        << "</summary><pre>" << html_escape(e["settings"].dump(2)) << "</pre></details>\n";
+    });
   }
   h << "<h2>Environment</h2>\n<pre>" << html_escape(report["environments"].dump(2)) << "</pre>\n";
   h << "<h2>Specification</h2>\n<pre>" << html_escape(report["experiment"]["spec"].dump(2)) << "</pre>\n";
@@ -461,10 +573,10 @@ std::string render_markdown(const json& report, const std::string& figure_dir) {
   }
   m << "## Evaluation settings\n\n";
   for (const auto& run : report["runs"]) {
-    for (const auto& e : run["evaluations"]) {
-      m << "### " << markdown_cell(run["name"]) << " · " << e["kind"].get<std::string>() << "\n\n```json\n"
-        << e["settings"].dump(2) << "\n```\n\n";
-    }
+    for_each_listed_evaluation(run, [&](const json& e, const std::string& label) {
+      m << "### " << markdown_cell(run["name"]) << " · " << e["kind"].get<std::string>() << markdown_cell(label)
+        << "\n\n```json\n" << e["settings"].dump(2) << "\n```\n\n";
+    });
   }
   m << "## Environment\n\n```json\n" << report["environments"].dump(2) << "\n```\n\n## Specification\n\n```json\n"
     << report["experiment"]["spec"].dump(2) << "\n```\n";
@@ -490,7 +602,8 @@ std::string render_csv(const json& report) {
   for (const auto& run : report["runs"]) {
     const std::string name = run["name"];
     for (const auto& [series, points] : run["series"].items()) {
-      for (const auto& p : points) row(name, "train", series, nullptr, nullptr, p[0], p[1].get<double>());
+      const std::string kind = series.rfind(kPeriodicPrefix, 0) == 0 ? "periodic" : "train";
+      for (const auto& p : points) row(name, kind, series, nullptr, nullptr, p[0], p[1].get<double>());
     }
     for (const auto& e : run["evaluations"]) {
       const std::string kind = e["kind"];

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "commands.h"
@@ -96,6 +97,47 @@ class TestReport : public QObject {
     QVERIFY(html.find("&quot;stride&quot;: 512") != std::string::npos);  // evaluation settings shown
     const auto figures = pose::report::report_figures(r);
     QCOMPARE(figures.size(), std::size_t(4));  // ppl, two loss plots, one passkey heatmap
+  }
+
+  void periodicEvaluationsAreDrawnAgainstTheStep() {
+    QTemporaryDir dir;
+    auto st = ExperimentStore::open(dir.filePath("s.sqlite").toStdString());
+    fill(st, 256, 2048);
+    const auto e = st.find_experiment("demo")->id;
+    // An original model (no RoPE change, no fine-tuning): one point, the reference at Lc.
+    const auto original = st.ensure_run(e, "no-finetune", "extend", {{"rope", {{"method", "none"}}}, {"strategy", "none"}, {"steps", 0}});
+    st.append_metrics(original, {{"periodic/ppl@256", 0, 30.0, 0}, {"periodic/ppl@2048", 0, 400.0, 0}});
+    const auto run = st.find_run(e, kHostile)->id;
+    for (int64_t step : {0, 10, 20}) {
+      const double ppl = 100.0 - 2.0 * static_cast<double>(step);
+      st.add_evaluation(run,
+                        {{0, run, "periodic-perplexity", {{"lengths", {256, 2048}}, {"wall_s", 0.5}, {"origin", "periodic"}},
+                          json::array({{{"length", 2048}, {"perplexity", ppl}}}), step, {}}},
+                        {{"periodic/ppl@2048", step, ppl, 0},
+                         {"periodic/passkey", step, static_cast<double>(step) / 40.0, 0},
+                         {"periodic/attention_beyond_lc", step, 0.7 - static_cast<double>(step) / 100.0, 0}});
+    }
+    const auto r = pose::report::collect_report(st, {"demo", {}});
+    QCOMPARE(r["runs"][1]["series"]["periodic/ppl@2048"].size(), std::size_t(3));
+    std::map<std::string, std::string> figures;
+    for (const auto& [id, svg] : pose::report::report_figures(r)) figures[id] = svg;
+    QVERIFY(figures.count("perplexity-at-lt-vs-step"));
+    QVERIFY(figures.count("passkey-vs-step"));
+    QVERIFY(figures.count("attention-beyond-lc-vs-step"));
+    // The reference line is the original model's perplexity at Lc.
+    QVERIFY2(figures["perplexity-at-lt-vs-step"].find("original at Lc 30") != std::string::npos,
+             figures["perplexity-at-lt-vs-step"].c_str());
+    QVERIFY(figures["perplexity-at-lt-vs-step"].find("no-finetune") != std::string::npos);
+
+    // Periodic settings are listed once per kind, with their steps.
+    const std::string html = pose::report::render_html(r);
+    QVERIFY(html.find("periodic-perplexity (at steps 0, 10, 20)") != std::string::npos);
+    std::size_t listed = 0;
+    for (auto at = html.find("· periodic-perplexity"); at != std::string::npos; at = html.find("· periodic-perplexity", at + 1)) {
+      ++listed;
+    }
+    QCOMPARE(listed, std::size_t(1));
+    QVERIFY(pose::report::render_csv(r).find(",periodic,periodic/ppl@2048,,,10,80\n") != std::string::npos);
   }
 
   void csvMarkdownAndTheCommand() {
