@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "experiment/periodic_series.h"
 #include "experiment/runner.h"
 #include "store/experiment_store.h"
 

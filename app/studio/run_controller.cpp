@@ -16,10 +16,11 @@
 namespace pose::studio {
 
 struct RunController::Event {
-  enum class Kind { ExperimentStarted, RunStarted, Step, Checkpoint, Eval, RunFinished, Log } kind = Kind::Log;
+  enum class Kind { ExperimentStarted, RunStarted, Step, Checkpoint, Eval, Periodic, RunFinished, Log } kind = Kind::Log;
   StepSample step;
   QString a, b, c;
   qint64 n = 0;
+  widgets::PeriodicPoint periodic;
 };
 
 // Called on the worker thread: queue and return.
@@ -31,15 +32,23 @@ class RunController::Observer : public experiment::ExperimentObserver {
     owner_.pending_.push_back(std::move(e));
   }
   void on_run_started(const std::string& run, const std::string& kind) override {
-    push({Event::Kind::RunStarted, {}, QString::fromStdString(run), QString::fromStdString(kind), {}, 0});
+    push({Event::Kind::RunStarted, {}, QString::fromStdString(run), QString::fromStdString(kind), {}, 0, {}});
   }
   void on_run_finished(const std::string& run, const std::string& status, const std::string& message) override {
     push({Event::Kind::RunFinished, {}, QString::fromStdString(run), QString::fromStdString(status),
-          QString::fromStdString(message), 0});
+          QString::fromStdString(message), 0, {}});
   }
   void on_eval_result(const std::string& run, const std::string& kind, const nlohmann::json& results) override {
     push({Event::Kind::Eval, {}, QString::fromStdString(run), QString::fromStdString(kind),
-          QString::fromStdString(results.dump()), 0});
+          QString::fromStdString(results.dump()), 0, {}});
+  }
+  void on_periodic_eval(const experiment::PeriodicEvalEvent& e) override {
+    Event event{Event::Kind::Periodic, {}, QString::fromStdString(e.run), {}, {}, e.total_steps, {}};
+    event.periodic.step = static_cast<double>(e.step);
+    for (const auto& [length, ppl] : e.perplexity) event.periodic.perplexity.push_back(QPointF(static_cast<double>(length), ppl));
+    if (e.passkey_mean) event.periodic.passkey = *e.passkey_mean;
+    if (e.attention_beyond) event.periodic.attentionBeyond = *e.attention_beyond;
+    push(std::move(event));
   }
   void on_step(const train::StepEvent& e) override {
     StepSample s;
@@ -54,13 +63,13 @@ class RunController::Observer : public experiment::ExperimentObserver {
     s.memoryMb = e.memory_mb;
     s.elapsedS = e.elapsed_s;
     s.etaS = e.eta_s;
-    push({Event::Kind::Step, s, {}, {}, {}, 0});
+    push({Event::Kind::Step, s, {}, {}, {}, 0, {}});
   }
   void on_checkpoint(const std::string& run, int64_t step, const std::string& /*path*/) override {
-    push({Event::Kind::Checkpoint, {}, QString::fromStdString(run), {}, {}, step});
+    push({Event::Kind::Checkpoint, {}, QString::fromStdString(run), {}, {}, step, {}});
   }
   void on_log(const std::string& line) override {
-    push({Event::Kind::Log, {}, QString::fromStdString(line), {}, {}, 0});
+    push({Event::Kind::Log, {}, QString::fromStdString(line), {}, {}, 0, {}});
   }
 
  private:
@@ -70,6 +79,7 @@ class RunController::Observer : public experiment::ExperimentObserver {
 RunController::RunController(QObject* parent) : QObject(parent) {
   qRegisterMetaType<pose::studio::StepSample>();
   qRegisterMetaType<QVector<pose::studio::StepSample>>();
+  qRegisterMetaType<pose::widgets::PeriodicPoint>();
   drainTimer_ = new QTimer(this);
   drainTimer_->setInterval(coalesceMs_);
   connect(drainTimer_, &QTimer::timeout, this, &RunController::drain);
@@ -127,7 +137,7 @@ bool RunController::start(const RunRequest& request, QString* error) {
   auto* worker = new QObject;  // the worker object: lives on the thread, runs the experiment there
   worker->moveToThread(thread_);
   connect(thread_, &QThread::finished, worker, &QObject::deleteLater);
-  observer_->push({Event::Kind::ExperimentStarted, {}, experimentName_, storeFile_, {}, 0});
+  observer_->push({Event::Kind::ExperimentStarted, {}, experimentName_, storeFile_, {}, 0, {}});
   thread_->start();
   drainTimer_->start();
   QMetaObject::invokeMethod(worker, [this, spec = std::move(spec), options]() {
@@ -204,6 +214,7 @@ void RunController::drain() {
       case Event::Kind::RunStarted: emit runStarted(e.a, e.b); break;
       case Event::Kind::Checkpoint: emit checkpointWritten(e.a, e.n); break;
       case Event::Kind::Eval: emit evalResult(e.a, e.b, e.c); break;
+      case Event::Kind::Periodic: emit periodicEvalArrived(e.a, e.n, e.periodic); break;
       case Event::Kind::RunFinished: emit runFinished(e.a, e.b, e.c); break;
       case Event::Kind::Log: emit logLine(e.a); break;
       case Event::Kind::Step: break;

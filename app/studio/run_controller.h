@@ -24,6 +24,7 @@
 #include <mutex>
 #include <vector>
 
+#include "live_eval_view.h"
 #include "train/train_events.h"
 
 class QThread;
@@ -75,6 +76,9 @@ class RunController : public QObject {
   void stepsArrived(const QVector<pose::studio::StepSample>& steps);
   void checkpointWritten(const QString& run, qint64 step);
   void evalResult(const QString& run, const QString& kind, const QString& resultsJson);
+  // A periodic evaluation during training (evaluation.periodic) was stored.
+  // totalSteps 0: the run does not train.
+  void periodicEvalArrived(const QString& run, qint64 totalSteps, const pose::widgets::PeriodicPoint& point);
   void runFinished(const QString& run, const QString& status, const QString& message);
   void logLine(const QString& line);
   void pausedChanged(bool paused);
@@ -100,3 +104,4 @@ class RunController : public QObject {
 }  // namespace pose::studio
 
 Q_DECLARE_METATYPE(pose::studio::StepSample)
+Q_DECLARE_METATYPE(pose::widgets::PeriodicPoint)

@@ -1,7 +1,10 @@
 #include "store_reader.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
+#include "experiment/periodic_series.h"
 #include "store/experiment_store.h"
 
 namespace pose::studio {
@@ -106,6 +109,50 @@ QMap<QString, double> StoreReader::lastMetrics(qint64 runId) const {
     if (const auto last = st->last_metric(runId, name)) out.insert(QString::fromStdString(name), last->value);
   }
   return out;
+}
+
+QVector<pose::widgets::PeriodicPoint> StoreReader::periodicPoints(qint64 runId) const {
+  QVector<pose::widgets::PeriodicPoint> out;
+  const auto st = open(file_);
+  if (!st) return out;
+  std::map<int64_t, pose::widgets::PeriodicPoint> by_step;
+  const std::string prefix = experiment::kPeriodicSeriesPrefix;
+  for (const auto& name : st->metric_names(runId)) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string key = name.substr(prefix.size());
+    const bool ppl = key.rfind("ppl@", 0) == 0;
+    if (!ppl && key != "passkey" && key != "attention_beyond_lc") continue;
+    for (const auto& p : st->metric_series(runId, name)) {
+      auto& point = by_step[p.step];
+      point.step = static_cast<double>(p.step);
+      if (ppl) {
+        point.perplexity.push_back(QPointF(std::stod(key.substr(4)), p.value));
+      } else if (key == "passkey") {
+        point.passkey = p.value;
+      } else {
+        point.attentionBeyond = p.value;
+      }
+    }
+  }
+  for (auto& [step, point] : by_step) {
+    std::sort(point.perplexity.begin(), point.perplexity.end(),
+              [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+    out.push_back(std::move(point));
+  }
+  return out;
+}
+
+std::optional<double> StoreReader::originalPerplexity(const StoredExperiment& e, qint64 length) const {
+  const auto st = open(file_);
+  if (!st) return std::nullopt;
+  const std::string at = "@" + std::to_string(length);
+  for (const auto& run : e.runs) {
+    if (run.kind != QLatin1String("extend") || !experiment::stored_run_is_original_model(run.spec)) continue;
+    const auto periodic = st->metric_series(run.id, std::string(experiment::kPeriodicSeriesPrefix) + "ppl" + at);
+    if (!periodic.empty()) return periodic.front().value;
+    if (const auto last = st->last_metric(run.id, "eval/ppl" + at)) return last->value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace pose::studio

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "live_eval_view.h"
 #include "training_curves_view.h"
 
 namespace pose::studio {
@@ -55,6 +56,13 @@ class StoreReader {
   QVector<StoredEval> evaluations(qint64 runId) const;
   // The last value of every metric series of a run ("train/loss", "eval/ppl@2048", ...).
   QMap<QString, double> lastMetrics(qint64 runId) const;
+  // The run's periodic evaluations (evaluation.periodic) by step, from the
+  // metric series "periodic/ppl@L", "periodic/passkey", "periodic/attention_beyond_lc".
+  QVector<pose::widgets::PeriodicPoint> periodicPoints(qint64 runId) const;
+  // The original model's perplexity at `length` (from the run that keeps the
+  // original RoPE and does not fine-tune: its periodic value at step 0, else its
+  // final evaluation); nullopt when the experiment has no such run or value.
+  std::optional<double> originalPerplexity(const StoredExperiment& experiment, qint64 length) const;
 
  private:
   QString file_;

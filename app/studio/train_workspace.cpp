@@ -6,10 +6,13 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSplitter>
 #include <QVBoxLayout>
 
 #include <map>
 
+#include "experiment/periodic_series.h"
+#include "live_eval_view.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
 
@@ -77,8 +80,15 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   progressRow->addWidget(status_);
   layout->addLayout(progressRow);
 
-  curves_ = new pose::widgets::TrainingCurvesView(this);
-  layout->addWidget(curves_, 1);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  curves_ = new pose::widgets::TrainingCurvesView(split);
+  liveEval_ = new pose::widgets::LiveEvalView(split);
+  liveEval_->setObjectName(QStringLiteral("liveEval"));
+  split->addWidget(curves_);
+  split->addWidget(liveEval_);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);
+  layout->addWidget(split, 1);
 
   connect(startButton_, &QPushButton::clicked, this, [this] {
     QString error;
@@ -89,6 +99,7 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   });
   connect(stopButton_, &QPushButton::clicked, controller_, &RunController::stop);
   connect(controller_, &RunController::stepsArrived, this, &TrainWorkspace::onSteps);
+  connect(controller_, &RunController::periodicEvalArrived, this, &TrainWorkspace::onPeriodic);
   connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
     pauseButton_->setText(paused ? tr("Resume") : tr("Pause"));
     if (paused) status_->setText(tr("Paused: the trainer waits between two steps"));
@@ -154,6 +165,7 @@ int TrainWorkspace::colorIndex(const QString& run) const {
 
 void TrainWorkspace::reloadFromStore() {
   curves_->clear();
+  liveEval_->clear();
   if (experiment_.isEmpty() || storeFile_.isEmpty()) return;
   std::optional<StoredExperiment> e;
   try {
@@ -164,6 +176,17 @@ void TrainWorkspace::reloadFromStore() {
   }
   if (!e) return;
   const StoreReader reader(storeFile_);
+  liveEval_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
+  if (const auto reference = reader.originalPerplexity(*e, e->trainLen())) {
+    liveEval_->setReference(*reference, tr("original at Lc"));
+  }
+  for (const auto& run : e->runs) {
+    if (run.kind != QLatin1String("extend")) continue;
+    const auto points = reader.periodicPoints(run.id);
+    if (points.isEmpty()) continue;
+    liveEval_->addRun(run.name, colorIndex(run.name), !experiment::stored_run_trains(run.spec));
+    liveEval_->setPoints(run.name, points);
+  }
   for (const auto& run : e->runs) {
     if (run.kind == QLatin1String("data") || !shown(run.name)) continue;
     const auto loss = reader.series(run.id, QStringLiteral("train/loss"));
@@ -222,6 +245,11 @@ void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
                        .arg(last.loss, 0, 'g', 4)
                        .arg(static_cast<qint64>(last.tokensPerS))
                        .arg(duration(last.etaS)));
+}
+
+void TrainWorkspace::onPeriodic(const QString& run, qint64 totalSteps, const pose::widgets::PeriodicPoint& point) {
+  if (!liveEval_->runs().contains(run)) liveEval_->addRun(run, colorIndex(run), totalSteps == 0);
+  liveEval_->appendPoint(run, point);
 }
 
 void TrainWorkspace::updateButtons() {

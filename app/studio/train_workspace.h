@@ -3,7 +3,9 @@
 // tokens/s, memory) fill in live, with a progress bar and ETA for the run
 // under way. Live points come from the RunController's coalesced events; when
 // an experiment is opened (or a run ends) the curves are read back from the
-// store, so what is shown is what was recorded.
+// store, so what is shown is what was recorded. Beside the curves, the
+// evaluations during training (evaluation.periodic) of the extension runs fill
+// in the same way: live events first, the store when a run ends.
 #pragma once
 
 #include <QString>
@@ -19,6 +21,7 @@ class QProgressBar;
 class QPushButton;
 
 namespace pose::widgets {
+class LiveEvalView;
 class TrainingCurvesView;
 }
 
@@ -41,6 +44,8 @@ class TrainWorkspace : public QWidget {
   bool start(QString* error = nullptr);
 
   pose::widgets::TrainingCurvesView* curves() const { return curves_; }
+  // Evaluation during training (evaluation.periodic), beside the curves.
+  pose::widgets::LiveEvalView* liveEval() const { return liveEval_; }
   QProgressBar* progress() const { return progress_; }
   QLabel* statusLabel() const { return status_; }
   QComboBox* presetCombo() const { return preset_; }
@@ -57,12 +62,14 @@ class TrainWorkspace : public QWidget {
 
  private:
   void onSteps(const QVector<StepSample>& steps);
+  void onPeriodic(const QString& run, qint64 totalSteps, const pose::widgets::PeriodicPoint& point);
   void updateButtons();
   int colorIndex(const QString& run) const;
   bool shown(const QString& run) const;
 
   RunController* controller_;
   pose::widgets::TrainingCurvesView* curves_;
+  pose::widgets::LiveEvalView* liveEval_;
   QComboBox* preset_;
   QComboBox* filter_;
   QCheckBox* resume_;

@@ -23,16 +23,11 @@
 #include "eval/perplexity.h"
 #include "eval/retrieval_grid.h"
 #include "experiment/experiment_spec.h"
+#include "experiment/periodic_series.h"
 #include "model/llama_model.h"
 #include "text/tokenizer.h"
 
 namespace pose::experiment {
-
-// Store kinds and metric series of periodic evaluations.
-inline constexpr const char* kPeriodicPerplexityKind = "periodic-perplexity";
-inline constexpr const char* kPeriodicPasskeyKind = "periodic-passkey";
-inline constexpr const char* kPeriodicAttentionKind = "periodic-attention";
-inline constexpr const char* kPeriodicSeriesPrefix = "periodic/";
 
 // Lc/2, Lc, 2·Lc, 4·Lc and Lt, those in [2, Lt], increasing and distinct.
 std::vector<int64_t> default_periodic_perplexity_lengths(int64_t original_window, int64_t target_len);

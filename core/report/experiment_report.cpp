@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/suggest.h"
 #include "common/version.h"
+#include "experiment/periodic_series.h"
 #include "report/svg_plot.h"
 
 namespace pose::report {
@@ -153,11 +154,7 @@ void points_of(const json& run, const std::string& series, Series& s) {
 std::optional<double> original_perplexity_at(const json& report, double lc) {
   const std::string at = "@" + std::to_string(static_cast<int64_t>(lc));
   for (const auto& run : report["runs"]) {
-    if (run["kind"] != "extend") continue;
-    const json& spec = run["spec"];
-    const bool original = spec.value("/rope/method"_json_pointer, std::string()) == "none" &&
-                          (spec.value("strategy", std::string()) == "none" || spec.value("steps", int64_t(0)) == 0);
-    if (!original) continue;
+    if (run["kind"] != "extend" || !experiment::stored_run_is_original_model(run["spec"])) continue;
     const std::string periodic = std::string(kPeriodicPrefix) + "ppl" + at;
     if (run["series"].contains(periodic) && !run["series"][periodic].empty()) return run["series"][periodic][0][1].get<double>();
     if (run["metrics"].contains("eval/ppl" + at)) return run["metrics"]["eval/ppl" + at].get<double>();

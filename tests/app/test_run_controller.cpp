@@ -7,6 +7,8 @@
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+
+#include <cmath>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -68,6 +70,7 @@ class TestRunController : public QObject {
     QSignalSpy evals(&c, &RunController::evalResult);
     QSignalSpy runsDone(&c, &RunController::runFinished);
     QSignalSpy finished(&c, &RunController::finished);
+    QSignalSpy periodic(&c, &RunController::periodicEvalArrived);
     std::map<QString, QVector<StepSample>> steps;
     connect(&c, &RunController::stepsArrived, this, [&](const QVector<StepSample>& batch) {
       for (const auto& s : batch) steps[s.run].push_back(s);
@@ -95,6 +98,19 @@ class TestRunController : public QObject {
     for (const auto& e : evals) kinds << e.at(1).toString();
     QCOMPARE(kinds, (QStringList{"perplexity", "passkey", "kv", "attention"}));
     QCOMPARE(runsDone.count(), 3);  // data, base, pose-linear
+    // Evaluations during training (the quick preset: every 2 of 4 steps), with what they measured.
+    QVector<double> periodicSteps;
+    for (const auto& e : periodic) {
+      QCOMPARE(e.at(0).toString(), QStringLiteral("pose-linear"));
+      QCOMPARE(e.at(1).toLongLong(), qint64(4));
+      const auto point = e.at(2).value<pose::widgets::PeriodicPoint>();
+      periodicSteps << point.step;
+      QCOMPARE(point.perplexity.size(), 2);  // 256 and 2048
+      QCOMPARE(point.perplexity[1].x(), 2048.0);
+      QVERIFY(point.perplexity[1].y() > 1.0);
+      QVERIFY(std::isfinite(point.passkey) && std::isfinite(point.attentionBeyond));
+    }
+    QCOMPARE(periodicSteps, (QVector<double>{0, 2, 4}));
 
     // The store holds what was streamed.
     auto st = pose::store::ExperimentStore::open(dir.filePath("store.sqlite").toStdString(),

@@ -22,6 +22,7 @@
 #include "retrieval_heatmap.h"
 #include "run_controller.h"
 #include "store/experiment_store.h"
+#include "live_eval_view.h"
 #include "train_workspace.h"
 #include "training_curves_view.h"
 
@@ -67,11 +68,17 @@ QString makeStore(const QTemporaryDir& dir) {
   const auto base = st.ensure_run(e, "base", "base", {{"steps", 3}});
   st.append_metrics(base, {{"train/loss", 1, 5.0, 0}, {"train/loss", 2, 4.0, 0}, {"train/loss", 3, 3.0, 0}});
   const auto original = st.ensure_run(e, "no-finetune", "extend", {{"rope", {{"method", "none"}}}, {"steps", 0}});
+  st.append_metrics(original, {{"periodic/ppl@256", 0, 31.0, 0}, {"periodic/ppl@2048", 0, 95.0, 0}});
   st.add_eval_result({0, original, "perplexity", json::object(), perplexity(30.0, 90.0), 0, {}});
   st.add_eval_result({0, original, "passkey", json::object(), retrieval(4), 0, {}});
   st.add_eval_result({0, original, "attention", json::object(), attention(0.7), 0, {}});
   const auto pose = st.ensure_run(e, "pose", "extend", {{"rope", {{"method", "yarn"}}}, {"steps", 2}});
   st.append_metrics(pose, {{"train/loss", 1, 3.5, 0}, {"train/loss", 2, 3.4, 0}});
+  // Evaluations during training at steps 0 and 2.
+  st.append_metrics(pose, {{"periodic/ppl@256", 0, 40.0, 0}, {"periodic/ppl@2048", 0, 50.0, 0},
+                           {"periodic/passkey", 0, 0.5, 0}, {"periodic/attention_beyond_lc", 0, 0.6, 0},
+                           {"periodic/ppl@256", 2, 35.0, 0}, {"periodic/ppl@2048", 2, 38.0, 0},
+                           {"periodic/passkey", 2, 0.25, 0}, {"periodic/attention_beyond_lc", 2, 0.45, 0}});
   st.add_eval_result({0, pose, "perplexity", json::object(), perplexity(33.0, 36.0), 2, {}});
   st.add_eval_result({0, pose, "passkey", json::object(), retrieval(1), 2, {}});
   st.add_eval_result({0, pose, "kv", json::object(), retrieval(2), 2, {}});
@@ -232,6 +239,33 @@ class TestWorkspaces : public QObject {
     QCOMPARE(w.curves()->rawGraph("base")->data()->at(2)->value, 3.0);
     w.setRunFilter(pose::studio::TrainWorkspace::RunFilter::All);
     QCOMPARE(w.curves()->runs().size(), 2);
+
+    // Evaluations during training, read back from the store.
+    auto* live = w.liveEval();
+    QCOMPARE(live->runs(), (QStringList{"no-finetune", "pose"}));
+    QCOMPARE(live->focusRun(), QStringLiteral("pose"));
+    QCOMPARE(live->lengthGraphs().size(), 2);  // steps 0 and 2
+    using StepPlot = pose::widgets::LiveEvalView::StepPlot;
+    QCPGraph* lt = live->stepGraph(StepPlot::PerplexityAtLt, "pose");
+    QCOMPARE(lt->data()->size(), 2);
+    QCOMPARE(lt->data()->at(1)->value, 38.0);
+    QCOMPARE(live->stepGraph(StepPlot::PerplexityAtLt, "no-finetune")->pen().style(), Qt::DashLine);  // does not train
+    QCOMPARE(live->stepGraph(StepPlot::Passkey, "pose")->data()->at(1)->value, 0.25);
+    // The reference line: the original model's perplexity at Lc.
+    bool reference = false;
+    for (int i = 0; i < live->stepPlot(StepPlot::PerplexityAtLt)->itemCount(); ++i) {
+      if (auto* t = qobject_cast<QCPItemText*>(live->stepPlot(StepPlot::PerplexityAtLt)->item(i))) {
+        reference = reference || t->text().contains("31.00");
+      }
+    }
+    QVERIFY(reference);
+
+    // A live event adds to what was stored.
+    pose::widgets::PeriodicPoint next;
+    next.step = 4;
+    next.perplexity = {{256, 34.0}, {2048, 36.0}};
+    emit controller.periodicEvalArrived("pose", 4, next);
+    QCOMPARE(live->stepGraph(StepPlot::PerplexityAtLt, "pose")->data()->size(), 3);
     QString error;
     QVERIFY(!w.start(&error));  // the spec file does not exist: refused with its name
     QVERIFY2(error.contains("nonexistent.json"), qPrintable(error));
