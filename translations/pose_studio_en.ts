@@ -569,6 +569,10 @@
         <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>original at Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::AttentionDistancePlot</name>
@@ -778,6 +782,61 @@
     </message>
     <message>
         <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::LiveEvalView</name>
+    <message>
+        <source>Perplexity against length, by step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity at Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passkey accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accuracy (mean over the grid)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention beyond Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention mass at distance ≥ Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Curves by step of run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity at Lt = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

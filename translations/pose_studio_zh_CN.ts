@@ -569,6 +569,10 @@
         <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
         <translation>%1：第 %2 / %3 步 · 损失 %4 · %5 词元/秒 · 预计剩余 %6</translation>
     </message>
+    <message>
+        <source>original at Lc</source>
+        <translation>原始模型 @ Lc</translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::AttentionDistancePlot</name>
@@ -778,6 +782,61 @@
     <message>
         <source>Value</source>
         <translation>值</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::LiveEvalView</name>
+    <message>
+        <source>Perplexity against length, by step</source>
+        <translation>困惑度与长度，按步</translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation>上下文长度（词元）</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>Perplexity at Lt</source>
+        <translation>Lt 处的困惑度</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Passkey accuracy</source>
+        <translation>Passkey 准确率</translation>
+    </message>
+    <message>
+        <source>accuracy (mean over the grid)</source>
+        <translation>准确率（网格平均）</translation>
+    </message>
+    <message>
+        <source>Attention beyond Lc</source>
+        <translation>Lc 之外的注意力</translation>
+    </message>
+    <message>
+        <source>attention mass at distance ≥ Lc</source>
+        <translation>距离 ≥ Lc 的注意力质量</translation>
+    </message>
+    <message>
+        <source>Curves by step of run:</source>
+        <translation>按步绘制曲线，运行：</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <source>Perplexity at Lt = %1</source>
+        <translation>Lt = %1 处的困惑度</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>

@@ -1,11 +1,15 @@
 // pose-studio: the PoSE Studio desktop workbench.
 #include "i18n.h"
 #include "main_window.h"
+#include "run_controller.h"
+#include "train_workspace.h"
 
 #include "common/logging.h"
 #include "common/threads.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
@@ -13,6 +17,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <memory>
 #include <cstdio>
 
 int main(int argc, char** argv) {
@@ -42,7 +47,17 @@ int main(int argc, char** argv) {
   QCommandLineOption workspace(QStringLiteral("workspace"),
                                QStringLiteral("Workspace to show first: experiment, train, evaluate or compare."),
                                QStringLiteral("name"));
-  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace});
+  QCommandLineOption start(QStringLiteral("start"),
+                           QStringLiteral("Start the opened experiment (Train workspace) right away."));
+  QCommandLineOption preset(QStringLiteral("preset"),
+                            QStringLiteral("With --start: the spec's preset to apply (e.g. quick)."),
+                            QStringLiteral("name"));
+  QCommandLineOption screenshotAt(
+      QStringLiteral("screenshot-at"),
+      QStringLiteral("Save a PNG of the window once the periodic evaluation of RUN at STEP is drawn; repeatable. "
+                     "After the last one the app stops the run (resumable) and quits."),
+      QStringLiteral("run:step=file"));
+  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, start, preset, screenshotAt});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -79,6 +94,66 @@ int main(int argc, char** argv) {
                             QStringLiteral("compare")};
     const int index = std::max(0, static_cast<int>(names.indexOf(name)));
     window.workspaces()->setCurrentIndex(index);
+  }
+
+  // Screenshots at moments of a run: "pose-linear:20=/tmp/a.png".
+  struct Moment {
+    QString run;
+    double step = 0;
+    QString file;
+  };
+  auto moments = std::make_shared<QVector<Moment>>();
+  for (const QString& value : parser.values(screenshotAt)) {
+    const int colon = static_cast<int>(value.lastIndexOf(QLatin1Char(':'), value.indexOf(QLatin1Char('='))));
+    const int equals = static_cast<int>(value.indexOf(QLatin1Char('=')));
+    bool ok = colon > 0 && equals > colon;
+    const double step = ok ? value.mid(colon + 1, equals - colon - 1).toDouble(&ok) : 0;
+    if (!ok) {
+      std::fprintf(stderr, "error: --screenshot-at %s: expected RUN:STEP=FILE, e.g. full-length:20=/tmp/a.png\n",
+                   qPrintable(value));
+      return 2;
+    }
+    moments->push_back({value.left(colon), step, QFileInfo(value.mid(equals + 1)).absoluteFilePath()});
+  }
+  if (!moments->isEmpty()) {
+    auto* controller = window.runController();
+    QObject::connect(controller, &pose::studio::RunController::periodicEvalArrived, &window,
+                     [&window, moments, controller](const QString& run, qint64, const pose::widgets::PeriodicPoint& p) {
+                       for (int i = 0; i < moments->size(); ++i) {
+                         const Moment m = moments->at(i);
+                         if (m.run != run || m.step != p.step) continue;
+                         moments->removeAt(i);
+                         // Let the queued replots happen first.
+                         QTimer::singleShot(300, &window, [&window, m, moments, controller] {
+                           const bool saved = window.grab().save(m.file);
+                           std::fprintf(saved ? stdout : stderr, saved ? "screenshot: %s\n" : "error: cannot write %s\n",
+                                        qPrintable(m.file));
+                           if (moments->isEmpty()) {
+                             controller->stop();
+                             controller->waitForFinished(600000);
+                             QApplication::exit(saved ? 0 : 1);
+                           }
+                         });
+                         break;
+                       }
+                     });
+  }
+  if (parser.isSet(start)) {
+    auto* train = window.trainWorkspace();
+    window.workspaces()->setCurrentWidget(train);
+    const int index = train->presetCombo()->findData(parser.value(preset));
+    if (parser.isSet(preset) && index < 0) {
+      std::fprintf(stderr, "error: --preset %s: the Train workspace offers the full experiment or quick\n",
+                   qPrintable(parser.value(preset)));
+      return 2;
+    }
+    train->presetCombo()->setCurrentIndex(std::max(0, index));
+    train->resumeCheck()->setChecked(false);
+    QString error;
+    if (!train->start(&error)) {
+      std::fprintf(stderr, "error: cannot start: %s\n", qPrintable(error));
+      return 1;
+    }
   }
 
   if (parser.isSet(screenshot)) {
