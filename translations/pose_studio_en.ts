@@ -92,6 +92,266 @@
     </message>
 </context>
 <context>
+    <name>pose::studio::DesignWorkspace</name>
+    <message>
+        <source>Open…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save and Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the spec and run it in the Train workspace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>small model trained here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HF directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A directory with config.json, model.safetensors and tokenizer.model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Original window Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Corpus</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Corpus file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate every (steps)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light evaluation while training: perplexity at Lc/2…Lt, a small passkey grid, attention beyond Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extension run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Position strategy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pose: chunks with skips; randpos: random positions; full: Lt tokens; none: no fine-tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interpolation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale factor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto (Lt / Lc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target window Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peak learning rate, e.g. 2e-5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This design</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full-length
+at Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory for one micro-batch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Positions and cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RoPE spectrum</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spec JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No cost estimate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compute per step (FLOP)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gradients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AdamW state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time per step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time for %1 steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Periodic evaluation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1% of training compute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time from the throughput of %1 (%2 FLOP/s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No time estimate: no finished run on this device in the store to take the throughput from. Compute and memory are estimates from the model&apos;s shape.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save Experiment Spec</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Experiment specs (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Experiment Spec</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::EvalController</name>
     <message>
         <source>An evaluation is already running.</source>
@@ -241,10 +501,6 @@
     </message>
     <message>
         <source>&lt;h3&gt;No experiment loaded&lt;/h3&gt;&lt;p&gt;Open an experiment spec with &lt;b&gt;File ▸ Open Experiment…&lt;/b&gt; (Ctrl+O) or drop a .json file here.&lt;/p&gt;&lt;p&gt;The default experiment is &lt;tt&gt;experiments/micro-pose.json&lt;/tt&gt;: a small LLaMA trained on the King James Bible and extended eightfold with PoSE and its baselines.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Experiment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -437,6 +693,10 @@
     </message>
     <message>
         <source>Cannot export the report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Design</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -92,6 +92,266 @@
     </message>
 </context>
 <context>
+    <name>pose::studio::DesignWorkspace</name>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save and Start</source>
+        <translation>保存并开始</translation>
+    </message>
+    <message>
+        <source>Save the spec and run it in the Train workspace</source>
+        <translation>保存配置并在“训练”工作区中运行</translation>
+    </message>
+    <message>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>small model trained here</source>
+        <translation>在此训练的小模型</translation>
+    </message>
+    <message>
+        <source>Hugging Face directory</source>
+        <translation>Hugging Face 目录</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>HF directory</source>
+        <translation>HF 目录</translation>
+    </message>
+    <message>
+        <source>A directory with config.json, model.safetensors and tokenizer.model</source>
+        <translation>包含 config.json、model.safetensors 和 tokenizer.model 的目录</translation>
+    </message>
+    <message>
+        <source>Original window Lc</source>
+        <translation>原始窗口 Lc</translation>
+    </message>
+    <message>
+        <source>Corpus</source>
+        <translation>语料</translation>
+    </message>
+    <message>
+        <source>Corpus file</source>
+        <translation>语料文件</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Evaluate every (steps)</source>
+        <translation>每隔多少步评估</translation>
+    </message>
+    <message>
+        <source>Light evaluation while training: perplexity at Lc/2…Lt, a small passkey grid, attention beyond Lc</source>
+        <translation>训练期间的轻量评估：Lc/2…Lt 处的困惑度、小型 passkey 网格、Lc 之外的注意力</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Extension run</source>
+        <translation>扩展运行</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Position strategy</source>
+        <translation>位置策略</translation>
+    </message>
+    <message>
+        <source>pose: chunks with skips; randpos: random positions; full: Lt tokens; none: no fine-tuning</source>
+        <translation>pose：带跳跃的分块；randpos：随机位置；full：Lt 个词元；none：不微调</translation>
+    </message>
+    <message>
+        <source>Interpolation</source>
+        <translation>插值方法</translation>
+    </message>
+    <message>
+        <source>Scale factor</source>
+        <translation>缩放因子</translation>
+    </message>
+    <message>
+        <source>auto (Lt / Lc)</source>
+        <translation>自动 (Lt / Lc)</translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation>分块数</translation>
+    </message>
+    <message>
+        <source>Text skip</source>
+        <translation>文本跳跃</translation>
+    </message>
+    <message>
+        <source>Training length</source>
+        <translation>训练长度</translation>
+    </message>
+    <message>
+        <source>Target window Lt</source>
+        <translation>目标窗口 Lt</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Peak learning rate, e.g. 2e-5</source>
+        <translation>峰值学习率，例如 2e-5</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>This design</source>
+        <translation>本设计</translation>
+    </message>
+    <message>
+        <source>Full-length
+at Lt</source>
+        <translation>Lt 全长训练</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比值</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory for one micro-batch)</source>
+        <translation>&lt;b&gt;成本估算&lt;/b&gt;（每个优化步；内存按一个微批计算）</translation>
+    </message>
+    <message>
+        <source>Positions and cost</source>
+        <translation>位置与成本</translation>
+    </message>
+    <message>
+        <source>RoPE spectrum</source>
+        <translation>RoPE 频谱</translation>
+    </message>
+    <message>
+        <source>Spec JSON</source>
+        <translation>配置 JSON</translation>
+    </message>
+    <message>
+        <source>No cost estimate: %1</source>
+        <translation>无法估算成本：%1</translation>
+    </message>
+    <message>
+        <source>Training length (tokens)</source>
+        <translation>训练长度（词元）</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Tokens per step</source>
+        <translation>每步词元数</translation>
+    </message>
+    <message>
+        <source>Compute per step (FLOP)</source>
+        <translation>每步计算量 (FLOP)</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Gradients</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>AdamW state</source>
+        <translation>AdamW 状态</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活</translation>
+    </message>
+    <message>
+        <source>Memory in all</source>
+        <translation>内存合计</translation>
+    </message>
+    <message>
+        <source>Time per step</source>
+        <translation>每步时间</translation>
+    </message>
+    <message>
+        <source>Time for %1 steps</source>
+        <translation>%1 步的时间</translation>
+    </message>
+    <message>
+        <source>Periodic evaluation</source>
+        <translation>周期评估</translation>
+    </message>
+    <message>
+        <source>%1% of training compute</source>
+        <translation>训练计算量的 %1%</translation>
+    </message>
+    <message>
+        <source>Time from the throughput of %1 (%2 FLOP/s).</source>
+        <translation>时间依据 %1 的吞吐量估算（%2 FLOP/s）。</translation>
+    </message>
+    <message>
+        <source>No time estimate: no finished run on this device in the store to take the throughput from. Compute and memory are estimates from the model&apos;s shape.</source>
+        <translation>无时间估算：存储中没有此设备上已完成的运行可提供吞吐量。计算量和内存按模型形状估算。</translation>
+    </message>
+    <message>
+        <source>Save Experiment Spec</source>
+        <translation>保存实验配置</translation>
+    </message>
+    <message>
+        <source>Experiment specs (*.json);;All files (*)</source>
+        <translation>实验配置 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open Experiment Spec</source>
+        <translation>打开实验配置</translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::EvalController</name>
     <message>
         <source>An evaluation is already running.</source>
@@ -242,10 +502,6 @@
     <message>
         <source>&lt;h3&gt;No experiment loaded&lt;/h3&gt;&lt;p&gt;Open an experiment spec with &lt;b&gt;File ▸ Open Experiment…&lt;/b&gt; (Ctrl+O) or drop a .json file here.&lt;/p&gt;&lt;p&gt;The default experiment is &lt;tt&gt;experiments/micro-pose.json&lt;/tt&gt;: a small LLaMA trained on the King James Bible and extended eightfold with PoSE and its baselines.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;尚未加载实验&lt;/h3&gt;&lt;p&gt;通过 &lt;b&gt;文件 ▸ 打开实验…&lt;/b&gt;（Ctrl+O）打开实验配置，或将 .json 文件拖放到此处。&lt;/p&gt;&lt;p&gt;默认实验为 &lt;tt&gt;experiments/micro-pose.json&lt;/tt&gt;：在钦定版圣经上训练的小型 LLaMA，并用 PoSE 及其基线方法将上下文扩展八倍。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Experiment</source>
-        <translation>实验</translation>
     </message>
     <message>
         <source>Log</source>
@@ -438,6 +694,10 @@
     <message>
         <source>Cannot export the report</source>
         <translation>无法导出报告</translation>
+    </message>
+    <message>
+        <source>Design</source>
+        <translation>设计</translation>
     </message>
 </context>
 <context>

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
                            QStringLiteral("Experiment store (SQLite) to read and write; remembered."),
                            QStringLiteral("file"));
   QCommandLineOption workspace(QStringLiteral("workspace"),
-                               QStringLiteral("Workspace to show first: experiment, train, evaluate or compare."),
+                               QStringLiteral("Workspace to show first: design, train, evaluate or compare."),
                                QStringLiteral("name"));
   QCommandLineOption start(QStringLiteral("start"),
                            QStringLiteral("Start the opened experiment (Train workspace) right away."));
@@ -90,9 +90,10 @@ int main(int argc, char** argv) {
 
   if (parser.isSet(workspace)) {
     const QString name = parser.value(workspace).toLower();
-    const QStringList names{QStringLiteral("experiment"), QStringLiteral("train"), QStringLiteral("evaluate"),
+    const QStringList names{QStringLiteral("design"), QStringLiteral("train"), QStringLiteral("evaluate"),
                             QStringLiteral("compare")};
-    const int index = std::max(0, static_cast<int>(names.indexOf(name)));
+    // "experiment": the Design workspace's former name.
+    const int index = std::max(0, static_cast<int>(names.indexOf(name == QLatin1String("experiment") ? QStringLiteral("design") : name)));
     window.workspaces()->setCurrentIndex(index);
   }
 

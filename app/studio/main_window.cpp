@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "design_workspace.h"
+
 #include "about_dialog.h"
 #include "compare_workspace.h"
 #include "evaluate_workspace.h"
@@ -115,11 +117,22 @@ void MainWindow::createWorkspaces() {
   experimentTitle_->setTextFormat(Qt::RichText);
   experimentTitle_->setWordWrap(true);
   layout->addWidget(experimentTitle_);
-  specView_ = new pose::widgets::JsonTreeView(loaded);
-  layout->addWidget(specView_, 1);
+  design_ = new DesignWorkspace(loaded);
+  design_->setObjectName(QStringLiteral("designWorkspace"));
+  specView_ = design_->jsonView();
+  layout->addWidget(design_, 1);
   experimentPage_->addWidget(loaded);
+  // Save and Start: open what was saved (it may be a new file) and run it.
+  connect(design_, &DesignWorkspace::startRequested, this, [this](const QString& path) {
+    QString error;
+    if (!openExperiment(path, &error) || !train_->start(&error)) {
+      QMessageBox::warning(this, tr("Cannot start"), error);
+      return;
+    }
+    workspaces_->setCurrentWidget(train_);
+  });
 
-  workspaces_->addTab(experimentPage_, tr("Experiment"));
+  workspaces_->addTab(experimentPage_, tr("Design"));
 
   train_ = new TrainWorkspace(controller_, workspaces_);
   train_->setObjectName(QStringLiteral("trainWorkspace"));
@@ -355,7 +368,7 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
   experimentTitle_->setText(QStringLiteral("<h2>%1</h2><p>%2</p><p><small>%3</small></p>")
                                 .arg(name.isEmpty() ? tr("Untitled experiment") : name.toHtmlEscaped(),
                                      description.toHtmlEscaped(), experimentPath_.toHtmlEscaped()));
-  specView_->setDocument(spec);
+  design_->setSpec(spec, experimentPath_);
   experimentPage_->setCurrentIndex(1);
   // Runs in the order the runner creates them: their colours in every plot.
   QStringList runs{QStringLiteral("data"), QStringLiteral("base")};
@@ -367,12 +380,30 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
   specExperimentName_ = name;
   shownExperiment_ = name;
   trainRuns_ = runs;
+  updateDesignThroughput();
   train_->setExperiment(experimentPath_, name, runs);
   evaluate_->setExperiment(name);
   compare_->setExperiment(name);
   browser_->setCurrentExperiment(name);
   updateRunActions();
   setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
+}
+
+// The design's time estimate takes its throughput from the experiment's last
+// finished run in the store (none yet: no time estimate).
+void MainWindow::updateDesignThroughput() {
+  try {
+    const StoreReader reader(storeFile_);
+    if (const auto e = reader.experiment(shownExperiment_)) {
+      if (const auto t = reader.trainingThroughput(*e)) {
+        design_->setThroughput(t->first, t->second);
+        return;
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("design: no throughput from the store: {}", e.what());
+  }
+  design_->setThroughput(0, {});
 }
 
 void MainWindow::updateRunActions() {

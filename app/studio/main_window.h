@@ -28,6 +28,7 @@ class CompareWorkspace;
 class EvaluateWorkspace;
 class LogBridge;
 class QtLogSink;
+class DesignWorkspace;
 class RunController;
 class TrainWorkspace;
 
@@ -45,6 +46,7 @@ class MainWindow : public QMainWindow {
 
   pose::widgets::LogPanel* logPanel() const { return logPanel_; }
   QTabWidget* workspaces() const { return workspaces_; }
+  DesignWorkspace* designWorkspace() const { return design_; }
   TrainWorkspace* trainWorkspace() const { return train_; }
   EvaluateWorkspace* evaluateWorkspace() const { return evaluate_; }
   CompareWorkspace* compareWorkspace() const { return compare_; }
@@ -84,11 +86,13 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
   void showExperiment(const nlohmann::json& spec);
   void updateRunActions();
+  void updateDesignThroughput();
 
   QTabWidget* workspaces_ = nullptr;
   QStackedWidget* experimentPage_ = nullptr;
   QLabel* experimentTitle_ = nullptr;
-  pose::widgets::JsonTreeView* specView_ = nullptr;
+  pose::widgets::JsonTreeView* specView_ = nullptr;  // the design's JSON tab
+  DesignWorkspace* design_ = nullptr;
   pose::widgets::LogPanel* logPanel_ = nullptr;
   QDockWidget* logDock_ = nullptr;
   QMenu* recentMenu_ = nullptr;

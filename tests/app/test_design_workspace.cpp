@@ -1,0 +1,183 @@
+// DesignWorkspace: the form edits the spec document in place (keys it does not
+// show are kept), every change is judged by the engine's parser with the error
+// shown at the field its path names, previews and the cost estimate follow the
+// design, and Save / Save and Start write the document.
+// LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+#include "common/json_file.h"
+#include "design_workspace.h"
+#include "json_tree_view.h"
+#include "sample_layout_view.h"
+
+using nlohmann::json;
+using pose::studio::DesignWorkspace;
+
+namespace {
+
+// Finds the row of the cost table with this header text.
+int costRow(QTableWidget* table, const QString& name) {
+  for (int r = 0; r < table->rowCount(); ++r) {
+    if (table->verticalHeaderItem(r) && table->verticalHeaderItem(r)->text() == name) return r;
+  }
+  return -1;
+}
+
+void typeInto(QWidget* w, const QString& text) {
+  auto* edit = qobject_cast<QLineEdit*>(w);
+  edit->setText(text);
+  emit edit->editingFinished();
+}
+
+}  // namespace
+
+class TestDesignWorkspace : public QObject {
+  Q_OBJECT
+ private slots:
+  void formShowsTheResolvedRunAndEditsTheDocument() {
+    DesignWorkspace d;
+    const json spec = pose::read_json_file(POSE_DEFAULT_EXPERIMENT);
+    d.setSpec(spec, POSE_DEFAULT_EXPERIMENT);
+    QVERIFY2(d.validationError().isEmpty(), qPrintable(d.validationError()));
+    // The first PoSE run is the one under design; its values as the engine resolved them.
+    QCOMPARE(d.currentRun(), 4);
+    QCOMPARE(qobject_cast<QLineEdit*>(d.field("run.name"))->text(), QStringLiteral("pose-linear"));
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.chunks"))->value(), 2);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.train_len"))->value(), 256);  // from extend_defaults
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.target_len"))->value(), 2048);
+    QCOMPARE(qobject_cast<QDoubleSpinBox*>(d.field("run.rope.factor"))->value(), 8.0);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("evaluation.periodic.every"))->value(), 10);
+    QCOMPARE(d.runCombo()->count(), 6);
+
+    // An edit lands in the run's own object; everything else is kept.
+    qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(3);
+    QCOMPARE(d.document()["extend"][4]["chunks"].get<int>(), 3);
+    QVERIFY(d.document().contains("presets"));
+    QCOMPARE(d.document()["extend_defaults"], spec["extend_defaults"]);
+    QCOMPARE(d.spec()->extend[4].chunks, 3);
+    QVERIFY(d.validationError().isEmpty());
+
+    // "auto" takes the factor out of the run: the parser gives Lt / Lc.
+    auto* autoFactor = d.findChild<QCheckBox*>("autoFactor");
+    autoFactor->setChecked(false);
+    autoFactor->setChecked(true);
+    QVERIFY(!d.document()["extend"][4]["rope"].contains("factor"));
+    QCOMPARE(d.spec()->extend[4].rope.factor, 8.0);
+    qobject_cast<QSpinBox*>(d.field("run.target_len"))->setValue(4096);
+    QCOMPARE(d.spec()->extend[4].rope.factor, 16.0);
+
+    // Switching the periodic evaluation off removes its section.
+    qobject_cast<QSpinBox*>(d.field("evaluation.periodic.every"))->setValue(0);
+    QVERIFY(!d.document()["evaluation"].contains("periodic"));
+    QVERIFY(!d.spec()->evaluation.periodic);
+
+    // The JSON tab shows the document.
+    QVERIFY(d.jsonView()->itemAt("extend"));
+  }
+
+  void errorsAppearAtTheirField() {
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    typeInto(d.field("run.lr"), QStringLiteral("-1"));
+    QVERIFY(!d.validationError().isEmpty());
+    QVERIFY(d.validationError().startsWith("extend[4].lr"));
+    QVERIFY(d.fieldError("run.lr")->isVisibleTo(&d));
+    QVERIFY(!d.fieldError("run.lr")->text().isEmpty());
+    QVERIFY(!d.generalError()->isVisibleTo(&d));
+    // The previews keep the last valid design.
+    QVERIFY(d.spec().has_value());
+    typeInto(d.field("run.lr"), QStringLiteral("0.001"));
+    QVERIFY(d.validationError().isEmpty());
+    QVERIFY(!d.fieldError("run.lr")->isVisibleTo(&d));
+
+    typeInto(d.field("name"), QStringLiteral("bad name!"));
+    QVERIFY(d.fieldError("name")->isVisibleTo(&d));
+    QVERIFY2(d.fieldError("name")->text().contains("[A-Za-z0-9._-]"), qPrintable(d.fieldError("name")->text()));
+    typeInto(d.field("name"), QStringLiteral("micro-pose"));
+
+    // An error of another run than the one shown goes above the form.
+    typeInto(d.field("run.lr"), QStringLiteral("-1"));
+    d.setCurrentRun(0);
+    QVERIFY(!d.fieldError("run.lr")->isVisibleTo(&d));
+    QVERIFY(d.generalError()->isVisibleTo(&d));
+    QVERIFY(d.generalError()->text().startsWith("extend[4].lr"));
+  }
+
+  void costAndPreviewsFollowTheDesign() {
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    d.setThroughput(1e9, QStringLiteral("a test"));
+    d.refreshPreviews();
+    QTableWidget* cost = d.costTable();
+    const int length = costRow(cost, QStringLiteral("Training length (tokens)"));
+    QVERIFY(length >= 0);
+    QCOMPARE(cost->item(length, 0)->text(), QStringLiteral("256"));
+    QCOMPARE(cost->item(length, 1)->text(), QStringLiteral("2.0 k"));
+    const int compute = costRow(cost, QStringLiteral("Compute per step (FLOP)"));
+    const double ratio = cost->item(compute, 2)->text().chopped(1).toDouble();
+    QVERIFY2(ratio > 8.0, qPrintable(cost->item(compute, 2)->text()));  // attention makes Full-length dearer than 8x
+    const int time = costRow(cost, QStringLiteral("Time per step"));
+    QVERIFY(cost->item(time, 0)->text() != QStringLiteral("—"));
+    const int periodic = costRow(cost, QStringLiteral("Periodic evaluation"));
+    QVERIFY2(cost->item(periodic, 0)->text().contains("% of training compute"), qPrintable(cost->item(periodic, 0)->text()));
+
+    // Without a throughput there is no time, and the note says why.
+    d.setThroughput(0, {});
+    d.refreshPreviews();
+    QCOMPARE(cost->item(costRow(cost, QStringLiteral("Time per step")), 0)->text(), QStringLiteral("—"));
+    QVERIFY(d.findChild<QLabel*>("costNote")->text().contains("No time estimate"));
+
+    // The sample layout draws the run's chunks: more chunks, more bars.
+    const int twoChunks = d.sampleLayout()->positionSegmentCount();
+    qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(4);
+    d.refreshPreviews();
+    QVERIFY2(d.sampleLayout()->positionSegmentCount() > twoChunks,
+             qPrintable(QStringLiteral("%1 vs %2").arg(d.sampleLayout()->positionSegmentCount()).arg(twoChunks)));
+  }
+
+  void runsAreAddedRemovedSavedAndStarted() {
+    QTemporaryDir dir;
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), QString());
+    for (auto* b : d.findChildren<QPushButton*>()) {
+      if (b->text() == QStringLiteral("Add")) b->click();
+    }
+    QCOMPARE(d.document()["extend"].size(), std::size_t(7));
+    QCOMPARE(d.currentRun(), 6);
+    QCOMPARE(QString::fromStdString(d.document()["extend"][6]["name"]), QStringLiteral("run-7"));
+    QVERIFY(d.validationError().isEmpty());
+    for (auto* b : d.findChildren<QPushButton*>()) {
+      if (b->text() == QStringLiteral("Remove")) b->click();
+    }
+    QCOMPARE(d.document()["extend"].size(), std::size_t(6));
+
+    const QString file = dir.filePath("design.json");
+    QSignalSpy start(&d, &DesignWorkspace::startRequested);
+    QVERIFY(d.save(file));
+    QCOMPARE(d.path(), file);
+    QCOMPARE(pose::read_json_file(file.toStdString()), d.document());
+    d.findChild<QPushButton*>("designStart")->click();
+    QCOMPARE(start.count(), 1);
+    QCOMPARE(start.at(0).at(0).toString(), file);
+    // An invalid design is not started.
+    typeInto(d.field("run.lr"), QStringLiteral("-1"));
+    d.findChild<QPushButton*>("designStart")->click();
+    QCOMPARE(start.count(), 1);
+  }
+};
+
+QTEST_MAIN(TestDesignWorkspace)
+#include "test_design_workspace.moc"
