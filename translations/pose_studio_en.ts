@@ -699,6 +699,18 @@ at Lt</source>
         <source>Design</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 has no config.json: drop a Hugging Face model directory or a spec (.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Design with base model %1: check the fields and save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot use this directory</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>

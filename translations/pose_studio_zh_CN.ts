@@ -699,6 +699,18 @@ at Lt</source>
         <source>Design</source>
         <translation>设计</translation>
     </message>
+    <message>
+        <source>%1 has no config.json: drop a Hugging Face model directory or a spec (.json)</source>
+        <translation>%1 中没有 config.json：请拖入 Hugging Face 模型目录或实验配置 (.json)</translation>
+    </message>
+    <message>
+        <source>Design with base model %1: check the fields and save</source>
+        <translation>以 %1 为基础模型的设计：请检查各字段并保存</translation>
+    </message>
+    <message>
+        <source>Cannot use this directory</source>
+        <translation>无法使用此目录</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>

@@ -134,7 +134,7 @@ void DesignWorkspace::addField(QFormLayout* form, const QString& key, const QStr
 QWidget* DesignWorkspace::buildForm() {
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
-  scroll->setMinimumWidth(400);
+  scroll->setMinimumWidth(360);
   auto* page = new QWidget(scroll);
   auto* v = new QVBoxLayout(page);
 
@@ -286,6 +286,11 @@ QWidget* DesignWorkspace::buildPreviews() {
   cv->addWidget(new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory for one micro-batch)"), costBox));
   cv->addWidget(cost_, 1);
   cv->addWidget(costNote_);
+  // Smaller than the plots' own minimums, so the form, the previews and the
+  // experiment browser fit side by side on a 1400-pixel screen.
+  coverage_->setMinimumSize(300, 220);
+  layout_->setMinimumSize(300, 200);
+  cost_->setMinimumWidth(260);
   // Positions on the left (coverage above the sample layout), the cost on the right.
   g->addWidget(coverage_, 0, 0);
   g->addWidget(layout_, 1, 0);

@@ -32,6 +32,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
@@ -527,12 +528,54 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   event->accept();
 }
 
+bool MainWindow::designFromHfDirectory(const QString& dir, QString* error) {
+  if (!QFileInfo::exists(dir + QStringLiteral("/config.json"))) {
+    if (error) *error = tr("%1 has no config.json: drop a Hugging Face model directory or a spec (.json)").arg(dir);
+    return false;
+  }
+  // The open design (or the default experiment as a template) with this model
+  // as its base: its own tokenizer, no base training.
+  nlohmann::json doc;
+  QString path = experimentPath_;
+  if (experimentPath_.isEmpty()) {
+    try {
+      doc = pose::read_json_file(POSE_DEFAULT_EXPERIMENT);
+    } catch (const std::exception& e) {
+      if (error) *error = QString::fromStdString(e.what());
+      return false;
+    }
+    doc["name"] = QFileInfo(dir).fileName().replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("-")).toStdString();
+    doc.erase("presets");  // they patch the template's small model
+    path.clear();
+  } else {
+    doc = design_->document();
+  }
+  // Lc becomes the model's own window (its max_position_embeddings).
+  doc["base_model"] = {{"kind", "hf"}, {"path", QFileInfo(dir).absoluteFilePath().toStdString()}};
+  if (doc.contains("data") && doc["data"].is_object()) {
+    doc["data"]["tokenizer"] = {{"kind", "base-model"}};
+    doc["data"].erase("passkey_share");  // only for a base model trained here
+  }
+  design_->setSpec(doc, path);
+  experimentPage_->setCurrentIndex(1);
+  workspaces_->setCurrentWidget(experimentPage_);
+  statusBar()->showMessage(tr("Design with base model %1: check the fields and save").arg(dir), 8000);
+  return true;
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
   for (const QUrl& url : event->mimeData()->urls()) {
+    if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) {
+      QString error;
+      if (!designFromHfDirectory(url.toLocalFile(), &error)) {
+        QMessageBox::warning(this, tr("Cannot use this directory"), error);
+      }
+      return;
+    }
     if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"))) {
       QString error;
       if (!openExperiment(url.toLocalFile(), &error)) {

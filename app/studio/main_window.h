@@ -47,6 +47,10 @@ class MainWindow : public QMainWindow {
   pose::widgets::LogPanel* logPanel() const { return logPanel_; }
   QTabWidget* workspaces() const { return workspaces_; }
   DesignWorkspace* designWorkspace() const { return design_; }
+  // A dropped Hugging Face model directory becomes the base model of the open
+  // design (or of a new one from the default experiment). False with *error
+  // when the directory holds no config.json.
+  bool designFromHfDirectory(const QString& dir, QString* error = nullptr);
   TrainWorkspace* trainWorkspace() const { return train_; }
   EvaluateWorkspace* evaluateWorkspace() const { return evaluate_; }
   CompareWorkspace* compareWorkspace() const { return compare_; }

@@ -6,10 +6,12 @@
 #include <QPlainTextEdit>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTemporaryDir>
 
 #include "about_dialog.h"
 #include "json_tree_view.h"
 #include "log_panel.h"
+#include "design_workspace.h"
 #include "main_window.h"
 
 #include <torch/version.h>
@@ -75,6 +77,30 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.experimentPath(), QFileInfo(POSE_DEFAULT_EXPERIMENT).absoluteFilePath());
     // The failure also reached the log panel through the spdlog sink.
     QTRY_VERIFY(w.logPanel()->text().contains("cannot open experiment"));
+  }
+
+  void droppedHfDirectoryBecomesTheBaseModel() {
+    pose::studio::MainWindow w;
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(!w.designFromHfDirectory(dir.path(), &error));  // no config.json
+    QVERIFY2(error.contains("config.json"), qPrintable(error));
+    QFile config(dir.filePath("config.json"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"model_type": "llama", "vocab_size": 1024, "hidden_size": 64, "intermediate_size": 176,
+                    "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+                    "max_position_embeddings": 256, "rope_theta": 10000.0})");
+    config.close();
+    QVERIFY2(w.designFromHfDirectory(dir.path(), &error), qPrintable(error));
+    auto* design = w.designWorkspace();
+    const auto& doc = design->document();
+    QCOMPARE(doc["base_model"]["kind"], nlohmann::json("hf"));
+    QCOMPARE(QString::fromStdString(doc["base_model"]["path"]), QFileInfo(dir.path()).absoluteFilePath());
+    QCOMPARE(doc["data"]["tokenizer"]["kind"], nlohmann::json("base-model"));
+    // The default experiment's runs on this model parse as they are; Lc is the model's window.
+    QVERIFY2(design->validationError().isEmpty(), qPrintable(design->validationError()));
+    QCOMPARE(design->spec()->base_model.train_len, int64_t(256));
+    QCOMPARE(w.findChild<QStackedWidget*>("experimentPage")->currentIndex(), 1);
   }
 };
 
