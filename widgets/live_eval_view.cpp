@@ -262,8 +262,9 @@ void LiveEvalView::rebuildLengthPlot() {
     auto* text = new QCPItemText(plot);
     text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     text->position->setAxisRect(plot->axisRect());
-    text->position->setCoords(x, 0.02);
     const bool left = name == QLatin1String("Lt");
+    // Lt's label one line lower: close together, the two would overlap.
+    text->position->setCoords(x, left ? 0.09 : 0.02);
     text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
     text->setPadding(left ? QMargins(0, 0, 4, 0) : QMargins(4, 0, 0, 0));
     text->setText(QStringLiteral("%1 = %2").arg(name, shortLength(x)));

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
                                QStringLiteral("name"));
   QCommandLineOption start(QStringLiteral("start"),
                            QStringLiteral("Start the opened experiment (Train workspace) right away."));
+  QCommandLineOption resume(QStringLiteral("resume"),
+                            QStringLiteral("With --start: skip finished runs and continue interrupted ones."));
   QCommandLineOption preset(QStringLiteral("preset"),
                             QStringLiteral("With --start: the spec's preset to apply (e.g. quick)."),
                             QStringLiteral("name"));
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
       QStringLiteral("Save a PNG of the window once the periodic evaluation of RUN at STEP is drawn; repeatable. "
                      "After the last one the app stops the run (resumable) and quits."),
       QStringLiteral("run:step=file"));
-  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, start, preset, screenshotAt});
+  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, start, resume, preset, screenshotAt});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -149,7 +151,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     train->presetCombo()->setCurrentIndex(std::max(0, index));
-    train->resumeCheck()->setChecked(false);
+    train->resumeCheck()->setChecked(parser.isSet(resume));
     QString error;
     if (!train->start(&error)) {
       std::fprintf(stderr, "error: cannot start: %s\n", qPrintable(error));
