@@ -34,7 +34,7 @@ target_link_libraries(pose_engine_deps INTERFACE
   ${CMAKE_DL_LIBS})
 
 if(POSE_BUILD_GUI)
-  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets PrintSupport Test LinguistTools)
+  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets PrintSupport Svg Test LinguistTools)
   find_package(QCustomPlotQt6 REQUIRED)
   qt_standard_project_setup()
 elseif(POSE_BUILD_TESTS)

@@ -5,12 +5,14 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain and build hygiene
-  build-essential cmake ninja-build ccache pkg-config git
+  # (clang, its libFuzzer/sanitizer runtimes — only recommended by clang, so named —
+  # and llvm's symbolizer: the fuzz build of scripts/run-fuzz.sh)
+  build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev llvm
   # engine
   libtorch-dev libopenblas0-pthread libprotobuf-dev protobuf-compiler
   libsentencepiece-dev sentencepiece libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # GUI
-  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
   libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev libvulkan-dev libxkbcommon-dev
   qt6-translations-l10n
   # default corpus and headless GUI runs

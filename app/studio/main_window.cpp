@@ -13,6 +13,7 @@
 #include "store_reader.h"
 #include "log_panel.h"
 #include "qt_log_sink.h"
+#include "report_export.h"
 
 #include "common/error.h"
 #include "common/json_file.h"
@@ -444,7 +445,15 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
     const auto st = store::ExperimentStore::open(storeFile_.toStdString(), store::ExperimentStore::Mode::ReadOnly);
     const auto report = report::collect_report(st, {shownExperiment_.toStdString(), {}});
     const std::filesystem::path out = path.toStdString();
-    report::write_report(report, out, report::format_for_path(out));
+    QString problem;
+    if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) {
+      if (!write_report_pdf(report, path, &problem)) throw pose::UserError(problem.toStdString(), "choose another file");
+    } else if (path.endsWith(QLatin1String(".md"), Qt::CaseInsensitive)) {
+      // The workbench rasterises the figures: Markdown viewers show PNG everywhere.
+      if (!write_report_markdown_png(report, path, &problem)) throw pose::UserError(problem.toStdString(), "choose another file");
+    } else {
+      report::write_report(report, out, report::format_for_path(out));
+    }
     statusBar()->showMessage(tr("Report written to %1").arg(path), 8000);
     spdlog::info("report written to {}", path.toStdString());
     return true;
@@ -458,7 +467,7 @@ void MainWindow::chooseReportFile() {
   const QString suggested = shownExperiment_.isEmpty() ? QStringLiteral("report.html") : shownExperiment_ + ".html";
   const QString path = QFileDialog::getSaveFileName(
       this, tr("Export Report"), suggested,
-      tr("Self-contained HTML (*.html);;Markdown with SVG figures (*.md);;CSV data (*.csv);;JSON data (*.json)"));
+      tr("Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)"));
   if (path.isEmpty()) return;
   QString error;
   if (!exportReport(path, &error)) QMessageBox::warning(this, tr("Cannot export the report"), error);

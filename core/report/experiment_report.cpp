@@ -539,7 +539,7 @@ std::string render_html(const json& report) {
   return h.str();
 }
 
-std::string render_markdown(const json& report, const std::string& figure_dir) {
+std::string render_markdown(const json& report, const std::string& figure_dir, const std::string& figure_extension) {
   std::ostringstream m;
   m << "# " << markdown_cell(report["experiment"]["name"]) << "\n\n";
   const std::string description = report["experiment"]["spec"].value("description", std::string());
@@ -560,7 +560,7 @@ std::string render_markdown(const json& report, const std::string& figure_dir) {
   m << "\n## Figures\n\n";
   for (const auto& [id, svg] : report_figures(report)) {
     (void)svg;
-    m << "![" << id << "](" << figure_dir << "/" << id << ".svg)\n\n";
+    m << "![" << id << "](" << figure_dir << "/" << id << "." << figure_extension << ")\n\n";
   }
   m << "## Reference figures\n\n";
   if (report["paper_reference"].is_null()) {

@@ -37,8 +37,11 @@ nlohmann::json collect_report(const store::ExperimentStore& store, const ReportO
 std::vector<std::pair<std::string, std::string>> report_figures(const nlohmann::json& report);
 
 std::string render_html(const nlohmann::json& report);
-// `figure_dir`: where the Markdown links its figures (relative to the .md file).
-std::string render_markdown(const nlohmann::json& report, const std::string& figure_dir);
+// `figure_dir`: where the Markdown links its figures (relative to the .md file);
+// `figure_extension`: "svg" (what write_report writes) or "png" (the workbench
+// rasterises the figures).
+std::string render_markdown(const nlohmann::json& report, const std::string& figure_dir,
+                            const std::string& figure_extension = "svg");
 std::string render_csv(const nlohmann::json& report);
 
 // Writes the report to `out` in `format`; Markdown also writes its figures to

@@ -93,7 +93,11 @@ class TestRunController : public QObject {
     for (const auto& [run, list] : steps) {
       for (int i = 0; i < list.size(); ++i) QCOMPARE(list[i].step, qint64(i + 1));
     }
-    QVERIFY2(batches.count() < 30, qPrintable(QString::number(batches.count())));
+    // Coalesced: steps that arrive within one drain interval come as one batch
+    // (a run-level event in between, e.g. a periodic evaluation, closes a batch).
+    int largest = 0;
+    for (const auto& b : batches) largest = std::max(largest, int(b.at(0).value<QVector<StepSample>>().size()));
+    QVERIFY2(largest > 1, qPrintable(QStringLiteral("%1 batches, largest %2").arg(batches.count()).arg(largest)));
     QStringList kinds;
     for (const auto& e : evals) kinds << e.at(1).toString();
     QCOMPARE(kinds, (QStringList{"perplexity", "passkey", "kv", "attention"}));

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <QComboBox>
+#include <QImage>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -224,6 +225,29 @@ class TestWorkspaces : public QObject {
     const QByteArray text = f.readAll();
     QVERIFY(text.contains("<h1>demo</h1>"));
     QVERIFY(text.contains("<svg"));
+
+    // PDF: pages with the figures drawn in (images), replacing an older file whole.
+    const QString pdf = dir.filePath("demo.pdf");
+    QVERIFY2(w.exportReport(pdf, &error), qPrintable(error));
+    QFile p(pdf);
+    QVERIFY(p.open(QIODevice::ReadOnly));
+    const QByteArray bytes = p.readAll();
+    QVERIFY(bytes.startsWith("%PDF-"));
+    QVERIFY2(bytes.count("/Subtype /Image") >= 4, qPrintable(QString::number(bytes.count("/Subtype /Image"))));
+    QVERIFY(bytes.count("/Type /Page\n") + bytes.count("/Type /Page ") + bytes.count("/Type /Page/") >= 2 ||
+            bytes.count("/Type /Page") >= 3);  // the page tree plus at least two pages
+    QVERIFY(!QFileInfo::exists(pdf + ".part"));
+
+    // Markdown with PNG figures beside it.
+    const QString md = dir.filePath("demo.md");
+    QVERIFY2(w.exportReport(md, &error), qPrintable(error));
+    QFile m(md);
+    QVERIFY(m.open(QIODevice::ReadOnly));
+    const QByteArray markdown = m.readAll();
+    QVERIFY(markdown.contains("](demo-figures/perplexity-vs-length.png)"));
+    const QImage figure(dir.filePath("demo-figures/perplexity-vs-length.png"));
+    QVERIFY(!figure.isNull());
+    QVERIFY(figure.width() >= 1000);  // drawn at twice the SVG's size
   }
 
   void trainShowsOneGroupOfRunsFromTheStore() {
