@@ -688,10 +688,6 @@ at Lt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Self-contained HTML (*.html);;Markdown with SVG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Cannot export the report</source>
         <translation type="unfinished"></translation>
     </message>
@@ -709,6 +705,10 @@ at Lt</source>
     </message>
     <message>
         <source>Cannot use this directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -688,10 +688,6 @@ at Lt</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <source>Self-contained HTML (*.html);;Markdown with SVG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
-        <translation>自包含 HTML (*.html);;带 SVG 图表的 Markdown (*.md);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
-    </message>
-    <message>
         <source>Cannot export the report</source>
         <translation>无法导出报告</translation>
     </message>
@@ -710,6 +706,10 @@ at Lt</source>
     <message>
         <source>Cannot use this directory</source>
         <translation>无法使用此目录</translation>
+    </message>
+    <message>
+        <source>Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
+        <translation>自包含 HTML (*.html);;PDF (*.pdf);;带 PNG 图表的 Markdown (*.md);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
     </message>
 </context>
 <context>
