@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
   QCommandLineOption workspace(QStringLiteral("workspace"),
                                QStringLiteral("Workspace to show first: design, train, evaluate or compare."),
                                QStringLiteral("name"));
+  QCommandLineOption exportReport(
+      QStringLiteral("export-report"),
+      QStringLiteral("Write the opened experiment's report from the store (.html, .pdf, .md with PNG figures, .csv, "
+                     ".json), then quit."),
+      QStringLiteral("file"));
   QCommandLineOption start(QStringLiteral("start"),
                            QStringLiteral("Start the opened experiment (Train workspace) right away."));
   QCommandLineOption resume(QStringLiteral("resume"),
@@ -59,7 +64,7 @@ int main(int argc, char** argv) {
       QStringLiteral("Save a PNG of the window once the periodic evaluation of RUN at STEP is drawn; repeatable. "
                      "After the last one the app stops the run (resumable) and quits."),
       QStringLiteral("run:step=file"));
-  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, start, resume, preset, screenshotAt});
+  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, exportReport, start, resume, preset, screenshotAt});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -97,6 +102,17 @@ int main(int argc, char** argv) {
     // "experiment": the Design workspace's former name.
     const int index = std::max(0, static_cast<int>(names.indexOf(name == QLatin1String("experiment") ? QStringLiteral("design") : name)));
     window.workspaces()->setCurrentIndex(index);
+  }
+
+  if (parser.isSet(exportReport)) {
+    QString error;
+    const QString out = QFileInfo(parser.value(exportReport)).absoluteFilePath();
+    if (!window.exportReport(out, &error)) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(error));
+      return 1;
+    }
+    std::fprintf(stdout, "report: %s\n", qPrintable(out));
+    return 0;
   }
 
   // Screenshots at moments of a run: "pose-linear:20=/tmp/a.png".

@@ -186,6 +186,11 @@ ReportFormat format_for_path(const fs::path& path) {
   if (ext == ".md") return ReportFormat::Markdown;
   if (ext == ".csv") return ReportFormat::Csv;
   if (ext == ".json") return ReportFormat::Json;
+  if (ext == ".pdf") {
+    throw UserError(path.string() + ": PDF needs the workbench's renderer",
+                    "write .html, .md, .csv or .json here, or run `pose-studio --experiment SPEC --store FILE "
+                    "--export-report " + path.string() + "` (QT_QPA_PLATFORM=offscreen without a display)");
+  }
   throw UserError(path.string() + ": cannot tell the report format from the extension '" + ext + "'",
                   "name the file .html, .md, .csv or .json, or give --format");
 }

@@ -173,6 +173,7 @@ class TestReport : public QObject {
                                 out, err),
              2);
     QVERIFY(err.str().find(".pdf") != std::string::npos);
+    QVERIFY2(err.str().find("--export-report") != std::string::npos, err.str().c_str());  // where PDF is made
   }
 };
 
