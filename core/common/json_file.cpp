@@ -1,7 +1,12 @@
 #include "common/json_file.h"
 
-#include "common/error.h"
+#include <utility>
+#include <vector>
 
+#include "common/error.h"
+#include "common/printable.h"
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -41,7 +46,58 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  return parse_json_text(buffer.str(), path.string());
+}
+
+std::size_t json_value_depth(const nlohmann::json& value) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const nlohmann::json*, std::size_t>> pending{{&value, 0}};
+  while (!pending.empty()) {
+    const auto [v, depth] = pending.back();
+    pending.pop_back();
+    if (!v->is_structured()) continue;
+    deepest = std::max(deepest, depth + 1);
+    for (const auto& child : *v) pending.emplace_back(&child, depth + 1);
+  }
+  return deepest;
+}
+
+std::size_t json_nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
+  // nlohmann::json stops at a NUL byte as if the text ended there, which would
+  // silently ignore whatever follows it.
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos) {
+    auto [line, column] = line_and_column(text, nul);
+    throw UserError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": not valid JSON (a NUL byte)",
+                    "the file is binary or damaged: check that it is the right file");
+  }
+  if (const std::size_t depth = json_nesting_depth(text); depth > kMaxJsonDepth) {
+    throw UserError(source + ": arrays and objects nest " + std::to_string(depth) + " levels deep, more than the " +
+                        std::to_string(kMaxJsonDepth) + " this reader accepts",
+                    "check that this is the right file: configs and specs nest only a few levels");
+  }
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -49,9 +105,17 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
     std::string detail = e.what();
     auto pos = detail.find("syntax error");
     if (pos != std::string::npos) detail = detail.substr(pos);
-    throw UserError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                        ": not valid JSON (" + detail + ")",
+    throw UserError(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                        ": not valid JSON (" + printable(detail) + ")",  // "last read" holds raw bytes
                     "fix the JSON at that line");
+  } catch (const nlohmann::json::out_of_range& e) {
+    // The parser's only other error: a number beyond a double (1e999), which it
+    // reports without a position.
+    std::string detail = e.what();
+    auto pos = detail.find("number overflow");
+    if (pos != std::string::npos) detail = detail.substr(pos);
+    throw UserError(source + ": not valid JSON (" + printable(detail) + ")",
+                    "write every number within the range of a double (magnitude below 1.7e308)");
   }
 }
 

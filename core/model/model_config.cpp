@@ -1,6 +1,7 @@
 #include "model/model_config.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 
 #include <cmath>
 #include <set>
@@ -46,6 +47,14 @@ std::optional<int64_t> read_int(const json& j, const std::string& key, const std
   if (!it->is_number_integer() && !(it->is_number_float() && std::floor(it->get<double>()) == it->get<double>())) {
     throw UserError(source + ": " + key + " = " + it->dump() + " is not a whole number",
                     "write " + key + " as a JSON integer, without quotes");
+  }
+  // Beyond int64 a float cannot be converted (undefined behaviour) and an
+  // unsigned value would wrap to a negative one.
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if ((it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
+      (it->is_number_float() && !(std::fabs(it->get<double>()) < kTwoTo63))) {
+    throw UserError(source + ": " + key + " = " + it->dump() + " is out of range",
+                    "write " + key + " as an integer of magnitude below 2^63");
   }
   return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
 }
@@ -96,7 +105,7 @@ ModelFamily parse_model_family(const std::string& model_type) {
   if (model_type == "llama") return ModelFamily::Llama;
   if (model_type == "mistral") return ModelFamily::Mistral;
   if (model_type == "qwen2") return ModelFamily::Qwen2;
-  throw UserError("model_type '" + model_type + "' is not supported",
+  throw UserError("model_type '" + printable(model_type) + "' is not supported",
                   "PoSE Studio runs LLaMA-family decoders: use a model with model_type llama, mistral or qwen2");
 }
 
@@ -113,7 +122,7 @@ WeightDtype parse_weight_dtype(const std::string& name, const std::string& what)
   if (name == "float32" || name == "fp32" || name == "float") return WeightDtype::Float32;
   if (name == "bfloat16" || name == "bf16") return WeightDtype::BFloat16;
   if (name == "float16" || name == "fp16" || name == "half") return WeightDtype::Float16;
-  throw UserError(what + ": '" + name + "' is not a supported weight dtype", "use float32 (fp32), bfloat16 (bf16) or float16 (fp16)");
+  throw UserError(what + ": '" + printable(name) + "' is not a supported weight dtype", "use float32 (fp32), bfloat16 (bf16) or float16 (fp16)");
 }
 
 rope::RopeParams ModelConfig::rope_params() const {
@@ -123,19 +132,46 @@ rope::RopeParams ModelConfig::rope_params() const {
   return p;
 }
 
-int64_t ModelConfig::parameter_count() const {
-  const int64_t q_out = num_attention_heads * head_dim;
-  const int64_t kv_out = num_key_value_heads * head_dim;
-  int64_t attention = hidden_size * q_out + 2 * hidden_size * kv_out + q_out * hidden_size;
-  if (qkv_bias) attention += q_out + 2 * kv_out;
-  if (o_proj_bias) attention += hidden_size;
-  int64_t mlp = 3 * hidden_size * intermediate_size;
-  if (mlp_bias) mlp += 2 * intermediate_size + hidden_size;
-  const int64_t norms = 2 * hidden_size;
-  const int64_t embeddings = vocab_size * hidden_size;
-  return embeddings + num_hidden_layers * (attention + mlp + norms) + hidden_size +
-         (tie_word_embeddings ? 0 : embeddings);
+namespace {
+
+// An int64 that remembers whether any step of its computation overflowed.
+struct CheckedInt {
+  CheckedInt(int64_t v = 0) : value(v) {}  // implicit, so the formula reads as it does for int64_t
+  int64_t value;
+  bool ok = true;
+};
+CheckedInt operator+(CheckedInt a, CheckedInt b) {
+  CheckedInt r;
+  r.ok = a.ok && b.ok && !__builtin_add_overflow(a.value, b.value, &r.value);
+  return r;
 }
+CheckedInt operator*(CheckedInt a, CheckedInt b) {
+  CheckedInt r;
+  r.ok = a.ok && b.ok && !__builtin_mul_overflow(a.value, b.value, &r.value);
+  return r;
+}
+
+// The weight count in int64_t, or in CheckedInt to find out whether it fits.
+template <typename N>
+N count_parameters(const ModelConfig& c) {
+  const N hidden = c.hidden_size;
+  const N q_out = N(c.num_attention_heads) * N(c.head_dim);
+  const N kv_out = N(c.num_key_value_heads) * N(c.head_dim);
+  N attention = hidden * q_out + N(2) * hidden * kv_out + q_out * hidden;
+  if (c.qkv_bias) attention = attention + q_out + N(2) * kv_out;
+  if (c.o_proj_bias) attention = attention + hidden;
+  N mlp = N(3) * hidden * N(c.intermediate_size);
+  if (c.mlp_bias) mlp = mlp + N(2) * N(c.intermediate_size) + hidden;
+  const N norms = N(2) * hidden;
+  const N embeddings = N(c.vocab_size) * hidden;
+  return embeddings + N(c.num_hidden_layers) * (attention + mlp + norms) + hidden +
+         (c.tie_word_embeddings ? N(0) : embeddings);
+}
+
+}  // namespace
+
+// validate() refuses shapes whose count does not fit in int64_t.
+int64_t ModelConfig::parameter_count() const { return count_parameters<int64_t>(*this); }
 
 void ModelConfig::validate() const {
   require_positive(vocab_size, "vocab_size");
@@ -163,6 +199,10 @@ void ModelConfig::validate() const {
   }
   if (!std::isfinite(initializer_range) || initializer_range < 0.0) {
     throw UserError("initializer_range: not a non-negative number", "use HF's 0.02");
+  }
+  if (!count_parameters<CheckedInt>(*this).ok) {
+    throw UserError("the model would have more than 2^63 weights",
+                    "check vocab_size, hidden_size, intermediate_size, num_hidden_layers and the head counts");
   }
   if (max_position_embeddings > INT32_MAX) {
     throw UserError("max_position_embeddings: " + std::to_string(max_position_embeddings) + " is too large",

@@ -1,6 +1,8 @@
 #include "model/safetensors.h"
 
 #include "common/error.h"
+#include "common/json_file.h"
+#include "common/printable.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -60,11 +62,18 @@ std::string known_dtypes() {
   return s;
 }
 
-[[noreturn]] void corrupt(const std::filesystem::path& path, const std::string& what, const std::string& fix) {
-  throw UserError(path.string() + ": " + what, fix);
+[[noreturn]] void corrupt(const std::string& source, const std::string& what, const std::string& fix) {
+  throw UserError(source + ": " + what, fix);
 }
 
 const char* const kRedownload = "the file is damaged or incomplete: download or write it again";
+
+void require_length_field(uint64_t file_bytes, const std::string& source) {
+  if (file_bytes < kHeaderLengthBytes) {
+    corrupt(source, "truncated: " + std::to_string(file_bytes) + " bytes, shorter than the 8-byte header length",
+            kRedownload);
+  }
+}
 
 uint64_t read_le_u64(const unsigned char* p) {
   uint64_t v = 0;
@@ -147,10 +156,11 @@ void SafetensorsFile::map_file() {
     throw UserError(path_.string() + ": cannot be read (" + std::strerror(e) + ")", "check the file");
   }
   file_bytes_ = static_cast<uint64_t>(st.st_size);
-  if (file_bytes_ < kHeaderLengthBytes) {
+  try {
+    require_length_field(file_bytes_, path_.string());  // also keeps an empty file from mmap
+  } catch (...) {
     ::close(fd);
-    corrupt(path_, "truncated: " + std::to_string(file_bytes_) + " bytes, shorter than the 8-byte header length",
-            kRedownload);
+    throw;
   }
   void* p = ::mmap(nullptr, file_bytes_, PROT_READ, MAP_PRIVATE, fd, 0);
   const int e = errno;
@@ -161,57 +171,70 @@ void SafetensorsFile::map_file() {
   map_ = static_cast<const unsigned char*>(p);
 }
 
-void SafetensorsFile::parse_header() {
-  const uint64_t header_bytes = read_le_u64(map_);
+SafetensorsHeader parse_safetensors_header(const unsigned char* data, uint64_t size, const std::string& source) {
+  require_length_field(size, source);
+  SafetensorsHeader out;
+  const uint64_t header_bytes = read_le_u64(data);
   if (header_bytes > kSafetensorsMaxHeaderBytes) {
-    corrupt(path_, "header length " + std::to_string(header_bytes) + " exceeds the " +
+    corrupt(source, "header length " + std::to_string(header_bytes) + " exceeds the " +
                        std::to_string(kSafetensorsMaxHeaderBytes) + "-byte limit (not a safetensors file?)",
             kRedownload);
   }
-  if (header_bytes > file_bytes_ - kHeaderLengthBytes) {
-    corrupt(path_, "header length " + std::to_string(header_bytes) + " runs past the end of the " +
-                       std::to_string(file_bytes_) + "-byte file (truncated?)",
+  if (header_bytes > size - kHeaderLengthBytes) {
+    corrupt(source, "header length " + std::to_string(header_bytes) + " runs past the end of the " +
+                       std::to_string(size) + "-byte file (truncated?)",
             kRedownload);
   }
-  data_start_ = kHeaderLengthBytes + header_bytes;
-  data_bytes_ = file_bytes_ - data_start_;
-  const std::string text(reinterpret_cast<const char*>(map_ + kHeaderLengthBytes), header_bytes);
-  if (text.empty() || text[0] != '{') corrupt(path_, "the header does not start with '{'", kRedownload);
+  out.data_start = kHeaderLengthBytes + header_bytes;
+  const uint64_t data_bytes = size - out.data_start;
+  out.data_bytes = data_bytes;
+  const std::string text(reinterpret_cast<const char*>(data + kHeaderLengthBytes), header_bytes);
+  if (text.empty() || text[0] != '{') corrupt(source, "the header does not start with '{'", kRedownload);
+  // nlohmann::json would stop at a NUL as if the header ended there: bytes after
+  // it would go unchecked.
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos) {
+    corrupt(source, "the header holds a NUL byte at offset " + std::to_string(kHeaderLengthBytes + nul), kRedownload);
+  }
+  // Deep nesting would overflow the stack when a value is printed in a message.
+  if (const std::size_t depth = json_nesting_depth(text); depth > kMaxJsonDepth) {
+    corrupt(source, "the header nests arrays and objects " + std::to_string(depth) + " levels deep (3 are needed)",
+            kRedownload);
+  }
 
   json header;
   try {
     header = json::parse(text);
-  } catch (const json::parse_error& e) {
-    corrupt(path_, std::string("the header is not valid JSON (") + e.what() + ")", kRedownload);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond a double (1e999)
+    corrupt(source, "the header is not valid JSON (" + printable(e.what()) + ")", kRedownload);
   }
-  if (!header.is_object()) corrupt(path_, "the header is not a JSON object", kRedownload);
+  if (!header.is_object()) corrupt(source, "the header is not a JSON object", kRedownload);
 
   for (const auto& [name, value] : header.items()) {
     if (name == kMetadataKey) {
-      if (!value.is_object()) corrupt(path_, "__metadata__ is not an object of strings", kRedownload);
+      if (!value.is_object()) corrupt(source, "__metadata__ is not an object of strings", kRedownload);
       for (const auto& [k, v] : value.items()) {
-        if (!v.is_string()) corrupt(path_, "__metadata__." + k + " is not a string", kRedownload);
-        metadata_[k] = v.get<std::string>();
+        if (!v.is_string()) corrupt(source, "__metadata__." + printable(k) + " is not a string", kRedownload);
+        out.metadata[k] = v.get<std::string>();
       }
       continue;
     }
-    const std::string where = "tensor '" + name + "'";
-    if (!value.is_object()) corrupt(path_, where + ": header entry is not an object", kRedownload);
+    const std::string where = "tensor '" + printable(name) + "'";
+    if (!value.is_object()) corrupt(source, where + ": header entry is not an object", kRedownload);
     SafetensorsEntry e;
     e.name = name;
     auto dtype = value.find("dtype");
-    if (dtype == value.end() || !dtype->is_string()) corrupt(path_, where + ": dtype missing or not a string", kRedownload);
+    if (dtype == value.end() || !dtype->is_string()) corrupt(source, where + ": dtype missing or not a string", kRedownload);
     e.dtype = dtype->get<std::string>();
     const DtypeInfo* info = find_dtype(e.dtype);
     if (!info) {
-      corrupt(path_, where + ": unknown dtype '" + e.dtype + "'", "safetensors dtypes are " + known_dtypes() + "; " + kRedownload);
+      corrupt(source, where + ": unknown dtype '" + printable(e.dtype) + "'", "safetensors dtypes are " + known_dtypes() + "; " + kRedownload);
     }
     auto shape = value.find("shape");
-    if (shape == value.end() || !shape->is_array()) corrupt(path_, where + ": shape missing or not a list", kRedownload);
+    if (shape == value.end() || !shape->is_array()) corrupt(source, where + ": shape missing or not a list", kRedownload);
     uint64_t numel = 1;
     bool overflow = false;
     for (const auto& d : *shape) {
-      if (!d.is_number_unsigned()) corrupt(path_, where + ": shape " + shape->dump() + " has a non-integer or negative size", kRedownload);
+      if (!d.is_number_unsigned()) corrupt(source, where + ": shape " + shape->dump() + " has a non-integer or negative size", kRedownload);
       const uint64_t n = d.get<uint64_t>();
       if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) overflow = true;
       if (n != 0 && numel > std::numeric_limits<uint64_t>::max() / n) overflow = true;
@@ -219,36 +242,36 @@ void SafetensorsFile::parse_header() {
       e.shape.push_back(static_cast<int64_t>(n));
     }
     if (overflow || numel > std::numeric_limits<uint64_t>::max() / info->size) {
-      corrupt(path_, where + ": shape " + shape->dump() + " is too large", kRedownload);
+      corrupt(source, where + ": shape " + shape->dump() + " is too large", kRedownload);
     }
     auto offsets = value.find("data_offsets");
     if (offsets == value.end() || !offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
         !(*offsets)[1].is_number_unsigned()) {
-      corrupt(path_, where + ": data_offsets is not a pair of non-negative integers", kRedownload);
+      corrupt(source, where + ": data_offsets is not a pair of non-negative integers", kRedownload);
     }
     e.begin = (*offsets)[0].get<uint64_t>();
     e.end = (*offsets)[1].get<uint64_t>();
     if (e.end < e.begin) {
-      corrupt(path_, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] end before they begin",
+      corrupt(source, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] end before they begin",
               kRedownload);
     }
-    if (e.end > data_bytes_) {
-      corrupt(path_, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
-                         "] lie outside the " + std::to_string(data_bytes_) + "-byte data section (truncated file?)",
+    if (e.end > data_bytes) {
+      corrupt(source, where + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                         "] lie outside the " + std::to_string(data_bytes) + "-byte data section (truncated file?)",
               kRedownload);
     }
     const uint64_t expected = numel * info->size;
     if (e.bytes() != expected) {
-      corrupt(path_, where + ": shape " + shape->dump() + " of " + e.dtype + " needs " + std::to_string(expected) +
+      corrupt(source, where + ": shape " + shape->dump() + " of " + e.dtype + " needs " + std::to_string(expected) +
                          " bytes but data_offsets span " + std::to_string(e.bytes()),
               kRedownload);
     }
-    entries_.push_back(std::move(e));
+    out.entries.push_back(std::move(e));
   }
 
-  // The ranges must tile [0, data_bytes_) exactly.
+  // The ranges must tile [0, data_bytes) exactly.
   std::vector<const SafetensorsEntry*> by_offset;
-  for (const auto& e : entries_) by_offset.push_back(&e);
+  for (const auto& e : out.entries) by_offset.push_back(&e);
   std::sort(by_offset.begin(), by_offset.end(), [](const SafetensorsEntry* a, const SafetensorsEntry* b) {
     return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
   });
@@ -256,25 +279,34 @@ void SafetensorsFile::parse_header() {
   const SafetensorsEntry* previous = nullptr;
   for (const SafetensorsEntry* e : by_offset) {
     if (e->begin < cursor) {
-      corrupt(path_, "tensor '" + e->name + "': data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
-                         "] overlap tensor '" + (previous ? previous->name : std::string()) + "'",
+      corrupt(source, "tensor '" + printable(e->name) + "': data_offsets [" + std::to_string(e->begin) + ", " +
+                         std::to_string(e->end) + "] overlap tensor '" + (previous ? printable(previous->name) : std::string()) + "'",
               kRedownload);
     }
     if (e->begin > cursor) {
-      corrupt(path_, "tensor '" + e->name + "': " + std::to_string(e->begin - cursor) +
+      corrupt(source, "tensor '" + printable(e->name) + "': " + std::to_string(e->begin - cursor) +
                          " unindexed bytes before its data (holes are not allowed)",
               kRedownload);
     }
     cursor = e->end;
     previous = e;
   }
-  if (cursor != data_bytes_) {
-    corrupt(path_, std::to_string(data_bytes_ - cursor) + " bytes after the last tensor" +
-                       (previous ? " '" + previous->name + "'" : std::string()) + " belong to no tensor",
+  if (cursor != data_bytes) {
+    corrupt(source, std::to_string(data_bytes - cursor) + " bytes after the last tensor" +
+                       (previous ? " '" + printable(previous->name) + "'" : std::string()) + " belong to no tensor",
             kRedownload);
   }
-  std::sort(entries_.begin(), entries_.end(),
+  std::sort(out.entries.begin(), out.entries.end(),
             [](const SafetensorsEntry& a, const SafetensorsEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+void SafetensorsFile::parse_header() {
+  SafetensorsHeader header = parse_safetensors_header(map_, file_bytes_, path_.string());
+  data_start_ = header.data_start;
+  data_bytes_ = header.data_bytes;
+  entries_ = std::move(header.entries);
+  metadata_ = std::move(header.metadata);
 }
 
 const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const {
@@ -285,10 +317,10 @@ const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const {
 
 torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
   const SafetensorsEntry* e = find(name);
-  if (!e) throw UserError(path_.string() + ": no tensor '" + name + "'", "check the tensor name (see `pose model info`)");
+  if (!e) throw UserError(path_.string() + ": no tensor '" + printable(name) + "'", "check the tensor name (see `pose model info`)");
   const DtypeInfo* info = find_dtype(e->dtype);
   if (!info->torch_type) {
-    throw UserError(path_.string() + ": tensor '" + name + "' has dtype " + e->dtype + ", which LibTorch " TORCH_VERSION " cannot hold",
+    throw UserError(path_.string() + ": tensor '" + printable(name) + "' has dtype " + e->dtype + ", which LibTorch " TORCH_VERSION " cannot hold",
                     "convert the checkpoint to float32 or bfloat16");
   }
   torch::Tensor out = torch::empty(e->shape, torch::TensorOptions().dtype(*info->torch_type));

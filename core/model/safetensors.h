@@ -4,7 +4,8 @@
 // section, offsets relative to its start.
 //
 // Reading validates the whole header before any tensor is touched — the header
-// length against the file size and a sane bound, every dtype, every shape
+// length against the file size and a sane bound, the JSON (no NUL bytes, no
+// nesting deeper than kMaxJsonDepth), every dtype, every shape
 // against its byte range, every range inside the data section, and that the
 // ranges tile the data section exactly (no overlaps, no holes, nothing after
 // the last tensor: the format forbids holes so files cannot smuggle data) — and
@@ -36,6 +37,19 @@ struct SafetensorsEntry {
   uint64_t end = 0;
   uint64_t bytes() const { return end - begin; }
 };
+
+// A validated header: everything SafetensorsFile knows besides the mapping.
+struct SafetensorsHeader {
+  std::vector<SafetensorsEntry> entries;  // sorted by name
+  std::map<std::string, std::string> metadata;
+  uint64_t data_start = 0;  // offset of the data section from the start of the file
+  uint64_t data_bytes = 0;  // length of the data section
+};
+
+// Validates the header of a whole safetensors file held in memory (`size` bytes
+// at `data`: the length, the JSON, the data section), as described above.
+// Throws UserError starting with `source` (the file's name) and naming the tensor.
+SafetensorsHeader parse_safetensors_header(const unsigned char* data, uint64_t size, const std::string& source);
 
 class SafetensorsFile {
  public:

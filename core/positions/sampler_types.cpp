@@ -1,6 +1,7 @@
 #include "positions/sampler_types.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 
 namespace pose::positions {
 
@@ -42,7 +43,7 @@ Strategy parse_strategy(const std::string& name) {
   for (Strategy s : {Strategy::Pose, Strategy::PoseV1, Strategy::RandPos, Strategy::Full, Strategy::None}) {
     if (name == strategy_name(s)) return s;
   }
-  throw UserError("strategy: unknown strategy '" + name + "'",
+  throw UserError("strategy: unknown strategy '" + printable(name) + "'",
                   std::string("use one of ") + kStrategyNames);
 }
 
@@ -50,7 +51,7 @@ TextSkip parse_text_skip(const std::string& name) {
   for (TextSkip t : {TextSkip::Uniform, TextSkip::Zero, TextSkip::Equal}) {
     if (name == text_skip_name(t)) return t;
   }
-  throw UserError("text-skip: unknown text skip '" + name + "'", std::string("use one of ") + kTextSkipNames);
+  throw UserError("text-skip: unknown text skip '" + printable(name) + "'", std::string("use one of ") + kTextSkipNames);
 }
 
 bool uses_chunks(Strategy s) { return s == Strategy::Pose || s == Strategy::PoseV1; }

@@ -1,6 +1,7 @@
 #include "rope/hf_rope_config.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 
 #include <cmath>
 #include <set>
@@ -31,7 +32,7 @@ RopeMethod method_from_hf(const std::string& type, const std::string& key_path) 
   try {
     return parse_rope_method(type);
   } catch (const UserError&) {
-    throw UserError(key_path + ": unknown rope_type '" + type + "'",
+    throw UserError(key_path + ": unknown rope_type '" + printable(type) + "'",
                     "use default, linear, dynamic, yarn, llama3 or longrope (or PoSE Studio's ntk, yarn-pose)");
   }
 }
@@ -137,7 +138,10 @@ HfRopeConfig read_hf_rope_config(const json& config) {
     p.partial_rotary_factor = *in_dict;
   }
   if (auto v = read_number(config, "head_dim", "head_dim")) {
-    if (*v != std::floor(*v) || *v < 1.0) throw UserError("head_dim: " + config.at("head_dim").dump() + " is not a positive integer", "write head_dim as an integer, e.g. 128");
+    if (*v != std::floor(*v) || *v < 1.0 || *v > 2147483647.0) {
+      throw UserError("head_dim: " + config.at("head_dim").dump() + " is not a positive integer below 2^31",
+                      "write head_dim as an integer, e.g. 128");
+    }
     p.head_dim = static_cast<int>(*v);
   } else {
     auto hidden = read_window(config, "hidden_size", "hidden_size");
@@ -169,7 +173,7 @@ HfRopeConfig read_hf_rope_config(const json& config) {
     }
     p.factor = *implied;
   } else if (p.method != RopeMethod::None) {
-    throw UserError(key("factor") + ": missing for rope_type '" + type + "'", "add factor (target / original window), e.g. 4.0");
+    throw UserError(key("factor") + ": missing for rope_type '" + printable(type) + "'", "add factor (target / original window), e.g. 4.0");
   }
   set_if(p.attention_factor, read_number(dict, "attention_factor", key("attention_factor")));
   set_if(p.mscale, read_number(dict, "mscale", key("mscale")));

@@ -1,6 +1,7 @@
 #include "rope/rope_params.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 
 #include <cmath>
 #include <sstream>
@@ -76,7 +77,7 @@ RopeMethod parse_rope_method(const std::string& name) {
     if (name == n) return m;
     valid += valid.empty() ? n : std::string(", ") + n;
   }
-  throw UserError("method: unknown RoPE method '" + name + "'", "use one of " + valid);
+  throw UserError("method: unknown RoPE method '" + printable(name) + "'", "use one of " + valid);
 }
 
 const std::vector<RopeMethod>& all_rope_methods() {

@@ -1,6 +1,7 @@
 #include "text/corpus_readers.h"
 
 #include "common/error.h"
+#include "common/printable.h"
 #include "text/utf8.h"
 
 #include <algorithm>
@@ -104,26 +105,39 @@ Corpus read_text_corpus(const std::filesystem::path& path, const TextReadOptions
 }
 
 Corpus read_jsonl_corpus(const std::filesystem::path& path, const std::string& field) {
-  const std::string content = read_whole_file(path);
+  return parse_jsonl_corpus(read_whole_file(path), path.string(), field);
+}
+
+Corpus parse_jsonl_corpus(const std::string& content, const std::string& source, const std::string& field) {
   Corpus corpus;
-  corpus.source = path.string();
+  corpus.source = source;
   std::istringstream lines(content);
   std::string line;
   std::size_t number = 0;
   while (std::getline(lines, line)) {
     ++number;
     if (is_blank(line)) continue;
-    const std::string where = path.string() + ":" + std::to_string(number);
+    const std::string where = source + ":" + std::to_string(number);
+    // nlohmann::json stops at a NUL as if the line ended there: the rest would be dropped silently.
+    if (const std::size_t nul = line.find('\0'); nul != std::string::npos) {
+      throw UserError(where + ": not a JSON object (a NUL byte at column " + std::to_string(nul + 1) + ")",
+                      "the file is binary or damaged: each line must be one object like {\"" + field + "\": \"...\"}");
+    }
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
       // Invalid UTF-8 inside a string is a parse error too; say which it is.
       if (auto bad = find_invalid_utf8(line)) {
         corpus.skipped.push_back({where, "invalid UTF-8 at byte " + std::to_string(*bad)});
         continue;
       }
-      throw UserError(where + ": not a JSON object", "each line must be one object like {\"" + field + "\": \"...\"}");
+      std::string detail = e.what();  // "[json.exception.parse_error.101] parse error at ..."
+      if (auto end = detail.find("] "); detail.rfind("[json.exception.", 0) == 0 && end != std::string::npos) {
+        detail = detail.substr(end + 2);
+      }
+      throw UserError(where + ": not a JSON object (" + printable(detail) + ")",  // "last read" holds raw bytes
+                      "each line must be one object like {\"" + field + "\": \"...\"}");
     }
     if (!j.is_object() || !j.contains(field) || !j[field].is_string()) {
       throw UserError(where + ": no string field \"" + field + "\"",

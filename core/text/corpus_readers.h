@@ -22,6 +22,9 @@ struct TextReadOptions {
 
 Corpus read_text_corpus(const std::filesystem::path& path, const TextReadOptions& options = {});
 Corpus read_jsonl_corpus(const std::filesystem::path& path, const std::string& field = "text");
+// The same over a JSONL file's content already in memory; `source` stands for the
+// file in Corpus::source, document ids and messages ("<source>:<line>").
+Corpus parse_jsonl_corpus(const std::string& content, const std::string& source, const std::string& field = "text");
 
 // Runs `bible -f "Gen1:1-Rev22:21"`; throws UserError when the package is missing.
 Corpus read_kjv_corpus();
