@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/json_file.h"
+#include "common/printable.h"
 #include "common/suggest.h"
 #include "experiment/spec_fields.h"
 #include "model/model_config.h"
@@ -47,7 +48,7 @@ void check_name(const std::string& name, const std::string& path) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
                     c == '_' || c == '-';
     if (!ok) {
-      fail(path, "\"" + name + "\" has characters other than [A-Za-z0-9._-]",
+      fail(path, "\"" + printable(name) + "\" has characters other than [A-Za-z0-9._-]",
            "rename it using only letters, digits, '.', '_' and '-' (it names files and stored runs)");
     }
   }
@@ -922,6 +923,12 @@ ExperimentSpec parse_experiment_spec(const json& input, const std::filesystem::p
   if (!input.is_object()) {
     throw UserError("spec: expected a JSON object at the top level, got " + show_json(input),
                     "write the experiment as { \"name\": ..., \"base_model\": ..., \"extend\": [...] }");
+  }
+  // Copying and comparing recurse: a document built in memory is held to the
+  // nesting limit files are read with (read_json_file).
+  if (const std::size_t depth = json_value_depth(input); depth > kMaxJsonDepth) {
+    throw UserError("spec: arrays and objects nested " + std::to_string(depth) + " levels deep",
+                    "a spec nests a few levels; at most " + std::to_string(kMaxJsonDepth) + " are read");
   }
   const json doc = apply_preset(input, preset);
   try {

@@ -1,5 +1,7 @@
 #include "experiment/spec_fields.h"
 
+#include "common/printable.h"
+
 #include "common/suggest.h"
 
 #include <cmath>
@@ -81,7 +83,9 @@ void reject_unknown_keys(const json& object, const std::string& path, const std:
     for (const auto& k : known) found = found || k == key;
     if (found) continue;
     const std::string near = closest_match(key, known);
-    fail(child_path(path, key), "unknown key",
+    // The key as the file spells it may hold anything: quoted printable, so a
+    // NUL or an escape sequence cannot cut or drive the message.
+    fail(child_path(path, printable(key)), "unknown key",
          near.empty() ? "the keys here are " + join_names(known) : "did you mean \"" + near + "\"?");
   }
 }

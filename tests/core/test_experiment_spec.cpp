@@ -429,6 +429,31 @@ class TestExperimentSpec : public QObject {
     QVERIFY2(msg.rfind(prefix.toStdString(), 0) == 0, msg.c_str());
     QVERIFY2(contains(msg, part.toStdString()), msg.c_str());
   }
+
+  void hostileKeysAndDepthGiveWholeMessages() {
+    // A key with a NUL and an escape sequence: quoted printable, never cut short.
+    json spec = {{"name", "x"}};
+    spec[std::string("na\0me\x1b[2J", 10)] = 1;
+    try {
+      parse_experiment_spec(spec);
+      QFAIL("unknown key accepted");
+    } catch (const pose::UserError& e) {
+      const std::string what = e.what();
+      QVERIFY2(what.find("unknown key") != std::string::npos, what.c_str());
+      QVERIFY2(what.find("\\u0000") != std::string::npos && what.find('\x1b') == std::string::npos, what.c_str());
+    }
+    // A document built in memory that nests deeper than files may: refused, not a stack overflow.
+    json deep = json::array();
+    for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+    spec = {{"name", "deep"}, {"description", std::move(deep)}};
+    QCOMPARE(pose::json_value_depth(spec), std::size_t(100002));
+    try {
+      parse_experiment_spec(spec);
+      QFAIL("deep spec accepted");
+    } catch (const pose::UserError& e) {
+      QVERIFY2(std::string(e.what()).find("nested 100002 levels") != std::string::npos, e.what());
+    }
+  }
 };
 
 QTEST_APPLESS_MAIN(TestExperimentSpec)
