@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "eval/passkey_eval.h"
 #include "eval/token_predictor.h"
+#include "experiment/plan_settings.h"
 
 namespace pose::experiment {
 
@@ -139,11 +140,7 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
     stop_if_cancelled();
     if (plan.perplexity) {
       const auto& p = *plan.perplexity;
-      eval::PerplexitySettings s;
-      s.stride = p.stride;
-      s.max_documents = p.max_documents;
-      s.max_tokens = p.max_tokens;
-      s.bos_id = ctx.tokenizer->bos_id();
+      eval::PerplexitySettings s = perplexity_settings(p, ctx.tokenizer->bos_id());
       // One length at a time, so that a cancel waits for at most one length.
       for (const auto L : p.lengths) {
         s.lengths = {L};
@@ -156,12 +153,7 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
       r.perplexity_settings["split"] = plan.split;
     }
     if (plan.passkey) {
-      const auto& p = *plan.passkey;
-      eval::RetrievalSettings s;
-      s.lengths = p.lengths;
-      s.depths = p.depths;
-      s.trials = p.trials;
-      s.seed = p.seed;
+      const eval::RetrievalSettings s = retrieval_settings(*plan.passkey);
       const auto format = eval::passkey_format(*ctx.tokenizer);
       eval::ModelPredictor predictor(model);
       r.passkey = eval::evaluate_retrieval(predictor, *ctx.tokenizer, format, s,

@@ -11,6 +11,7 @@
 #include "eval/passkey_eval.h"
 #include "eval/perplexity.h"
 #include "experiment/data_stage.h"
+#include "experiment/plan_settings.h"
 #include "model/hf_checkpoint.h"
 #include "model/model_init.h"
 #include "store/experiment_store.h"
@@ -495,11 +496,7 @@ class Runner {
   // kind and metric names ("eval/passkey@L", "eval/kv@L") come from the format.
   void evaluate_retrieval_plan(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step,
                                const PasskeyPlan& p, const eval::RetrievalFormat& format) {
-    eval::RetrievalSettings s;
-    s.lengths = p.lengths;
-    s.depths = p.depths;
-    s.trials = p.trials;
-    s.seed = p.seed;
+    const eval::RetrievalSettings s = retrieval_settings(p);
     const auto t0 = Clock::now();
     eval::ModelPredictor predictor(model);
     const auto cells = eval::evaluate_retrieval(predictor, *data_.tokenizer, format, s);
@@ -514,12 +511,7 @@ class Runner {
     const auto& plan = spec_.evaluation;
     if (plan.perplexity) {
       const auto& p = *plan.perplexity;
-      eval::PerplexitySettings s;
-      s.lengths = p.lengths;
-      s.stride = p.stride;
-      s.max_documents = p.max_documents;
-      s.max_tokens = p.max_tokens;
-      s.bos_id = data_.tokenizer->bos_id();
+      const eval::PerplexitySettings s = perplexity_settings(p, data_.tokenizer->bos_id());
       const auto t0 = Clock::now();
       const auto points = eval::evaluate_perplexity(model, data_.split(p.split), s, [&](int64_t done, int64_t total) {
         log(run.name + ": perplexity " + std::to_string(done) + "/" + std::to_string(total) + " lengths");

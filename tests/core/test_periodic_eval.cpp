@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "commands.h"
+#include "pose_cli_runner.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "experiment/periodic_eval.h"
@@ -29,15 +29,6 @@ namespace {
 
 const std::string kSpec = std::string(POSE_SOURCE_DIR) + "/experiments/micro-pose.json";
 
-int run_pose(const std::vector<std::string>& args, std::string* out_text = nullptr) {
-  std::vector<std::string> argv = {"pose", "--log-level", "warn", "--threads", "2"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::ostringstream out, err;
-  const int rc = pose::cli::run_cli(argv, out, err);
-  if (out_text) *out_text = out.str();
-  if (rc != 0) qWarning("pose %s: %s", args.empty() ? "" : args[0].c_str(), err.str().c_str());
-  return rc;
-}
 
 json minimal_spec() {
   return json::parse(R"({

@@ -11,7 +11,7 @@
 
 #include <sstream>
 
-#include "commands.h"
+#include "pose_cli_runner.h"
 #include "common/json_file.h"
 #include "store/experiment_store.h"
 
@@ -22,19 +22,10 @@ namespace {
 
 const std::string kSpec = std::string(POSE_SOURCE_DIR) + "/experiments/micro-pose.json";
 
-int cli(const std::vector<std::string>& args, std::string* out_text = nullptr) {
-  std::vector<std::string> argv = {"pose", "--log-level", "warn", "--threads", "2"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::ostringstream out, err;
-  const int rc = pose::cli::run_cli(argv, out, err);
-  if (out_text) *out_text = out.str();
-  if (rc != 0) qWarning("pose %s: %s", args.empty() ? "" : args[0].c_str(), err.str().c_str());
-  return rc;
-}
 
 json runs_json(const std::string& store) {
   std::string out;
-  if (cli({"runs", "--store", store, "--json"}, &out) != 0) return json();
+  if (run_pose({"runs", "--store", store, "--json"}, &out) != 0) return json();
   return json::parse(out);
 }
 
@@ -57,7 +48,7 @@ class TestRunCli : public QObject {
     const std::string store = dir.path().toStdString() + "/store.sqlite";
     const std::string work = dir.path().toStdString() + "/work";
     std::string out;
-    QCOMPARE(cli({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work}, &out), 0);
+    QCOMPARE(run_pose({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work}, &out), 0);
     QVERIFY2(out.find("8 done") != std::string::npos, out.c_str());
 
     const json runs = runs_json(store);
@@ -98,7 +89,7 @@ class TestRunCli : public QObject {
 
     // One command reproduces a stored number from the settings stored with it.
     std::string eval_out;
-    QCOMPARE(cli({"eval", "--run", "micro-pose/pose-yarn", "--suite", "ppl", "--store", store, "--json"}, &eval_out), 0);
+    QCOMPARE(run_pose({"eval", "--run", "micro-pose/pose-yarn", "--suite", "ppl", "--store", store, "--json"}, &eval_out), 0);
     const json again = json::parse(eval_out)["evaluations"][0]["results"];
     QCOMPARE(again.size(), ppl[0].results.size());
     for (std::size_t i = 0; i < again.size(); ++i) {
@@ -119,14 +110,14 @@ class TestRunCli : public QObject {
     QVERIFY(has_export);
 
     // Again with --resume: nothing is trained twice.
-    QCOMPARE(cli({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}, &out), 0);
+    QCOMPARE(run_pose({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}, &out), 0);
     QVERIFY2(out.find("7 skipped") != std::string::npos, out.c_str());
 
     // Changed settings with --resume: that run starts again instead of refusing its old checkpoint.
     json changed = pose::read_json_file(kSpec);
     changed["extend_defaults"]["lr"] = 1e-4;
     pose::write_json_file(dir.path().toStdString() + "/changed.json", changed);
-    QCOMPARE(cli({"run", dir.path().toStdString() + "/changed.json", "--preset", "quick", "--store", store, "--work-dir",
+    QCOMPARE(run_pose({"run", dir.path().toStdString() + "/changed.json", "--preset", "quick", "--store", store, "--work-dir",
                   work, "--resume", "--runs", "pose-linear"},
                  &out),
              0);
@@ -151,7 +142,7 @@ class TestRunCli : public QObject {
     for (const auto& a : {"--store", "", "--work-dir", ""}) args.push_back(a);
     args[5] = d + "/ref.sqlite";
     args[7] = d + "/ref";
-    QCOMPARE(cli(args), 0);
+    QCOMPARE(run_pose(args), 0);
     const auto reference = losses(d + "/ref.sqlite", "base");
     QCOMPARE(reference.size(), std::size_t(300));
 
@@ -178,7 +169,7 @@ class TestRunCli : public QObject {
     args[5] = d + "/kill.sqlite";
     args[7] = d + "/kill";
     args.push_back("--resume");
-    QCOMPARE(cli(args), 0);
+    QCOMPARE(run_pose(args), 0);
     const auto resumed = losses(d + "/kill.sqlite", "base");
     QCOMPARE(resumed.size(), reference.size());
     for (std::size_t i = 0; i < reference.size(); ++i) QCOMPARE(resumed[i], reference[i]);
