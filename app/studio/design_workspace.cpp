@@ -278,7 +278,7 @@ QWidget* DesignWorkspace::buildPreviews() {
   cost_ = new QTableWidget(costBox);
   cost_->setObjectName(QStringLiteral("costTable"));
   cost_->setColumnCount(3);
-  cost_->setHorizontalHeaderLabels({tr("This design"), tr("Full-length\nat Lt"), tr("Ratio")});
+  cost_->setHorizontalHeaderLabels({tr("This design"), tr("Full-length at Lt"), tr("Ratio")});
   cost_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   costNote_ = new QLabel(costBox);
   costNote_->setWordWrap(true);
@@ -291,14 +291,15 @@ QWidget* DesignWorkspace::buildPreviews() {
   coverage_->setMinimumSize(300, 220);
   layout_->setMinimumSize(300, 200);
   cost_->setMinimumWidth(260);
-  // Positions on the left (coverage above the sample layout), the cost on the right.
+  // Positions on top (coverage beside the sample layout), the cost table under them.
   g->addWidget(coverage_, 0, 0);
-  g->addWidget(layout_, 1, 0);
-  g->addWidget(costBox, 0, 1, 2, 1);
-  g->setColumnStretch(0, 3);
-  g->setColumnStretch(1, 2);
-  cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  g->addWidget(layout_, 0, 1);
+  g->addWidget(costBox, 1, 0, 1, 2);
+  g->setRowStretch(0, 1);
+  g->setRowStretch(1, 1);
+  cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   cost_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  cost_->verticalHeader()->setMinimumSectionSize(18);
   tabs->addTab(grid, tr("Positions and cost"));
   spectrum_ = new pose::widgets::RopeSpectrumView(tabs);
   tabs->addTab(spectrum_, tr("RoPE spectrum"));

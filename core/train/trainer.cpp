@@ -92,14 +92,19 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   }
 
   model->train();
+  // Time spent at step boundaries (evaluations) is wall time of the run but
+  // not training: it stays out of the run's tokens/s.
+  double boundary_s = 0.0;
   auto step_boundary = [&](int64_t step) {
     if (!o.at_step_boundary) return;
+    const auto t0 = Clock::now();
     o.at_step_boundary(step);
     model->train();
+    boundary_s += seconds_since(t0);
   };
-  step_boundary(state.step);
   const double clip = s.grad_clip > 0 ? s.grad_clip : std::numeric_limits<double>::infinity();
   const auto session_start = Clock::now();
+  step_boundary(state.step);
   const double elapsed_before = state.elapsed_s;
   const int64_t tokens_before = state.tokens;
   int64_t last_checkpoint_step = state.step;
@@ -197,7 +202,8 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   result.steps = state.step;
   result.tokens = state.tokens;
   result.elapsed_s = state.elapsed_s;
-  result.tokens_per_s = session_s > 0 ? static_cast<double>(state.tokens - tokens_before) / session_s : 0.0;
+  const double training_s = session_s - boundary_s;
+  result.tokens_per_s = training_s > 0 ? static_cast<double>(state.tokens - tokens_before) / training_s : 0.0;
   model->eval();
   return result;
 }

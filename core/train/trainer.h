@@ -48,7 +48,7 @@ struct TrainResult {
   int64_t tokens = 0;
   double last_loss = 0.0;
   double elapsed_s = 0.0;     // training wall time, including earlier sessions
-  double tokens_per_s = 0.0;  // over this session
+  double tokens_per_s = 0.0;  // over this session's training (evaluations at step boundaries excluded)
 };
 
 // The loss guard stopped the run; the message says at which step and why, and
