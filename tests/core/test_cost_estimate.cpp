@@ -8,24 +8,14 @@
 
 #include "experiment/cost_estimate.h"
 #include "experiment/periodic_eval.h"
+#include "micro_model_config.h"
 
 using namespace pose;
 using namespace pose::experiment;
 
 namespace {
 
-model::ModelConfig micro() {
-  model::ModelConfig c;
-  c.vocab_size = 1024;
-  c.hidden_size = 64;
-  c.intermediate_size = 176;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 16;
-  c.tie_word_embeddings = true;
-  return c;
-}
+model::ModelConfig micro() { return micro_model_config(); }
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "common/json_file.h"
 #include "experiment/periodic_eval.h"
 #include "experiment/runner.h"
+#include "micro_model_config.h"
 #include "model/model_config.h"
 #include "store/experiment_store.h"
 
@@ -178,21 +179,13 @@ class TestPeriodicEval : public QObject {
   }
 
   void costEstimateCountsForwardTokens() {
-    model::ModelConfig c;
-    c.vocab_size = 1000;
-    c.hidden_size = 64;
-    c.intermediate_size = 176;
-    c.num_hidden_layers = 2;
-    c.num_attention_heads = 4;
-    c.num_key_value_heads = 2;
-    c.head_dim = 16;
-    c.tie_word_embeddings = true;
+    model::ModelConfig c = micro_model_config();
     const double n = static_cast<double>(c.parameter_count());
     // Tied: every parameter is used in a matrix product once (the embedding as the LM head).
     QCOMPARE(forward_flops_per_token(c, 0), 2 * n);
     QCOMPARE(forward_flops_per_token(c, 1000) - forward_flops_per_token(c, 0), 0.5 * 4 * 64 * 1000.0 * 2);
     c.tie_word_embeddings = false;
-    QCOMPARE(forward_flops_per_token(c, 0), 2 * (static_cast<double>(c.parameter_count()) - 1000.0 * 64));
+    QCOMPARE(forward_flops_per_token(c, 0), 2 * (static_cast<double>(c.parameter_count()) - 1024.0 * 64));
 
     ExtendRunSpec run;
     run.strategy = positions::Strategy::Pose;
