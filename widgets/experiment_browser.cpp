@@ -44,6 +44,7 @@ QString status_display(const QString& status) {
   if (is_status(status, "done")) return ExperimentBrowser::tr("done");
   if (is_status(status, "failed")) return ExperimentBrowser::tr("failed");
   if (is_status(status, "cancelled")) return ExperimentBrowser::tr("cancelled");
+  if (is_status(status, "interrupted")) return ExperimentBrowser::tr("interrupted");
   if (is_status(status, "pending")) return ExperimentBrowser::tr("pending");
   return status;
 }
@@ -113,7 +114,9 @@ QColor run_status_color(const QString& status) {
   if (is_status(status, "running")) return QColor(0x2f, 0x7e, 0xd8);    // blue
   if (is_status(status, "done")) return QColor(0x3c, 0xa5, 0x4a);       // green
   if (is_status(status, "failed")) return QColor(0xd6, 0x3a, 0x3a);     // red
-  if (is_status(status, "cancelled")) return QColor(0xf0, 0x8c, 0x1e);  // orange
+  if (is_status(status, "cancelled") || is_status(status, "interrupted")) {
+    return QColor(0xf0, 0x8c, 0x1e);  // orange: stopped, resumable
+  }
   return QColor(0x9a, 0x9a, 0x9a);                                      // pending, unknown: gray
 }
 

@@ -54,7 +54,7 @@ json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const
             {"experiment", r.experiment_name},
             {"run", r.name},
             {"kind", r.kind},
-            {"status", store::to_string(r.status)},
+            {"status", store::display_status(r)},
             {"message", r.message},
             {"device", r.device},
             {"created_at", r.created_at},

@@ -31,7 +31,7 @@ StoredExperiment convert(const ExperimentStore& st, const store::ExperimentRecor
     run.id = r.id;
     run.name = QString::fromStdString(r.name);
     run.kind = QString::fromStdString(r.kind);
-    run.status = QString::fromStdString(store::to_string(r.status));
+    run.status = QString::fromStdString(store::display_status(r));
     run.message = QString::fromStdString(r.message);
     run.colorIndex = index++;
     run.spec = r.spec;

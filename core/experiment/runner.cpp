@@ -200,6 +200,9 @@ class Runner {
     const auto start = Clock::now();
     summary_.experiment_id = store_.upsert_experiment(spec_.name, spec_.source);
     log("experiment " + spec_.name + ": store " + o_.store_file.string() + ", files " + o_.work_dir.string());
+    for (const auto& r : store_.settle_interrupted_runs()) {
+      log(r.experiment_name + "/" + r.name + ": " + r.message);
+    }
     fs::create_directories(o_.work_dir);
     write_spec_copy();
     if (!data_stage() || !base_stage()) return finish(start);

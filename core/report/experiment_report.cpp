@@ -238,7 +238,7 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
     json run = {{"id", r.id},
                 {"name", r.name},
                 {"kind", r.kind},
-                {"status", store::to_string(r.status)},
+                {"status", store::display_status(r)},
                 {"message", r.message},
                 {"color", run_color(color)},
                 {"spec", r.spec},

@@ -1,5 +1,7 @@
 #include "store/experiment_store.h"
 
+#include "store/run_owner.h"
+
 #include "common/logging.h"
 
 #include "common/error.h"
@@ -87,6 +89,11 @@ CREATE TABLE artifacts (
   created_at  TEXT NOT NULL
 );
 CREATE INDEX artifacts_run_kind ON artifacts(run_id, kind);
+)sql",
+    // 2: the process running a run (JSON from store/run_owner.h), so that a
+    // run whose process was killed is not taken for a running one.
+    R"sql(
+ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -224,10 +231,12 @@ constexpr const char* kExperimentSelect =
     "SELECT id, name, spec, created_at, updated_at FROM experiments";
 constexpr const char* kRunSelect =
     "SELECT r.id, r.experiment_id, e.name, r.name, r.kind, r.status, r.spec, r.device, r.versions, "
-    "r.message, r.created_at, r.started_at, r.finished_at "
+    "r.message, r.created_at, r.started_at, r.finished_at, r.owner "
     "FROM runs r JOIN experiments e ON e.id = r.experiment_id";
 
 }  // namespace
+
+std::string display_status(const RunRecord& r) { return r.interrupted ? "interrupted" : to_string(r.status); }
 
 std::string to_string(RunStatus s) {
   switch (s) {
@@ -293,6 +302,8 @@ struct ExperimentStore::Impl {
     r.created_at = s.column_text(10);
     r.started_at = s.column_text(11);
     r.finished_at = s.column_text(12);
+    r.owner = s.column_text(13);
+    r.interrupted = r.status == RunStatus::Running && owner_state(r.owner) == OwnerState::Gone;
     return r;
   }
 
@@ -467,8 +478,9 @@ void ExperimentStore::mark_running(int64_t run_id, const std::string& device,
   // attempt that ended, so it goes.
   Statement s = impl_->db.prepare(
       "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?2), finished_at = NULL, "
-      "device = ?3, versions = ?4, message = '' WHERE id = ?1");
-  s.bind_int64(1, run_id).bind_text(2, utc_now()).bind_text(3, device).bind_text(4, versions_text).run();
+      "device = ?3, versions = ?4, message = '', owner = ?5 WHERE id = ?1");
+  s.bind_int64(1, run_id).bind_text(2, utc_now()).bind_text(3, device).bind_text(4, versions_text);
+  s.bind_text(5, current_process_owner()).run();
   if (impl_->db.changes() == 0) impl_->require_run(run_id);
 }
 
@@ -479,9 +491,32 @@ void ExperimentStore::finish_run(int64_t run_id, RunStatus status, const std::st
                     "finish it as done, failed or cancelled (mark_running / reset_run for the others)");
   }
   Statement s = impl_->db.prepare(
-      "UPDATE runs SET status = ?2, finished_at = ?3, message = ?4 WHERE id = ?1");
+      "UPDATE runs SET status = ?2, finished_at = ?3, message = ?4, owner = '' WHERE id = ?1");
   s.bind_int64(1, run_id).bind_text(2, to_string(status)).bind_text(3, utc_now()).bind_text(4, message).run();
   if (impl_->db.changes() == 0) impl_->require_run(run_id);
+}
+
+std::vector<RunRecord> ExperimentStore::settle_interrupted_runs() {
+  std::vector<RunRecord> settled;
+  for (RunRecord r : runs()) {
+    if (!r.interrupted) continue;
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    // Only while it still says running with the same owner: another process
+    // may have resumed it in the meantime.
+    Statement s = impl_->db.prepare(
+        "UPDATE runs SET status = 'cancelled', finished_at = ?2, message = ?3, owner = '' "
+        "WHERE id = ?1 AND status = 'running' AND owner = ?4");
+    r.message = "interrupted: its process (pid " + std::to_string(owner_pid(r.owner)) +
+                ") ended without finishing it (killed, crashed or the machine restarted); "
+                "`pose run --resume` continues from its last checkpoint";
+    s.bind_int64(1, r.id).bind_text(2, utc_now()).bind_text(3, r.message).bind_text(4, r.owner).run();
+    if (impl_->db.changes() == 0) continue;
+    r.status = RunStatus::Cancelled;
+    r.interrupted = false;
+    r.owner.clear();
+    settled.push_back(std::move(r));
+  }
+  return settled;
 }
 
 void ExperimentStore::reset_run(int64_t run_id) {
@@ -493,7 +528,7 @@ void ExperimentStore::reset_run(int64_t run_id) {
                           "DELETE FROM eval_results WHERE run_id = ?1",
                           "DELETE FROM artifacts WHERE run_id = ?1",
                           "UPDATE runs SET status = 'pending', started_at = NULL, finished_at = NULL, "
-                          "message = '' WHERE id = ?1"}) {
+                          "message = '', owner = '' WHERE id = ?1"}) {
     Statement s = db.prepare(sql);
     s.bind_int64(1, run_id).run();
   }

@@ -48,7 +48,14 @@ struct RunRecord {
   nlohmann::json versions;   // {"pose": "...", "libtorch": "...", ...}
   std::string message;       // why it failed / was cancelled; empty otherwise
   std::string created_at, started_at, finished_at;  // empty until set
+  std::string owner;         // the process running it (store/run_owner.h); empty unless running
+  // Status "running", but the process that ran it is gone (killed, crashed,
+  // machine restarted): what readers show as "interrupted".
+  bool interrupted = false;
 };
+
+// "interrupted" for an interrupted run, else to_string(status): what to show.
+std::string display_status(const RunRecord& r);
 
 struct MetricPoint {
   std::string series;        // "train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s", ...
@@ -88,7 +95,7 @@ class ExperimentStore {
   ExperimentStore& operator=(ExperimentStore&&) noexcept;
   ~ExperimentStore();
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   int schema_version() const;
   const std::filesystem::path& path() const;
 
@@ -105,12 +112,17 @@ class ExperimentStore {
   std::optional<RunRecord> run(int64_t run_id) const;
   // All runs (of one experiment when given), in creation order.
   std::vector<RunRecord> runs(std::optional<int64_t> experiment_id = std::nullopt) const;
-  // Running: sets started_at (first time only), device and versions, clears message.
+  // Running: sets started_at (first time only), device and versions, clears
+  // message, records this process as the owner.
   void mark_running(int64_t run_id, const std::string& device, const nlohmann::json& versions);
   // Done / Failed / Cancelled: sets finished_at and message.
   void finish_run(int64_t run_id, RunStatus status, const std::string& message = {});
   // Back to pending, dropping its metrics, eval results and artifacts (a rerun from scratch).
   void reset_run(int64_t run_id);
+  // Finishes every interrupted run (see RunRecord::interrupted) as cancelled,
+  // with a message saying so and how to continue; returns them. Their metrics,
+  // results and checkpoints are kept.
+  std::vector<RunRecord> settle_interrupted_runs();
 
   // Metrics: appended in one transaction.
   void append_metrics(int64_t run_id, const std::vector<MetricPoint>& points);

@@ -9,6 +9,8 @@
 #include "store/experiment_store.h"
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -191,12 +193,12 @@ class TestExperimentStore : public QObject {
       auto store = ExperimentStore::open(file);
       QVERIFY(std::filesystem::exists(file));
       QCOMPARE(store.schema_version(), ExperimentStore::kSchemaVersion);
-      QCOMPARE(store.schema_version(), 1);
+      QCOMPARE(store.schema_version(), 2);
       QCOMPARE(qs(store.path().string()), qs(file.string()));
       QCOMPARE(qs(store.integrity_check()), QString("ok"));
 
       RawDb raw(file);
-      QCOMPARE(raw.number("PRAGMA user_version"), 1LL);
+      QCOMPARE(raw.number("PRAGMA user_version"), 2LL);
       QVERIFY(raw.number("PRAGMA application_id") != 0);
       QCOMPARE(qs(raw.text("PRAGMA journal_mode")), QString("wal"));
       for (const char* table : {"experiments", "runs", "metrics", "eval_results", "artifacts"}) {
@@ -217,8 +219,31 @@ class TestExperimentStore : public QObject {
     }
     // Reopening an up-to-date store changes nothing.
     auto again = ExperimentStore::open(file);
-    QCOMPARE(again.schema_version(), 1);
+    QCOMPARE(again.schema_version(), 2);
     QCOMPARE(qs(again.integrity_check()), QString("ok"));
+  }
+
+  // A store of schema 1 (before runs recorded their process) opens read-write,
+  // gains the owner column and keeps its rows; read-only it is refused with the fix.
+  void schemaOneStoreIsUpgraded() {
+    const auto file = new_store_path();
+    {
+      auto store = ExperimentStore::open(file);
+      const auto e = store.upsert_experiment("e", {{"a", 1}});
+      store.ensure_run(e, "base", "base", {{"steps", 3}});
+    }
+    {
+      RawDb raw(file);
+      QCOMPARE(raw.exec("ALTER TABLE runs DROP COLUMN owner; PRAGMA user_version = 1"), SQLITE_OK);
+    }
+    const std::string msg = user_error_of([&] { ExperimentStore::open(file, ExperimentStore::Mode::ReadOnly); });
+    QVERIFY2(contains(msg, "older") && contains(msg, "read-write"), msg.c_str());
+    auto store = ExperimentStore::open(file);
+    QCOMPARE(store.schema_version(), 2);
+    const auto runs = store.runs();
+    QCOMPARE(runs.size(), std::size_t{1});
+    QCOMPARE(qs(runs[0].owner), QString());
+    QCOMPARE(qs(store.integrity_check()), QString("ok"));
   }
 
   void emptyFileBecomesAStore() {
@@ -227,7 +252,7 @@ class TestExperimentStore : public QObject {
     QVERIFY(contains(user_error_of([&] { ExperimentStore::open(file, ExperimentStore::Mode::ReadOnly); }),
                      "empty"));
     auto store = ExperimentStore::open(file);
-    QCOMPARE(store.schema_version(), 1);
+    QCOMPARE(store.schema_version(), 2);
   }
 
   void newerSchemaIsRefused() {
@@ -472,6 +497,64 @@ class TestExperimentStore : public QObject {
     QVERIFY(store.run(id)->status == RunStatus::Done);
     QVERIFY(contains(user_error_of([&] { store.mark_running(777, "cpu", {}); }), "no run with id 777"));
     QVERIFY(contains(user_error_of([&] { store.finish_run(777, RunStatus::Done); }), "no run with id 777"));
+  }
+
+  // A run records the process running it. When that process is gone (here: a
+  // child that ran the run and exited without finishing it, as after SIGKILL)
+  // readers see "interrupted", and settle_interrupted_runs() finishes it as
+  // cancelled with a message, keeping its metrics. Another host's runs are
+  // left alone (cannot tell), and so is a live process's.
+  void interruptedRunIsNotShownAsRunning() {
+    const auto file = new_store_path();
+    int64_t dead = 0, alive = 0, elsewhere = 0;
+    {
+      auto store = ExperimentStore::open(file);
+      const auto exp = store.upsert_experiment("e", {});
+      dead = store.ensure_run(exp, "killed", "extend", {});
+      alive = store.ensure_run(exp, "live", "extend", {});
+      elsewhere = store.ensure_run(exp, "remote", "extend", {});
+      store.mark_running(alive, "cpu", {});
+      store.append_metrics(dead, {{"train/loss", 5, 2.5, 1.0}});
+    }
+    const pid_t child = ::fork();
+    if (child == 0) {
+      auto store = ExperimentStore::open(file);
+      store.mark_running(dead, "cpu", {});
+      store.mark_running(elsewhere, "cpu", {});
+      ::_exit(0);  // no finish_run: the process just ends
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    {
+      RawDb raw(file);
+      QCOMPARE(raw.exec("UPDATE runs SET owner = json_set(owner, '$.host', 'another-machine') WHERE name = 'remote'"),
+               SQLITE_OK);
+    }
+
+    auto store = ExperimentStore::open(file);
+    auto killed = store.run(dead);
+    QVERIFY(killed->status == RunStatus::Running);
+    QVERIFY(contains(killed->owner, std::to_string(child)));
+    QVERIFY(killed->interrupted);
+    QCOMPARE(qs(pose::store::display_status(*killed)), QString("interrupted"));
+    QVERIFY(!store.run(alive)->interrupted);
+    QCOMPARE(qs(pose::store::display_status(*store.run(alive))), QString("running"));
+    QVERIFY(!store.run(elsewhere)->interrupted);
+
+    const auto settled = store.settle_interrupted_runs();
+    QCOMPARE(settled.size(), std::size_t{1});
+    QCOMPARE(qs(settled[0].name), QString("killed"));
+    killed = store.run(dead);
+    QVERIFY(killed->status == RunStatus::Cancelled);
+    QVERIFY(!killed->interrupted);
+    QVERIFY2(contains(killed->message, "interrupted") && contains(killed->message, "--resume"), killed->message.c_str());
+    QVERIFY(killed->owner.empty());
+    QCOMPARE(store.metric_series(dead, "train/loss").size(), std::size_t{1});  // kept
+    QVERIFY(store.run(alive)->status == RunStatus::Running);
+    QVERIFY(store.run(elsewhere)->status == RunStatus::Running);
+    QVERIFY(store.settle_interrupted_runs().empty());  // nothing left to settle
+    store.finish_run(alive, RunStatus::Done);
+    QVERIFY(store.run(alive)->owner.empty());
   }
 
   // --- Metrics ---------------------------------------------------------------
@@ -791,7 +874,7 @@ class TestExperimentStore : public QObject {
     QVERIFY(!std::filesystem::exists(file.string() + "-wal"));
     auto reader = ExperimentStore::open(file, ExperimentStore::Mode::ReadOnly);
     QCOMPARE(reader.metric_series(id, "train/loss").size(), std::size_t{2});
-    QCOMPARE(reader.schema_version(), 1);
+    QCOMPARE(reader.schema_version(), 2);
     QCOMPARE(qs(reader.integrity_check()), QString("ok"));
   }
 
