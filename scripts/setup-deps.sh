@@ -8,6 +8,8 @@ PACKAGES=(
   # (clang, its libFuzzer/sanitizer runtimes — only recommended by clang, so named —
   # and llvm's symbolizer: the fuzz build of scripts/run-fuzz.sh)
   build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev llvm
+  # (python3: the crash-safety soak of tests/soak, run by ctest)
+  python3
   # engine
   libtorch-dev libopenblas0-pthread libprotobuf-dev protobuf-compiler
   libsentencepiece-dev sentencepiece libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
@@ -17,6 +19,8 @@ PACKAGES=(
   qt6-translations-l10n
   # default corpus and headless GUI runs
   bible-kjv xvfb xauth x11-apps fonts-dejavu-core fonts-noto-cjk
+  # benchmarks: the Python PyTorch peer of bench/ (the same LibTorch 1.13 underneath)
+  python3-torch
 )
 
 missing=()
@@ -26,28 +30,38 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; then
     echo "setup-deps: not root and no sudo; install these packages by hand: ${missing[*]}" >&2
     exit 1
   fi
+  echo "setup-deps: installing ${#missing[@]} packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup-deps: all ${#PACKAGES[@]} packages present"
 fi
 
-echo "setup-deps: installing ${#missing[@]} packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-
-# Debian's LibTorch picks the BLAS through the alternatives system; make sure the
-# OpenBLAS (pthread) implementation is the one in use, not the reference BLAS.
-for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
+# Debian's LibTorch calls the system BLAS chosen by the alternatives system: make
+# sure it is OpenBLAS's pthread build (the engine runs it on one thread, see
+# core/common/threads.cpp), never the reference BLAS (about 20x slower). The
+# OpenMP build of OpenBLAS is faster for one process alone on its cores, but two
+# processes sharing the cores slow down several times over (docs/PERFORMANCE.md), so it
+# is not chosen here.
+for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu libopenblas.so.0-x86_64-linux-gnu; do
   target=$(update-alternatives --list "$alt" 2>/dev/null | grep openblas-pthread | head -n1 || true)
-  if [ -n "$target" ]; then $SUDO update-alternatives --set "$alt" "$target" >/dev/null; fi
+  current=$(readlink -f "/etc/alternatives/$alt" 2>/dev/null || true)
+  if [ -n "$target" ] && [ "$current" != "$target" ]; then
+    if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+      $SUDO update-alternatives --set "$alt" "$target" >/dev/null
+      echo "setup-deps: $alt -> $target"
+    else
+      echo "setup-deps: $alt points to $current; run as root to select $target" >&2
+    fi
+  fi
 done
 echo "setup-deps: done"

@@ -32,8 +32,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     cache->keys = k;
     cache->values = v;
   }
-  const int64_t n_rep = num_heads_ / num_kv_heads_;
-  const torch::Tensor out = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  const torch::Tensor out = attend_grouped(q, k, v, mask, kernel);
   return o_proj(out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
 }
 

@@ -68,4 +68,73 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
   return torch::matmul(probs, v);
 }
 
+namespace {
+
+// The additive mask rides along as a non-tensor argument: autograd records
+// every tensor argument as an input, and an undefined one cannot be.
+struct MaskArgument {
+  torch::Tensor additive;  // [Tq, Tk] or undefined
+};
+
+// Eager fp32 attention for grouped query heads; see attend_grouped().
+struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAttention> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
+                               const torch::Tensor& v, const MaskArgument& mask) {
+    const torch::Tensor& additive = mask.additive;
+    const int64_t b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3);
+    const int64_t kv = k.size(1), tk = k.size(2), rep = h / kv;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    // [B, H, Tq, D] = [B, KV, rep, Tq, D] -> [B*KV, rep*Tq, D]: the queries of one kv head.
+    const torch::Tensor qg = q.reshape({b * kv, rep * tq, d});
+    const torch::Tensor k3 = k.reshape({b * kv, tk, d});
+    const torch::Tensor v3 = v.reshape({b * kv, tk, d});
+    torch::Tensor scores;
+    if (additive.defined()) {
+      // One [rep*Tq, Tk] mask broadcast over the batch; scale applied inside the GEMM.
+      const torch::Tensor m = (rep == 1 ? additive : additive.repeat({rep, 1})).to(q.scalar_type()).unsqueeze(0);
+      scores = at::baddbmm(m, qg, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+    } else {
+      scores = at::bmm(qg, k3.transpose(1, 2)).mul_(scale);
+    }
+    const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+    const torch::Tensor out = at::bmm(probs, v3);
+    ctx->save_for_backward({qg, k3, v3, probs});  // released with ctx when no backward follows
+    ctx->saved_data["shape"] = std::vector<int64_t>{b, h, tq, d, kv, tk};
+    return out.view({b, h, tq, d});
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &qg = saved[0], &k3 = saved[1], &v3 = saved[2], &probs = saved[3];
+    const auto shape = ctx->saved_data["shape"].toIntVector();
+    const int64_t b = shape[0], h = shape[1], tq = shape[2], d = shape[3], kv = shape[4], tk = shape[5];
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const torch::Tensor go = grad_outputs[0].reshape({b * kv, h / kv * tq, d});
+    const torch::Tensor dv = at::bmm(probs.transpose(1, 2), go);
+    const torch::Tensor dprobs = at::bmm(go, v3.transpose(1, 2));
+    // d softmax: P * (dP - rowsum(dP * P)); the mask's -inf entries have P = 0.
+    const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
+    const torch::Tensor dq = at::bmm(dscores, k3).mul_(scale);
+    const torch::Tensor dk = at::bmm(dscores.transpose(1, 2), qg).mul_(scale);
+    return {dq.view({b, h, tq, d}), dk.view({b, kv, tk, d}), dv.view({b, kv, tk, d}), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                             const AttentionMask& mask, AttentionKernel kernel) {
+  const int64_t n_rep = q.size(1) / k.size(1);
+  const bool fp32 = q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
+                    v.scalar_type() == torch::kFloat;
+  if (kernel == AttentionKernel::Sdpa || !fp32) return attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  torch::Tensor additive = mask.additive;
+  if (!additive.defined() && mask.is_causal) {
+    additive = make_attention_mask(q.size(2), k.size(2) - q.size(2), std::nullopt, AttentionKernel::Eager,
+                                   torch::kFloat, q.device()).additive;
+  }
+  return GroupedEagerAttention::apply(q, k, v, MaskArgument{additive});
+}
+
 }  // namespace pose::model

@@ -57,4 +57,16 @@ torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep);
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const AttentionMask& mask,
                      AttentionKernel kernel);
 
+// Grouped-query attention: q [B, H, Tq, D], k/v [B, KV, Tk, D] with H a
+// multiple of KV; query head h reads kv head h / (H / KV) (HF's layout).
+// Sdpa repeats K/V and calls attend(). Eager, for fp32, runs its own autograd
+// function: the query heads of one kv head are stacked into one matrix, so
+// K/V are never repeated (nor their gradients summed back), the 1/sqrt(D)
+// scale and the additive mask are folded into the score GEMM (baddbmm), and
+// the backward applies the scale to dQ/dK ([T, D]) rather than to the [T, T]
+// scores. The same numbers as attend(repeat_kv(..)) up to GEMM rounding; other
+// dtypes take that path.
+torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                             const AttentionMask& mask, AttentionKernel kernel);
+
 }  // namespace pose::model

@@ -141,7 +141,8 @@ LlamaForCausalLMImpl::NllSum LlamaForCausalLMImpl::nll_sum(const torch::Tensor& 
   const torch::Tensor h = hidden.narrow(1, 0, t - 1).reshape({-1, c});
   const torch::Tensor targets = labels.narrow(1, 1, t - 1).reshape({-1}).to(hidden.device());
   NllSum out;
-  out.sum = linear_cross_entropy_sum(h, lm_head_weight(), targets, options_.loss_chunk_tokens);
+  out.sum = linear_cross_entropy_sum(h, lm_head_weight(), targets, options_.loss_chunk_tokens,
+                                     options_.loss_keep_gradient_elements);
   out.tokens = (targets != kIgnoreIndex).sum().item<int64_t>();
   return out;
 }

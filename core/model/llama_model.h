@@ -36,6 +36,9 @@ struct ModelOptions {
   // Tokens per chunk when computing the loss: at most this many rows of
   // vocabulary-sized logits exist at once.
   int64_t loss_chunk_tokens = 1024;
+  // Up to this many N × V entries the loss keeps its logit gradient from
+  // forward instead of forming the logits again in backward (0: never).
+  int64_t loss_keep_gradient_elements = int64_t{1} << 25;
 };
 
 // The "model." part: embeddings, decoder layers, final norm.

@@ -207,7 +207,12 @@ class TestTrainer : public QObject {
     train::train_model(split, split_src, o);
     QVERIFY(std::abs(r1.losses[0] - r2.losses[0]) < 1e-5);
     auto pa = big->parameters(), pb = split->parameters();
-    for (std::size_t i = 0; i < pa.size(); ++i) QVERIFY(torch::allclose(pa[i], pb[i], 1e-5, 1e-6));
+    // AdamW's first update of an entry is lr * g / (|g| + eps): entries whose
+    // gradient is near eps (1e-8) turn last-bit differences between the two
+    // summation orders into update differences. 1e-5 stays ~100x below one
+    // update (lr/2 = 1.5e-3 at the first warmup step), so a micro-batch dropped
+    // or counted twice, which turns many entries' gradients, still fails.
+    for (std::size_t i = 0; i < pa.size(); ++i) QVERIFY(torch::allclose(pa[i], pb[i], 1e-5, 1e-5));
   }
 
   void resumeReproducesTheUninterruptedLosses() {

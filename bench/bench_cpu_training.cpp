@@ -1,0 +1,298 @@
+// CPU training throughput of the engine against the same LLaMA written in
+// Python PyTorch (bench/python/llama_peer.py, Debian's python3-torch: the same
+// LibTorch underneath), same shapes and thread count, measured in one run.
+// Also measures the machine's fp32 GEMM throughput, so that the model FLOP/s
+// of a training step can be read as a share of what the CPU's BLAS delivers.
+//
+//   bench_cpu_training [--threads N] [--steps N] [--python /usr/bin/python3]
+//                      [--rounds N] [--only default|6m] [--profile yes]
+//
+// Shapes: the default experiment's model (experiments/micro-pose.json: hidden
+// 64, 2 layers, vocab 1024) and a ~6M-parameter variant (hidden 256, 6 layers,
+// vocab 4096); batch 8, length 256 for both. A step is what the trainer does:
+// forward, token-summed loss, backward, gradient clipping, AdamW.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include "common/threads.h"
+#include "experiment/periodic_eval.h"
+#include "model/llama_model.h"
+#include "model/model_init.h"
+#include "train/trainer.h"
+
+#ifndef POSE_SOURCE_DIR
+#define POSE_SOURCE_DIR "."
+#endif
+
+using namespace pose;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Shape {
+  std::string name;
+  int64_t hidden, intermediate, layers, heads, kv_heads, vocab;
+};
+
+struct Options {
+  int threads = 0;
+  int steps = 10;
+  int rounds = 3;  // engine and peers measured alternately; the best round of each counts
+  std::string python = "/usr/bin/python3";
+  std::string only;
+  bool profile = false;  // print where an engine step's time goes, op by op
+  int64_t batch = 8, length = 256;
+};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// OpenBLAS's own thread count (the engine keeps it at 1; see common/threads.cpp).
+void set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
+}
+
+// Best fp32 GEMM rate over a few square sizes, GFLOP/s.
+double gemm_gflops(int64_t n) {
+  auto a = torch::randn({n, n}), b = torch::randn({n, n});
+  auto c = torch::mm(a, b);
+  double best = 1e30;
+  for (int r = 0; r < 5; ++r) {
+    const auto t0 = Clock::now();
+    c = torch::mm(a, b);
+    best = std::min(best, seconds_since(t0));
+  }
+  return 2.0 * static_cast<double>(n * n * n) / best / 1e9;
+}
+
+model::ModelConfig config_of(const Shape& s, int64_t length) {
+  nlohmann::json cfg = {{"model_type", "llama"},
+                        {"vocab_size", s.vocab},
+                        {"hidden_size", s.hidden},
+                        {"intermediate_size", s.intermediate},
+                        {"num_hidden_layers", s.layers},
+                        {"num_attention_heads", s.heads},
+                        {"num_key_value_heads", s.kv_heads},
+                        {"max_position_embeddings", length},
+                        {"rms_norm_eps", 1e-5},
+                        {"tie_word_embeddings", true}};
+  return model::config_from_hf_json(cfg);
+}
+
+struct Measured {
+  double step_s = 0, tokens_per_s = 0, first_loss = 0;
+};
+
+// A model and its optimizer, stepping as the trainer does.
+struct EngineStepper {
+  model::LlamaForCausalLM m;
+  std::unique_ptr<torch::optim::AdamW> opt;
+  torch::Tensor positions;
+  int64_t vocab;
+
+  EngineStepper(const model::ModelConfig& config, const Options& o) : m(config), vocab(config.vocab_size) {
+    model::init_weights(m, 1);
+    m->train();
+    experiment::TrainingSettings s;
+    s.lr = 1e-4;
+    s.beta1 = 0.9;
+    s.beta2 = 0.95;
+    s.weight_decay = 0.1;
+    opt = train::make_optimizer(m, s);
+    positions = model::contiguous_positions(o.batch, o.length, torch::kCPU);
+  }
+
+  // Returns the loss; ids are drawn before the clock starts.
+  double step(const torch::Tensor& ids) {
+    opt->zero_grad();
+    const auto nll = m->nll_sum(ids, positions, ids);
+    (nll.sum / static_cast<double>(nll.tokens)).backward();
+    torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
+    opt->step();
+    return nll.sum.item<double>() / static_cast<double>(nll.tokens);
+  }
+  torch::Tensor random_ids(const Options& o) const {
+    return torch::randint(3, vocab, {o.batch, o.length}, torch::kLong);
+  }
+};
+
+Measured time_engine(const model::ModelConfig& config, const Options& o) {
+  EngineStepper e(config, o);
+  std::vector<double> times;
+  Measured out;
+  for (int step = 0; step <= o.steps; ++step) {  // step 0 warms up allocators and is not counted
+    const auto ids = e.random_ids(o);
+    const auto t0 = Clock::now();
+    const double loss = e.step(ids);
+    if (step > 0) times.push_back(seconds_since(t0));
+    if (step == 0) out.first_loss = loss;
+  }
+  out.step_s = median(times);
+  out.tokens_per_s = static_cast<double>(o.batch * o.length) / out.step_s;
+  return out;
+}
+
+// Self time per op over a few steps, from LibTorch's profiler (chrome-trace
+// events: an event's self time is its duration less its children's).
+void print_profile(const model::ModelConfig& config, const Options& o) {
+  EngineStepper e(config, o);
+  e.step(e.random_ids(o));
+  std::stringstream trace;
+  const int steps = 3;
+  const auto t0 = Clock::now();
+  {
+    torch::autograd::profiler::RecordProfile guard(trace);
+    for (int i = 0; i < steps; ++i) e.step(e.random_ids(o));
+  }
+  const double wall_ms = seconds_since(t0) * 1e3;
+  std::string text = trace.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == ',')) text.pop_back();
+  if (!text.empty() && text.back() != ']') text += "]";
+  const auto events = nlohmann::json::parse(text, nullptr, false);
+  if (!events.is_array()) {
+    std::printf("         (profile trace unreadable)\n");
+    return;
+  }
+  struct Ev { double ts, dur; std::string name, tid; };
+  std::vector<Ev> evs;
+  for (const auto& ev : events) {
+    if (ev.value("ph", "") != "X") continue;
+    evs.push_back({ev.value("ts", 0.0), ev.value("dur", 0.0), ev.value("name", ""), ev.contains("tid") ? ev["tid"].dump() : ""});
+  }
+  std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
+    return a.tid != b.tid ? a.tid < b.tid : a.ts != b.ts ? a.ts < b.ts : a.dur > b.dur;
+  });
+  std::map<std::string, double> self;
+  std::vector<std::pair<double, std::size_t>> open;  // (end, index)
+  std::vector<double> own(evs.size());
+  for (std::size_t i = 0; i < evs.size(); ++i) {
+    if (i > 0 && evs[i].tid != evs[i - 1].tid) open.clear();
+    while (!open.empty() && open.back().first <= evs[i].ts) open.pop_back();
+    own[i] = evs[i].dur;
+    if (!open.empty()) own[open.back().second] -= evs[i].dur;
+    open.push_back({evs[i].ts + evs[i].dur, i});
+  }
+  double total = 0;
+  for (std::size_t i = 0; i < evs.size(); ++i) {
+    self[evs[i].name] += own[i];
+    total += own[i];
+  }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto& [name, us] : self) ranked.push_back({us, name});
+  std::sort(ranked.rbegin(), ranked.rend());
+  std::printf("         profile of %d engine steps (%.0f ms wall, %.0f ms in ops), self time:\n", steps, wall_ms,
+              total / 1e3);
+  for (std::size_t i = 0; i < std::min<std::size_t>(ranked.size(), 14); ++i) {
+    std::printf("           %-40s %8.1f ms %5.1f%%\n", ranked[i].second.c_str(), ranked[i].first / 1e3,
+                100.0 * ranked[i].first / total);
+  }
+}
+
+// Runs the Python peer with the given extra environment; empty json when it fails.
+nlohmann::json run_peer(const Shape& s, const Options& o, int threads, const std::string& env) {
+  const std::string cmd = env + " OMP_NUM_THREADS=" + std::to_string(threads) + " " + o.python + " " +
+                          POSE_SOURCE_DIR "/bench/python/llama_peer.py" + " --hidden " + std::to_string(s.hidden) +
+                          " --intermediate " + std::to_string(s.intermediate) + " --layers " +
+                          std::to_string(s.layers) + " --heads " + std::to_string(s.heads) + " --kv-heads " +
+                          std::to_string(s.kv_heads) + " --vocab " + std::to_string(s.vocab) + " --batch " +
+                          std::to_string(o.batch) + " --length " + std::to_string(o.length) + " --steps " +
+                          std::to_string(o.steps) + " --threads " + std::to_string(threads);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+  if (!pipe) return {};
+  std::string text;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe.get())) text += buffer;
+  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : nlohmann::json{};
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--threads") o.threads = std::atoi(value.c_str());
+    else if (key == "--steps") o.steps = std::max(1, std::atoi(value.c_str()));
+    else if (key == "--rounds") o.rounds = std::max(1, std::atoi(value.c_str()));
+    else if (key == "--python") o.python = value;
+    else if (key == "--only") o.only = value;
+    else if (key == "--profile") o.profile = value == "1" || value == "yes";
+    else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  const int threads = configure_threads(o.threads);
+
+  // The machine's GEMM rate, with OpenBLAS allowed every thread (its best case).
+  set_blas_threads(threads);
+  double peak = 0;
+  for (int64_t n : {512, 1024, 2048}) peak = std::max(peak, gemm_gflops(n));
+  set_blas_threads(1);
+  const double peak_one_thread = gemm_gflops(1024);
+  configure_threads(threads);  // back to the engine's own setting
+  std::printf("fp32 GEMM (torch::mm, best of 512/1024/2048): %.1f GFLOP/s on %d threads, %.1f on one\n", peak,
+              threads, peak_one_thread);
+  std::printf("batch %ld x length %ld, median of %d steps, best of %d alternating rounds; peer: %s "
+              "bench/python/llama_peer.py\n\n",
+              static_cast<long>(o.batch), static_cast<long>(o.length), o.steps, o.rounds, o.python.c_str());
+
+  const std::vector<Shape> shapes = {{"default", 64, 176, 2, 4, 2, 1024}, {"6m", 256, 688, 6, 8, 4, 4096}};
+  std::printf("%-8s %7s | %10s %9s %7s | %11s %11s | %6s\n", "model", "params", "engine t/s", "GFLOP/s", "%GEMM",
+              "py t/s", "py(blas=1)", "ratio");
+  for (const auto& s : shapes) {
+    if (!o.only.empty() && o.only != s.name) continue;
+    const auto config = config_of(s, o.length);
+    // This machine's timings wander by 10-20 % between runs of the same
+    // program: alternate the contestants and keep each one's best round.
+    Measured ours;
+    nlohmann::json py, py1;
+    double py_tps = 0, py1_tps = 0;
+    for (int r = 0; r < o.rounds; ++r) {
+      const auto m = time_engine(config, o);
+      if (m.tokens_per_s > ours.tokens_per_s) ours = m;
+      const auto p = run_peer(s, o, threads, "");
+      if (p.value("tokens_per_s", 0.0) > py_tps) py = p, py_tps = p.value("tokens_per_s", 0.0);
+      const auto p1 = run_peer(s, o, threads, "OPENBLAS_NUM_THREADS=1");
+      if (p1.value("tokens_per_s", 0.0) > py1_tps) py1 = p1, py1_tps = p1.value("tokens_per_s", 0.0);
+    }
+    const double flops_per_token = 3.0 * experiment::forward_flops_per_token(config, static_cast<double>(o.length));
+    const double gflops = flops_per_token * ours.tokens_per_s / 1e9;
+    const double best_py = std::max(py_tps, py1_tps);
+    std::printf("%-8s %6.2fM | %10.0f %9.1f %6.0f%% | %11.0f %11.0f | %5.2fx\n", s.name.c_str(),
+                static_cast<double>(config.parameter_count()) / 1e6, ours.tokens_per_s, gflops, 100.0 * gflops / peak,
+                py_tps, py1_tps, best_py > 0 ? ours.tokens_per_s / best_py : 0.0);
+    std::printf("         first-step loss: engine %.3f, python %.3f (ln V = %.3f)\n", ours.first_loss,
+                py.value("first_loss", 0.0), std::log(static_cast<double>(s.vocab)));
+    if (best_py <= 0) std::printf("         the Python peer did not run: is python3-torch installed?\n");
+    if (o.profile) print_profile(config, o);
+  }
+  std::printf("\nratio: engine tokens/s over the faster Python configuration (its default threads, or OpenBLAS on one\n"
+              "thread as the engine sets it); %%GEMM: model FLOP/s of a training step (3x forward) over the GEMM rate.\n");
+  return 0;
+}
