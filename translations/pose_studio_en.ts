@@ -250,11 +250,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Full-length
-at Lt</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Ratio</source>
         <translation type="unfinished"></translation>
     </message>
@@ -348,6 +343,10 @@ at Lt</source>
     </message>
     <message>
         <source>Open Experiment Spec</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full-length at Lt</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1029,6 +1028,10 @@ at Lt</source>
     </message>
     <message>
         <source>created %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interrupted</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -250,11 +250,6 @@
         <translation>本设计</translation>
     </message>
     <message>
-        <source>Full-length
-at Lt</source>
-        <translation>Lt 全长训练</translation>
-    </message>
-    <message>
         <source>Ratio</source>
         <translation>比值</translation>
     </message>
@@ -349,6 +344,10 @@ at Lt</source>
     <message>
         <source>Open Experiment Spec</source>
         <translation>打开实验配置</translation>
+    </message>
+    <message>
+        <source>Full-length at Lt</source>
+        <translation>Lt 全长训练</translation>
     </message>
 </context>
 <context>
@@ -1031,6 +1030,10 @@ at Lt</source>
     <message>
         <source>created %1</source>
         <translation>创建于 %1</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
     </message>
 </context>
 <context>
