@@ -710,6 +710,23 @@
         <source>Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>CPU &amp;Threads…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threads for training and evaluation on the CPU (0: all %1 cores).
+When another experiment runs on this machine, give each half the cores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine uses %1 CPU threads</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>

@@ -710,6 +710,24 @@
         <source>Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)</source>
         <translation>自包含 HTML (*.html);;PDF (*.pdf);;带 PNG 图表的 Markdown (*.md);;CSV 数据 (*.csv);;JSON 数据 (*.json)</translation>
     </message>
+    <message>
+        <source>CPU &amp;Threads…</source>
+        <translation>CPU 线程(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 线程</translation>
+    </message>
+    <message>
+        <source>Threads for training and evaluation on the CPU (0: all %1 cores).
+When another experiment runs on this machine, give each half the cores.</source>
+        <translation>CPU 上训练和评估使用的线程数(0:全部 %1 个核心)。
+本机同时运行另一个实验时,请给每个实验一半的核心。</translation>
+    </message>
+    <message>
+        <source>The engine uses %1 CPU threads</source>
+        <translation>引擎使用 %1 个 CPU 线程</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>

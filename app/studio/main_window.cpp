@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "common/logging.h"
+#include "common/threads.h"
 #include "common/version.h"
 #include "report/experiment_report.h"
 #include "store/experiment_store.h"
@@ -30,6 +31,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -43,6 +45,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <thread>
 
 namespace pose::studio {
 
@@ -299,6 +302,23 @@ void MainWindow::createMenus() {
   pauseAction_->setShortcut(Qt::Key_F6);
   stopAction_ = run->addAction(tr("S&top"), controller_, &RunController::stop);
   stopAction_->setShortcut(Qt::SHIFT | Qt::Key_F5);
+  run->addSeparator();
+  // The engine's CPU threads (QSettings engine/threads, read at start-up too).
+  // Two experiments on one machine run fastest with half the cores each
+  // (docs/PERFORMANCE.md), so the number is the user's to choose.
+  run->addAction(tr("CPU &Threads…"), this, [this] {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    bool ok = false;
+    const int threads = QInputDialog::getInt(
+        this, tr("CPU threads"),
+        tr("Threads for training and evaluation on the CPU (0: all %1 cores).\n"
+           "When another experiment runs on this machine, give each half the cores.")
+            .arg(cores),
+        QSettings().value("engine/threads", 0).toInt(), 0, cores, 1, &ok);
+    if (!ok) return;
+    QSettings().setValue("engine/threads", threads);
+    statusBar()->showMessage(tr("The engine uses %1 CPU threads").arg(pose::configure_threads(threads)));
+  });
   connect(controller_, &RunController::experimentStarted, this, [this] { updateRunActions(); });
   connect(controller_, &RunController::finished, this, [this](bool ok, const QString& message) {
     updateRunActions();
