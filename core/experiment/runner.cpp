@@ -30,8 +30,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Buffers the trainer's events as metric series and writes them in batches
-// (at most about once a second, and always before a checkpoint, so that the
-// store never holds fewer points than the checkpoint it could resume from).
+// (at most about once a second, and always before a checkpoint file is
+// written, so that the store never holds fewer points than the checkpoint it
+// could resume from: a kill between the two would leave a gap for good).
 class StoreRecorder : public train::TrainObserver {
  public:
   StoreRecorder(ExperimentStore& store, int64_t run_id, ExperimentObserver* forward)
@@ -56,8 +57,8 @@ class StoreRecorder : public train::TrainObserver {
     if (std::chrono::duration<double>(Clock::now() - last_flush_).count() > 1.0) flush();
     if (forward_) forward_->on_step(e);
   }
+  void before_checkpoint(const std::string& /*run*/, int64_t /*step*/) override { flush(); }
   void on_checkpoint(const std::string& run, int64_t step, const std::string& path) override {
-    flush();
     if (forward_) forward_->on_checkpoint(run, step, path);
   }
   void on_log(const std::string& line) override {
@@ -96,6 +97,12 @@ class PeriodicEvaluator {
     for (const auto& r : store_.eval_results(run_id_, kPeriodicPerplexityKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
     for (const auto& r : store_.eval_results(run_id_, kPeriodicPasskeyKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
     for (const auto& r : store_.eval_results(run_id_, kPeriodicAttentionKind)) stored_.push_back(r.checkpoint_step.value_or(-1));
+  }
+
+  // The store dropped the evaluations after `step` (a resume): they are due again.
+  void forget_after(int64_t step) {
+    stored_.erase(std::remove_if(stored_.begin(), stored_.end(), [step](int64_t s) { return s > step; }),
+                  stored_.end());
   }
 
   void at_step(model::LlamaForCausalLM& model, int64_t step) {
@@ -367,6 +374,7 @@ class Runner {
       // Interrupted before its first checkpoint: it starts again from step 0.
       store_.truncate_metrics_after(id, 0);
       store_.delete_eval_results_after(id, 0, "periodic-");
+      if (periodic) periodic->forget_after(0);
     }
     if (o_.resume && fs::exists(to.checkpoint_file)) {
       const auto state = train::read_checkpoint_state(to.checkpoint_file);
@@ -374,6 +382,7 @@ class Runner {
         // A resumed run rewrites the points (and periodic evaluations) after its checkpoint exactly.
         store_.truncate_metrics_after(id, state.step);
         store_.delete_eval_results_after(id, state.step, "periodic-");
+        if (periodic) periodic->forget_after(state.step);
       } else {
         // The spec changed since this checkpoint: begin_run already reset the
         // run's records, so the run starts again (the old checkpoint is replaced).

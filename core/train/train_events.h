@@ -30,6 +30,10 @@ class TrainObserver {
  public:
   virtual ~TrainObserver() = default;
   virtual void on_step(const StepEvent&) {}
+  // A checkpoint of `step` is about to be written: whatever an observer keeps
+  // about the steps up to it must be durable first, since a process killed
+  // right after the checkpoint resumes from it and never replays those steps.
+  virtual void before_checkpoint(const std::string& /*run*/, int64_t /*step*/) {}
   // A resumable checkpoint was written (step = optimizer steps completed).
   virtual void on_checkpoint(const std::string& /*run*/, int64_t /*step*/, const std::string& /*path*/) {}
   virtual void on_log(const std::string& /*line*/) {}

@@ -111,6 +111,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
   auto write_checkpoint = [&] {
     state.elapsed_s = elapsed_before + seconds_since(session_start);
+    if (o.observer) o.observer->before_checkpoint(o.run_name, state.step);
     save_checkpoint(o.checkpoint_file, model, *optimizer, state);
     last_checkpoint_step = state.step;
     if (o.observer) o.observer->on_checkpoint(o.run_name, state.step, o.checkpoint_file.string());

@@ -318,6 +318,16 @@ class TestPeriodicEval : public QObject {
       QCOMPARE(st.last_metric(run->id, "train/loss")->step, int64_t(2));
     }
 
+    // A process killed after evaluating a step but before that step's
+    // checkpoint leaves an evaluation beyond the checkpoint (here: step 4,
+    // checkpoint at 2). The resume drops it and evaluates step 4 again.
+    {
+      auto st = store::ExperimentStore::open(o.store_file);
+      const auto run = st.find_run(st.find_experiment("micro-pose-periodic-cancel")->id, "pose-linear");
+      st.add_evaluation(run->id, {{0, run->id, kPeriodicPerplexityKind, json::object(), json::object(), 4, {}}},
+                        {{"periodic/ppl@2048", 4, 1e9, 0.0}});
+    }
+
     // Resuming evaluates the step that was cut short, then goes on.
     train::RunControl fresh;
     CancelAtEvaluation watcher(fresh, "never");
@@ -338,7 +348,10 @@ class TestPeriodicEval : public QObject {
       QCOMPARE(st.eval_results(run->id, kind).size(), std::size_t(3));  // each step once
       QCOMPARE(steps_of(st, run->id, kind), (std::set<int64_t>{0, 2, 4}));
     }
-    QCOMPARE(st.metric_series(run->id, "periodic/ppl@2048").size(), std::size_t(3));
+    const auto ppl = st.metric_series(run->id, "periodic/ppl@2048");
+    QCOMPARE(ppl.size(), std::size_t(3));
+    QCOMPARE(ppl.back().step, int64_t(4));
+    QVERIFY(ppl.back().value < 1e6);  // evaluated again, not the stale point
   }
 };
 

@@ -215,6 +215,39 @@ class TestTrainer : public QObject {
     for (std::size_t i = 0; i < pa.size(); ++i) QVERIFY(torch::allclose(pa[i], pb[i], 1e-5, 1e-5));
   }
 
+  // Observers hear of a checkpoint before its file exists (so that what they
+  // keep about the steps it covers is durable first; a kill right after the
+  // file would otherwise leave those steps out of the store for good) and again
+  // after it is written.
+  void observersAreToldBeforeACheckpointIsWritten() {
+    QTemporaryDir dir;
+    train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 4, 1));
+    auto s = settings(4);
+    s.checkpoint_every = 2;
+    struct Order : Recorder {
+      std::filesystem::path file;
+      std::vector<std::string> calls;
+      void before_checkpoint(const std::string&, int64_t step) override {
+        const int64_t on_disk = std::filesystem::exists(file) ? train::read_checkpoint_state(file).step : -1;
+        calls.push_back("before " + std::to_string(step) + " (file at " + std::to_string(on_disk) + ")");
+      }
+      void on_checkpoint(const std::string&, int64_t step, const std::string&) override {
+        calls.push_back("after " + std::to_string(step) + " (file at " +
+                        std::to_string(train::read_checkpoint_state(file).step) + ")");
+      }
+    } order;
+    train::TrainerOptions o;
+    o.settings = s;
+    o.checkpoint_file = dir.path().toStdString() + "/c.pt";
+    order.file = o.checkpoint_file;
+    o.observer = &order;
+    auto m = tiny_model(1);
+    train::train_model(m, source, o);
+    const std::vector<std::string> expected = {"before 2 (file at -1)", "after 2 (file at 2)",
+                                               "before 4 (file at 2)", "after 4 (file at 4)"};
+    QCOMPARE(order.calls, expected);
+  }
+
   void resumeReproducesTheUninterruptedLosses() {
     QTemporaryDir dir;
     train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 4, 1));

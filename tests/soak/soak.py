@@ -105,6 +105,21 @@ def checkpoint_every(run):
     return spec["extend_defaults"]["checkpoint_every"]
 
 
+def check_resumes(log_path, before_kill, lost_steps, failures, label):
+    """Each training resume in a start's log against the step the store held before the last kill;
+    returns the number of resumes."""
+    text = open(log_path, errors="replace").read()
+    found = RESUME.findall(text)
+    for run, step, _total in found:
+        if run in before_kill:
+            lost = before_kill[run] - int(step)
+            lost_steps.append(lost)
+            if lost > checkpoint_every(run) or lost < 0:
+                failures.append(f"{label}: {run} resumed at {step} with step {before_kill[run]} stored "
+                                f"(lost {lost}, checkpoint interval {checkpoint_every(run)})")
+    return len(found)
+
+
 def compare(reference, soaked):
     problems = []
     for key in sorted(set(reference) | set(soaked)):
@@ -161,16 +176,7 @@ def main():
                 proc.send_signal(signal.SIGKILL)
                 rc = proc.wait()
                 killed = True
-        text = open(log_path, errors="replace").read()
-        # What this start resumed from, against what the store held before the last kill.
-        for run, step, _total in RESUME.findall(text):
-            resumes += 1
-            if run in before_kill:
-                lost = before_kill[run] - int(step)
-                lost_steps.append(lost)
-                if lost > checkpoint_every(run) or lost < 0:
-                    failures.append(f"cycle {cycle}: {run} resumed at {step} with step {before_kill[run]} stored "
-                                    f"(lost {lost} > checkpoint interval {checkpoint_every(run)})")
+        resumes += check_resumes(log_path, before_kill, lost_steps, failures, f"cycle {cycle}")
         check = integrity(store)
         if check != "ok":
             failures.append(f"cycle {cycle}: integrity_check: {check}")
@@ -203,14 +209,7 @@ def main():
     if os.path.exists(store):
         with open(os.path.join(root, "final.log"), "w") as log:
             rc = subprocess.run(pose_cmd(args, store, work) + ["--resume"], stdout=log, stderr=subprocess.STDOUT).returncode
-        text = open(os.path.join(root, "final.log"), errors="replace").read()
-        for run, step, _total in RESUME.findall(text):
-            resumes += 1
-            if run in before_kill:
-                lost = before_kill[run] - int(step)
-                lost_steps.append(lost)
-                if lost > checkpoint_every(run) or lost < 0:
-                    failures.append(f"final: {run} lost {lost} steps")
+        resumes += check_resumes(os.path.join(root, "final.log"), before_kill, lost_steps, failures, "final")
         problems = compare(reference, series_of(store)) if rc == 0 else [f"exit {rc}"]
         status = statuses(args, store)
         if any(s != "done" for s in status.values()):
