@@ -27,26 +27,20 @@
 #include <nlohmann/json.hpp>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
+#include "bench_common.h"
 #include "common/threads.h"
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
 #include "train/trainer.h"
 
-#ifndef POSE_SOURCE_DIR
-#define POSE_SOURCE_DIR "."
-#endif
-
 using namespace pose;
+using bench::Clock;
+using bench::median;
+using bench::seconds_since;
+using bench::Shape;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Shape {
-  std::string name;
-  int64_t hidden, intermediate, layers, heads, kv_heads, vocab;
-};
 
 struct Options {
   int threads = 0;
@@ -57,13 +51,6 @@ struct Options {
   bool profile = false;  // print where an engine step's time goes, op by op
   int64_t batch = 8, length = 256;
 };
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // OpenBLAS's own thread count (the engine keeps it at 1; see common/threads.cpp).
 void set_blas_threads(int n) {
@@ -82,20 +69,6 @@ double gemm_gflops(int64_t n) {
     best = std::min(best, seconds_since(t0));
   }
   return 2.0 * static_cast<double>(n * n * n) / best / 1e9;
-}
-
-model::ModelConfig config_of(const Shape& s, int64_t length) {
-  nlohmann::json cfg = {{"model_type", "llama"},
-                        {"vocab_size", s.vocab},
-                        {"hidden_size", s.hidden},
-                        {"intermediate_size", s.intermediate},
-                        {"num_hidden_layers", s.layers},
-                        {"num_attention_heads", s.heads},
-                        {"num_key_value_heads", s.kv_heads},
-                        {"max_position_embeddings", length},
-                        {"rms_norm_eps", 1e-5},
-                        {"tie_word_embeddings", true}};
-  return model::config_from_hf_json(cfg);
 }
 
 struct Measured {
@@ -207,22 +180,11 @@ void print_profile(const model::ModelConfig& config, const Options& o) {
   }
 }
 
-// Runs the Python peer with the given extra environment; empty json when it fails.
+// The Python peer's training measurement with the given extra environment.
 nlohmann::json run_peer(const Shape& s, const Options& o, int threads, const std::string& env) {
-  const std::string cmd = env + " OMP_NUM_THREADS=" + std::to_string(threads) + " " + o.python + " " +
-                          POSE_SOURCE_DIR "/bench/python/llama_peer.py" + " --hidden " + std::to_string(s.hidden) +
-                          " --intermediate " + std::to_string(s.intermediate) + " --layers " +
-                          std::to_string(s.layers) + " --heads " + std::to_string(s.heads) + " --kv-heads " +
-                          std::to_string(s.kv_heads) + " --vocab " + std::to_string(s.vocab) + " --batch " +
-                          std::to_string(o.batch) + " --length " + std::to_string(o.length) + " --steps " +
-                          std::to_string(o.steps) + " --threads " + std::to_string(threads);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
-  if (!pipe) return {};
-  std::string text;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe.get())) text += buffer;
-  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() ? j : nlohmann::json{};
+  return bench::run_python_peer(o.python, s, threads, env,
+                                "--batch " + std::to_string(o.batch) + " --length " + std::to_string(o.length) +
+                                    " --steps " + std::to_string(o.steps));
 }
 
 Options parse(int argc, char** argv) {
@@ -262,12 +224,12 @@ int main(int argc, char** argv) {
               "bench/python/llama_peer.py\n\n",
               static_cast<long>(o.batch), static_cast<long>(o.length), o.steps, o.rounds, o.python.c_str());
 
-  const std::vector<Shape> shapes = {{"default", 64, 176, 2, 4, 2, 1024}, {"6m", 256, 688, 6, 8, 4, 4096}};
+  const std::vector<Shape> shapes = bench::standard_shapes();
   std::printf("%-8s %7s | %10s %9s %7s | %11s %11s | %6s\n", "model", "params", "engine t/s", "GFLOP/s", "%GEMM",
               "py t/s", "py(blas=1)", "ratio");
   for (const auto& s : shapes) {
     if (!o.only.empty() && o.only != s.name) continue;
-    const auto config = config_of(s, o.length);
+    const auto config = bench::config_of(s, o.length);
     // This machine's timings wander by 10-20 % between runs of the same
     // program: alternate the contestants and keep each one's best round.
     Measured ours;

@@ -10,6 +10,10 @@ Prints one JSON object on stdout so that the C++ bench can read it:
   {"tokens_per_s": ..., "step_s": ..., "first_loss": ..., "gemm_gflops": ...,
    "threads": ..., "torch": "1.13.1"}
 
+With --eval, the peer of bench/bench_eval instead: perplexity-style scoring,
+no gradients, windows of --length tokens batched --batch at a time; prints
+{"tokens_per_s": ..., "loss": ...}.
+
 Run by hand:  python3 bench/python/llama_peer.py --hidden 256 --layers 6 ...
 """
 import argparse
@@ -138,10 +142,13 @@ def main():
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--eps", type=float, default=1e-5)
     p.add_argument("--theta", type=float, default=10000.0)
+    p.add_argument("--eval", action="store_true", help="time no-grad scoring instead of training")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     model = Llama(a)
+    if a.eval:
+        return evaluate(model, a)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.1)
     positions = torch.arange(a.length).unsqueeze(0).expand(a.batch, a.length)
     times, first_loss = [], None
@@ -164,6 +171,23 @@ def main():
                       "gemm_gflops": gemm_gflops(a.gemm, 5), "threads": torch.get_num_threads(),
                       "torch": torch.__version__,
                       "parameters": sum(p.numel() for p in model.parameters())}))
+
+
+def evaluate(model, a):
+    model.eval()
+    positions = torch.arange(a.length).unsqueeze(0).expand(a.batch, a.length)
+    times, loss_value = [], None
+    with torch.no_grad():
+        for step in range(a.steps + 1):  # the first batch warms up and is not counted
+            ids = torch.randint(3, a.vocab, (a.batch, a.length))
+            t0 = time.perf_counter()
+            loss_value = model(ids, positions, ids).item()
+            if step > 0:
+                times.append(time.perf_counter() - t0)
+    times.sort()
+    step_s = times[len(times) // 2]
+    print(json.dumps({"tokens_per_s": a.batch * (a.length - 1) / step_s, "step_s": step_s, "loss": loss_value,
+                      "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+// Evaluation throughput: scored tokens per second of the engine's perplexity
+// evaluation (eval::evaluate_perplexity: windows of W positions, BOS first,
+// batched up to 16384 positions, no gradients) at several window lengths,
+// against the Python peer scoring the same number of windows of the same
+// length with the same architecture (bench/python/llama_peer.py --eval),
+// measured in one run. Random weights and tokens: the figure is speed only.
+//
+//   bench_eval [--threads N] [--python /usr/bin/python3] [--only default|6m]
+//              [--lengths 256,1024,2048] [--rounds N]
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench_common.h"
+#include "common/threads.h"
+#include "eval/perplexity.h"
+#include "model/llama_model.h"
+#include "model/model_init.h"
+
+using namespace pose;
+
+namespace {
+
+struct Options {
+  int threads = 0;
+  int rounds = 2;
+  std::string python = "/usr/bin/python3";
+  std::string only;
+  std::vector<int64_t> lengths = {256, 1024, 2048};
+  int64_t batch_tokens = 16384;  // eval::PerplexitySettings' default
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--threads") {
+      o.threads = std::atoi(value.c_str());
+    } else if (key == "--rounds") {
+      o.rounds = std::max(1, std::atoi(value.c_str()));
+    } else if (key == "--python") {
+      o.python = value;
+    } else if (key == "--only") {
+      o.only = value;
+    } else if (key == "--lengths") {
+      o.lengths.clear();
+      std::stringstream list(value);
+      std::string item;
+      while (std::getline(list, item, ',')) o.lengths.push_back(std::atol(item.c_str()));
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+// Scored tokens per second of one perplexity evaluation at window W over
+// documents holding `windows` full windows (plus one warm-up window).
+double engine_tokens_per_s(model::LlamaForCausalLM& m, int64_t vocab, int64_t W, int64_t windows) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int32_t> token(3, static_cast<int32_t>(vocab - 1));
+  const auto make_docs = [&](int64_t n_windows) {
+    std::vector<std::vector<int32_t>> docs(static_cast<std::size_t>(n_windows));
+    for (auto& d : docs) {
+      d.resize(static_cast<std::size_t>(W - 1));
+      for (auto& t : d) t = token(rng);
+    }
+    return docs;
+  };
+  eval::PerplexitySettings s;
+  s.lengths = {W};
+  eval::evaluate_perplexity(m, make_docs(std::max<int64_t>(1, 16384 / W)), s);  // warm-up
+  const auto docs = make_docs(windows);
+  const auto t0 = bench::Clock::now();
+  const auto points = eval::evaluate_perplexity(m, docs, s);
+  const double seconds = bench::seconds_since(t0);
+  return static_cast<double>(points.at(0).tokens) / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  const int threads = configure_threads(o.threads);
+  std::printf("perplexity evaluation, scored tokens/s (no gradients, windows batched up to %ld positions), %d "
+              "threads, best of %d alternating rounds; peer: %s bench/python/llama_peer.py --eval\n\n",
+              static_cast<long>(o.batch_tokens), threads, o.rounds, o.python.c_str());
+  std::printf("%-8s %6s %8s | %12s %12s | %6s\n", "model", "W", "windows", "engine t/s", "python t/s", "ratio");
+  for (const auto& shape : bench::standard_shapes()) {
+    if (!o.only.empty() && o.only != shape.name) continue;
+    const int64_t max_len = *std::max_element(o.lengths.begin(), o.lengths.end());
+    model::LlamaForCausalLM m(bench::config_of(shape, max_len));
+    model::init_weights(m, 1);
+    for (const int64_t W : o.lengths) {
+      // Two batches of windows: enough to time, short enough at 2048.
+      const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / W);
+      const int64_t windows = 2 * per_batch;
+      double ours = 0, py = 0;
+      for (int r = 0; r < o.rounds; ++r) {
+        ours = std::max(ours, engine_tokens_per_s(m, shape.vocab, W, windows));
+        const auto peer = bench::run_python_peer(
+            o.python, shape, threads, "OPENBLAS_NUM_THREADS=1",
+            "--eval --batch " + std::to_string(per_batch) + " --length " + std::to_string(W) + " --steps 2");
+        py = std::max(py, peer.value("tokens_per_s", 0.0));
+      }
+      std::printf("%-8s %6ld %8ld | %12.0f %12.0f | %5.2fx\n", shape.name.c_str(), static_cast<long>(W),
+                  static_cast<long>(windows), ours, py, py > 0 ? ours / py : 0.0);
+    }
+  }
+  std::printf("\nBoth with OpenBLAS on one thread (the engine's setting); python t/s counts W-1 scored tokens per window,\n"
+              "as the engine does. Passkey evaluation is a forward pass over the prompt plus greedy decoding of a few\n"
+              "tokens with the KV cache; its prompt cost is that of the same window here.\n");
+  return 0;
+}
