@@ -16,6 +16,7 @@
 #include "model/model_init.h"
 #include "store/experiment_store.h"
 #include "train/checkpoint.h"
+#include "train/out_of_memory.h"
 #include "train/trainer.h"
 
 namespace pose::experiment {
@@ -354,7 +355,10 @@ class Runner {
       end_run(id, "base", RunStatus::Done);
       return true;
     } catch (const std::exception& e) {
-      end_run(id, "base", RunStatus::Failed, e.what());
+      const auto oom = train::out_of_memory_message(e, {"base", device_description(o_.device), b.train_len,
+                                                        b.training.batch_size, b.training.grad_accum});
+      end_run(id, "base", RunStatus::Failed, oom.value_or(e.what()));
+      if (oom) throw UserError(*oom, "");
       throw;
     }
   }
@@ -458,8 +462,12 @@ class Runner {
       end_run(id, run.name, RunStatus::Done);
       return true;
     } catch (const std::exception& e) {
-      log(run.name + ": failed: " + e.what());
-      end_run(id, run.name, RunStatus::Failed, e.what());
+      const std::string message =
+          train::out_of_memory_message(e, {run.name, device_description(o_.device), run.train_len,
+                                           run.training.batch_size, run.training.grad_accum})
+              .value_or(e.what());
+      log(run.name + ": failed: " + message);
+      end_run(id, run.name, RunStatus::Failed, message);
       return !cancelled();
     }
   }

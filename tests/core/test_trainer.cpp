@@ -16,6 +16,7 @@
 #include "train/batch_source.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
+#include "train/out_of_memory.h"
 #include "train/trainer.h"
 #include "text/passkey_prompt.h"
 #include "text/tokenizer.h"
@@ -246,6 +247,34 @@ class TestTrainer : public QObject {
     const std::vector<std::string> expected = {"before 2 (file at -1)", "after 2 (file at 2)",
                                                "before 4 (file at 2)", "after 4 (file at 4)"};
     QCOMPARE(order.calls, expected);
+  }
+
+  // A real allocation failure on the CPU (4 PiB) and a CUDA one become a
+  // message naming the run, the micro-batch and the settings to change; other
+  // errors are left as they are.
+  void outOfMemoryNamesTheSettingsToChange() {
+    const train::MemoryContext cpu{"pose-linear", "cpu", 2048, 8, 1};
+    try {
+      const auto huge = torch::empty({int64_t{1} << 50}, torch::kFloat);
+      QFAIL("expected an allocation failure");
+    } catch (const std::exception& e) {
+      const auto m = train::out_of_memory_message(e, cpu);
+      QVERIFY(m.has_value());
+      for (const char* part : {"pose-linear: out of memory on cpu", "8 x 2048 tokens", "batch_size (now 8)",
+                               "grad_accum (now 1)", "shorter training length", "--resume"}) {
+        QVERIFY2(m->find(part) != std::string::npos, m->c_str());
+      }
+      QVERIFY2(m->find("bf16") == std::string::npos, m->c_str());  // no CUDA advice on the CPU
+      QVERIFY2(m->find('\n') == std::string::npos, m->c_str());    // one line, no stack trace
+    }
+    const c10::OutOfMemoryError cuda_oom(c10::SourceLocation{__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                                         "CUDA out of memory. Tried to allocate 2.00 GiB");
+    const auto m = train::out_of_memory_message(cuda_oom, {"full-length", "cuda:0 (NVIDIA H100)", 16384, 4, 2});
+    QVERIFY(m.has_value());
+    QVERIFY2(m->find("bf16") != std::string::npos && m->find("Tried to allocate 2.00 GiB") != std::string::npos,
+             m->c_str());
+    QVERIFY(!train::out_of_memory_message(std::runtime_error("corpus not found"), cpu));
+    QVERIFY(!train::out_of_memory_message(UserError("lr: below 0", "use a positive lr"), cpu));
   }
 
   void resumeReproducesTheUninterruptedLosses() {
