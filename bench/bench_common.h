@@ -40,7 +40,7 @@ inline std::vector<Shape> standard_shapes() {
   return {{"default", 64, 176, 2, 4, 2, 1024}, {"6m", 256, 688, 6, 8, 4, 4096}};
 }
 
-inline model::ModelConfig config_of(const Shape& s, int64_t max_positions) {
+inline model::ModelConfig config_of(const Shape& s, int64_t max_positions, bool tied_embeddings = true) {
   nlohmann::json cfg = {{"model_type", "llama"},
                         {"vocab_size", s.vocab},
                         {"hidden_size", s.hidden},
@@ -50,7 +50,8 @@ inline model::ModelConfig config_of(const Shape& s, int64_t max_positions) {
                         {"num_key_value_heads", s.kv_heads},
                         {"max_position_embeddings", max_positions},
                         {"rms_norm_eps", 1e-5},
-                        {"tie_word_embeddings", true}};
+                        {"rope_theta", 10000.0},
+                        {"tie_word_embeddings", tied_embeddings}};
   return model::config_from_hf_json(cfg);
 }
 

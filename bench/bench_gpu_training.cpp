@@ -45,6 +45,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include "bench_common.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "common/memory_usage.h"
@@ -145,18 +146,9 @@ Options parse(int argc, char** argv) {
 }
 
 model::ModelConfig config_of(const Options& o, int64_t max_positions) {
-  const nlohmann::json cfg = {{"model_type", "llama"},
-                              {"vocab_size", o.vocab},
-                              {"hidden_size", o.hidden},
-                              {"intermediate_size", o.intermediate},
-                              {"num_hidden_layers", o.layers},
-                              {"num_attention_heads", o.heads},
-                              {"num_key_value_heads", o.kv_heads},
-                              {"max_position_embeddings", max_positions},
-                              {"rms_norm_eps", 1e-5},
-                              {"rope_theta", 10000.0},
-                              {"tie_word_embeddings", false}};
-  return model::config_from_hf_json(cfg);
+  // LLaMA-style untied LM head, as HF's LlamaForCausalLM in the peer.
+  return bench::config_of({"gpu", o.hidden, o.intermediate, o.layers, o.heads, o.kv_heads, o.vocab}, max_positions,
+                          /*tied_embeddings=*/false);
 }
 
 // The optimizer settings hf_peer.py uses as well.

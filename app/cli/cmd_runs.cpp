@@ -123,7 +123,10 @@ Command runs_command() {
         out << std::left << std::setw(columns[i].second) << values[i] << (values[i].size() >= static_cast<std::size_t>(columns[i].second) ? " " : "");
       }
       out << "\n";
-      if (r["status"] == "failed" && !r["message"].get<std::string>().empty()) {
+      if (r["status"] == "interrupted") {
+        out << "    its process ended without finishing it (killed or crashed); `pose run --resume` continues "
+               "from its last checkpoint\n";
+      } else if ((r["status"] == "failed" || r["status"] == "cancelled") && !r["message"].get<std::string>().empty()) {
         out << "    " << r["message"].get<std::string>() << "\n";
       }
     }

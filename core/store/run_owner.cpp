@@ -27,7 +27,9 @@ std::string host_name() {
 
 // Field 22 of /proc/PID/stat: the process's start time in clock ticks since
 // boot. The command name (field 2) may hold spaces and parentheses, so fields
-// are counted after its closing parenthesis. Empty when there is no such process.
+// are counted after its closing parenthesis. Empty when there is no such
+// process, or when it has ended and only waits to be reaped (state Z or X:
+// a killed process stays listed until its parent collects it).
 std::string process_start(long long pid) {
   const std::string stat = first_line("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
@@ -36,6 +38,7 @@ std::string process_start(long long pid) {
   std::string field;
   for (int i = 3; i <= 22; ++i) {
     if (!(fields >> field)) return {};
+    if (i == 3 && (field == "Z" || field == "X")) return {};
   }
   return field;
 }

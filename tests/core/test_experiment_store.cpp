@@ -523,6 +523,17 @@ class TestExperimentStore : public QObject {
       store.mark_running(elsewhere, "cpu", {});
       ::_exit(0);  // no finish_run: the process just ends
     }
+    // Ended but not yet reaped (a zombie, as a SIGKILLed run is for a moment): already gone.
+    const auto state_of = [](pid_t pid) {
+      std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      std::getline(in, line);
+      const auto close = line.rfind(')');
+      return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
+    };
+    for (int i = 0; i < 500 && state_of(child) != 'Z'; ++i) QTest::qWait(10);
+    QCOMPARE(state_of(child), 'Z');
+    QVERIFY(ExperimentStore::open(file).run(dead)->interrupted);
     int status = 0;
     QCOMPARE(::waitpid(child, &status, 0), child);
     {
