@@ -1,5 +1,8 @@
 #include "store/sqlite_db.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include "common/error.h"
 
 #include <sqlite3.h>
@@ -80,10 +83,33 @@ std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db
 int Db::changes() const { return sqlite3_changes(db_); }
 
 void Db::fail(int rc, const std::string& action) const {
+  const int errno_now = errno;  // before anything here can change it
   const std::string name = file_.string();
   const std::string sqlite_message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  const std::string detail = " (" + action + ": " + sqlite_message + ")";
-  switch (rc & 0xff) {
+  // The operating system's reason (ENOSPC, EFBIG, EACCES, EIO...) says more than
+  // SQLite's "disk I/O error".
+  // Only read for failures that come from a system call: otherwise it may be stale.
+  const int primary = rc & 0xff;
+  const bool from_os = primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN ||
+                       primary == SQLITE_READONLY || primary == SQLITE_PERM;
+  int system_errno = db_ != nullptr && from_os ? sqlite3_system_errno(db_) : 0;
+  // SQLite reads errno for that only after its own clean-up; the write's own
+  // errno, still set when we get here, is taken when it names a cause that is
+  // never left over from SQLite's routine probing (which leaves ENOENT).
+  if (system_errno == 0 && from_os &&
+      (errno_now == ENOSPC || errno_now == EFBIG || errno_now == EDQUOT || errno_now == EROFS ||
+       errno_now == EACCES || errno_now == EIO)) {
+    system_errno = errno_now;
+  }
+  const std::string detail = " (" + action + ": " + sqlite_message +
+                             (system_errno != 0 ? std::string(": ") + std::strerror(system_errno) : "") + ")";
+  const bool out_of_space = system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT;
+  if (out_of_space || primary == SQLITE_FULL) {
+    throw UserError(name + ": the disk is full" + detail,
+                    "free disk space on the store's file system (nothing stored so far is lost), then retry or "
+                    "continue with --resume");
+  }
+  switch (primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       throw UserError(name + ": another process holds the experiment store and it stayed busy for " +
@@ -104,8 +130,6 @@ void Db::fail(int rc, const std::string& action) const {
     case SQLITE_AUTH:
       throw UserError(name + ": the experiment store cannot be opened" + detail,
                       "check that the path exists and that the file and its directory are accessible");
-    case SQLITE_FULL:
-      throw UserError(name + ": the disk is full" + detail, "free disk space and retry");
     case SQLITE_IOERR:
       throw UserError(name + ": reading or writing the experiment store failed" + detail,
                       "check the disk and the file system the store is on, then retry");

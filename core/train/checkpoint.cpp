@@ -2,6 +2,12 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "common/durable_file.h"
 #include "common/error.h"
 
@@ -56,12 +62,46 @@ void save_checkpoint(const std::filesystem::path& file, model::LlamaForCausalLM&
 
   std::filesystem::create_directories(file.parent_path());
   const auto tmp = temporary_path_for(file);
+  // LibTorch's own file writer aborts the process when a write fails (its zip
+  // writer's destructor throws while the first error unwinds), so the archive is
+  // streamed through a sink that remembers the first failure and lets the writer
+  // finish in peace; the failure is reported once it has.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int e = errno;
+    throw UserError(file.string() + ": checkpoint could not be written (" + std::strerror(e) + ")",
+                    "check free disk space and permissions of " + file.parent_path().string());
+  }
+  int write_error = 0;
+  const auto sink = [&](const void* data, size_t size) -> size_t {
+    const char* p = static_cast<const char*>(data);
+    size_t left = size;
+    while (write_error == 0 && left > 0) {
+      const ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        write_error = n < 0 ? errno : ENOSPC;
+        break;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    return size;
+  };
+  std::string torch_error;
   try {
-    archive.save_to(tmp.string());
+    archive.save_to(sink);
   } catch (const c10::Error& e) {
+    torch_error = e.what_without_backtrace();
+  }
+  if (::close(fd) != 0 && write_error == 0) write_error = errno;
+  if (write_error != 0 || !torch_error.empty()) {
     std::filesystem::remove(tmp);
-    throw UserError(file.string() + ": checkpoint could not be written (" + e.what_without_backtrace() + ")",
-                    "check free disk space and permissions");
+    throw UserError(file.string() + ": checkpoint could not be written (" +
+                        (write_error != 0 ? std::string(std::strerror(write_error)) : torch_error) +
+                        "); the previous checkpoint is kept",
+                    "free disk space (or fix permissions) in " + file.parent_path().string() +
+                        ", then continue with --resume");
   }
   commit_file(tmp, file);
 }

@@ -6,6 +6,7 @@
 #include <QCryptographicHash>
 
 #include "common/error.h"
+#include "file_size_limit.h"
 #include "store/experiment_store.h"
 
 #include <sqlite3.h>
@@ -221,6 +222,36 @@ class TestExperimentStore : public QObject {
     auto again = ExperimentStore::open(file);
     QCOMPARE(again.schema_version(), 2);
     QCOMPARE(qs(again.integrity_check()), QString("ok"));
+  }
+
+  // A full disk while the store is written: the write fails with a message that
+  // says so and names the fix; what was committed before is all there, and the
+  // store is whole and writable again once there is room.
+  void aFullDiskFailsTheWriteAndKeepsWhatWasStored() {
+    const auto file = new_store_path();
+    std::int64_t id = 0;
+    {
+      auto store = ExperimentStore::open(file);
+      id = store.ensure_run(store.upsert_experiment("e", {}), "base", "base", {});
+      store.append_metrics(id, {{"train/loss", 1, 3.5, 0.1}, {"train/loss", 2, 3.25, 0.2}});
+    }
+    std::vector<MetricPoint> many;
+    for (int step = 3; step < 20003; ++step) many.push_back({"train/loss", step, 1.0 / step, 0.1 * step});
+    std::string msg;
+    {
+      auto store = ExperimentStore::open(file);
+      pose::test::FileSizeLimit limit(std::filesystem::file_size(file));
+      msg = user_error_of([&] { store.append_metrics(id, many); });
+    }
+    QVERIFY2(contains(msg, file.string()), msg.c_str());
+    QVERIFY2(contains(msg, "the disk is full"), msg.c_str());
+    QVERIFY2(contains(msg, "File too large"), msg.c_str());
+    QVERIFY2(contains(msg, "free disk space"), msg.c_str());
+    auto store = ExperimentStore::open(file);
+    QCOMPARE(qs(store.integrity_check()), QString("ok"));
+    QCOMPARE(store.metric_series(id, "train/loss").size(), std::size_t{2});
+    store.append_metrics(id, many);
+    QCOMPARE(store.metric_series(id, "train/loss").size(), std::size_t{20002});
   }
 
   // A store of schema 1 (before runs recorded their process) opens read-write,

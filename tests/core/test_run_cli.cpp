@@ -1,13 +1,15 @@
 // `pose run` and `pose runs` end to end on the default experiment's quick
 // preset: every stage runs and is recorded; --resume skips finished runs; a
 // run killed with SIGKILL mid-training and resumed reproduces the losses of an
-// uninterrupted run, and the store stays intact.
+// uninterrupted run, and the store stays intact; a disk filling up fails the
+// run with the fix and loses nothing stored.
 // LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
 #include <torch/torch.h>
 
 #include <QtTest>
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <sstream>
 
@@ -29,9 +31,9 @@ json runs_json(const std::string& store) {
   return json::parse(out);
 }
 
-std::vector<double> losses(const std::string& store_file, const std::string& run) {
+std::vector<double> losses(const std::string& store_file, const std::string& experiment, const std::string& run) {
   auto st = pose::store::ExperimentStore::open(store_file, pose::store::ExperimentStore::Mode::ReadOnly);
-  const auto e = st.find_experiment("micro-pose-resume");
+  const auto e = st.find_experiment(experiment);
   const auto r = st.find_run(e->id, run);
   std::vector<double> v;
   for (const auto& p : st.metric_series(r->id, "train/loss")) v.push_back(p.value);
@@ -125,6 +127,66 @@ class TestRunCli : public QObject {
     QVERIFY2(out.find("== base: skipped") != std::string::npos, out.c_str());
   }
 
+  // A disk that fills up during a run: the run fails with a message naming the
+  // file and the fix, what was stored before is all there, and --resume
+  // finishes it once there is room. The full disk is a file-size limit on the
+  // child process (tests run as root, so permissions cannot stand in for it).
+  void fullDiskFailsTheRunAndKeepsWhatWasStored() {
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    json spec = pose::read_json_file(kSpec);
+    spec["name"] = "micro-pose-full";
+    const json yarn = spec["extend"][5];
+    spec["extend"] = json::array({spec["extend"][4]});  // pose-linear
+    pose::write_json_file(d + "/one.json", spec);
+    spec["extend"].push_back(yarn);
+    pose::write_json_file(d + "/two.json", spec);
+    const std::string store = d + "/store.sqlite", work = d + "/work";
+    QCOMPARE(run_pose({"run", d + "/one.json", "--preset", "quick", "--store", store, "--work-dir", work}), 0);
+    const auto base_losses = losses(store, "micro-pose-full", "base");
+    const auto linear_losses = losses(store, "micro-pose-full", "pose-linear");
+    const auto checkpoint_bytes = fs::file_size(work + "/runs/pose-linear/checkpoint.pt");
+
+    QProcess child;
+    child.setChildProcessModifier([checkpoint_bytes] {
+      ::signal(SIGXFSZ, SIG_IGN);
+      rlimit limit{};
+      ::getrlimit(RLIMIT_FSIZE, &limit);
+      limit.rlim_cur = static_cast<rlim_t>(checkpoint_bytes / 2);
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", QString::fromStdString(d + "/data-home"));  // its log file
+    child.setProcessEnvironment(env);
+    child.start(QStringLiteral(POSE_BINARY_DIR "/bin/pose"),
+                {"--log-level", "warn", "--threads", "2", "run", QString::fromStdString(d + "/two.json"), "--preset",
+                 "quick", "--store", QString::fromStdString(store), "--work-dir", QString::fromStdString(work),
+                 "--resume"});
+    QVERIFY(child.waitForFinished(300000));
+    const QString said = QString::fromUtf8(child.readAllStandardOutput() + child.readAllStandardError());
+    QCOMPARE(child.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.exitCode(), 1);
+    QVERIFY2(said.contains("pose-yarn/checkpoint.pt: checkpoint could not be written (File too large)"), qPrintable(said));
+    QVERIFY2(said.contains("--resume"), qPrintable(said));
+
+    {
+      auto st = pose::store::ExperimentStore::open(store, pose::store::ExperimentStore::Mode::ReadOnly);
+      QCOMPARE(QString::fromStdString(st.integrity_check()), QStringLiteral("ok"));
+    }
+    QCOMPARE(losses(store, "micro-pose-full", "base"), base_losses);
+    QCOMPARE(losses(store, "micro-pose-full", "pose-linear"), linear_losses);
+    for (const auto& r : runs_json(store)) {
+      const std::string status = r["status"];
+      QCOMPARE(QString::fromStdString(status), QString(r["run"] == "pose-yarn" ? "failed" : "done"));
+      if (r["run"] == "pose-yarn") {
+        QVERIFY2(r["message"].get<std::string>().find("could not be written") != std::string::npos, r.dump().c_str());
+      }
+    }
+
+    QCOMPARE(run_pose({"run", d + "/two.json", "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}), 0);
+    for (const auto& r : runs_json(store)) QCOMPARE(QString::fromStdString(r["status"]), QStringLiteral("done"));
+  }
+
   void killedRunResumesWithTheSameLosses() {
     QTemporaryDir dir;
     const std::string d = dir.path().toStdString();
@@ -143,7 +205,7 @@ class TestRunCli : public QObject {
     args[5] = d + "/ref.sqlite";
     args[7] = d + "/ref";
     QCOMPARE(run_pose(args), 0);
-    const auto reference = losses(d + "/ref.sqlite", "base");
+    const auto reference = losses(d + "/ref.sqlite", "micro-pose-resume", "base");
     QCOMPARE(reference.size(), std::size_t(300));
 
     // The same run in a child process, killed once a checkpoint exists.
@@ -163,17 +225,17 @@ class TestRunCli : public QObject {
     QCOMPARE(child.state(), QProcess::Running);
     ::kill(static_cast<pid_t>(child.processId()), SIGKILL);
     QVERIFY(child.waitForFinished());
-    const auto before = losses(d + "/kill.sqlite", "base");
+    const auto before = losses(d + "/kill.sqlite", "micro-pose-resume", "base");
     QVERIFY2(before.size() < 300, "the run ended before it could be killed");
 
     args[5] = d + "/kill.sqlite";
     args[7] = d + "/kill";
     args.push_back("--resume");
     QCOMPARE(run_pose(args), 0);
-    const auto resumed = losses(d + "/kill.sqlite", "base");
+    const auto resumed = losses(d + "/kill.sqlite", "micro-pose-resume", "base");
     QCOMPARE(resumed.size(), reference.size());
     for (std::size_t i = 0; i < reference.size(); ++i) QCOMPARE(resumed[i], reference[i]);
-    QCOMPARE(losses(d + "/kill.sqlite", "pose-linear"), losses(d + "/ref.sqlite", "pose-linear"));
+    QCOMPARE(losses(d + "/kill.sqlite", "micro-pose-resume", "pose-linear"), losses(d + "/ref.sqlite", "micro-pose-resume", "pose-linear"));
 
     auto st = pose::store::ExperimentStore::open(d + "/kill.sqlite", pose::store::ExperimentStore::Mode::ReadOnly);
     QCOMPARE(QString::fromStdString(st.integrity_check()), QStringLiteral("ok"));

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "file_size_limit.h"
 #include "model/model_init.h"
 #include "train/batch_source.h"
 #include "train/checkpoint.h"
@@ -417,6 +418,42 @@ class TestTrainer : public QObject {
       QVERIFY2(std::string(e.what()).find("spiked") != std::string::npos, e.what());
     }
     QCOMPARE(r.losses.size(), std::size_t(4));
+  }
+
+  // A full disk while a checkpoint is written: the write fails with a message
+  // naming the file, the errno and the fix; the previous checkpoint stays whole
+  // and no temporary file is left. (LibTorch's own file writer would abort the
+  // process here.)
+  void checkpointOnAFullDiskKeepsThePreviousOne() {
+    QTemporaryDir dir;
+    const fs::path f = dir.path().toStdString() + "/full.pt";
+    auto m = tiny_model(1);
+    auto opt = train::make_optimizer(m, settings(1));
+    train::TrainState first;
+    first.step = 3;
+    first.run = "r";
+    train::save_checkpoint(f, m, *opt, first);
+    const auto size = fs::file_size(f);
+    train::TrainState second = first;
+    second.step = 6;
+    std::string message;
+    {
+      test::FileSizeLimit limit(size / 2);
+      try {
+        train::save_checkpoint(f, m, *opt, second);
+      } catch (const UserError& e) {
+        message = e.what();
+      }
+    }
+    QVERIFY2(message.find("full.pt") != std::string::npos, message.c_str());
+    QVERIFY2(message.find("could not be written (File too large)") != std::string::npos, message.c_str());
+    QVERIFY2(message.find("--resume") != std::string::npos, message.c_str());
+    QCOMPARE(train::read_checkpoint_state(f).step, 3);
+    QCOMPARE(fs::file_size(f), size);
+    QVERIFY(!fs::exists(f.string() + ".tmp"));
+    // With room again the same call succeeds.
+    train::save_checkpoint(f, m, *opt, second);
+    QCOMPARE(train::read_checkpoint_state(f).step, 6);
   }
 
   void corruptCheckpointIsNamed() {
