@@ -475,6 +475,66 @@
         <source>Evaluating %1…</source>
         <translation>正在评估 %1…</translation>
     </message>
+    <message>
+        <source>probe</source>
+        <translation>探针</translation>
+    </message>
+    <message>
+        <source>Probe document:</source>
+        <translation>探针文档：</translation>
+    </message>
+    <message>
+        <source>a UTF-8 text file</source>
+        <translation>UTF-8 文本文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>question, e.g. Question: what is the title of this text? Answer:</source>
+        <translation>问题，例如 Question: what is the title of this text? Answer:</translation>
+    </message>
+    <message>
+        <source>expected answer</source>
+        <translation>期望答案</translation>
+    </message>
+    <message>
+        <source>Probe document</source>
+        <translation>探针文档</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md);;All files (*)</source>
+        <translation>文本 (*.txt *.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation>探针</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>于</translation>
+    </message>
+    <message>
+        <source>The run&apos;s final evaluation, or one made during training at a checkpoint&apos;s step</source>
+        <translation>该运行的最终评估，或训练期间在某个检查点步数所做的评估</translation>
+    </message>
+    <message>
+        <source>final (step %1)</source>
+        <translation>最终（第 %1 步）</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>最终</translation>
+    </message>
+    <message>
+        <source>step %1 (during training)</source>
+        <translation>第 %1 步（训练期间）</translation>
+    </message>
+    <message>
+        <source>The stored probe results cannot be read: %1</source>
+        <translation>无法读取已存储的探针结果：%1</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::MainWindow</name>
@@ -1194,6 +1254,69 @@ perplexity %3
 长度 %2
 困惑度 %3
 已评分 %4 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ProbeTable</name>
+    <message>
+        <source>Length</source>
+        <translation>长度</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Answer NLL</source>
+        <translation>答案 NLL</translation>
+    </message>
+    <message>
+        <source>Exact</source>
+        <translation>完全匹配</translation>
+    </message>
+    <message>
+        <source>Document tokens</source>
+        <translation>文档词元数</translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation>生成内容</translation>
+    </message>
+    <message>
+        <source>No probe evaluation of this run: tick &quot;probe&quot; above, give a document, a question and the expected answer, and evaluate.</source>
+        <translation>该运行没有探针评估：请在上方勾选“探针”，提供文档、问题和期望答案，然后评估。</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>%1 (all)</source>
+        <translation>%1（全部）</translation>
+    </message>
+    <message>
+        <source>%1 prompt tokens</source>
+        <translation>%1 个提示词元</translation>
+    </message>
+    <message>
+        <source>%1 — question: %2 — expected answer: %3 — passed at %4 of %5 lengths</source>
+        <translation>%1 — 问题：%2 — 期望答案：%3 — 在 %5 个长度中通过 %4 个</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,8 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QPointer>
 #include <QThread>
 
@@ -26,6 +28,27 @@ std::vector<int64_t> parse_lengths(const QString& text) {
     out.push_back(v);
   }
   return out;
+}
+
+// The probe's document, question and answer, as `pose eval --probe-*` takes them.
+eval::ProbeSettings probe_settings(const EvalLaunch& launch) {
+  if (launch.probeDocument.isEmpty() || launch.probeQuestion.trimmed().isEmpty() ||
+      launch.probeAnswer.trimmed().isEmpty()) {
+    throw UserError("the probe needs a document, a question and the expected answer",
+                    "fill in the three probe fields, or untick probe");
+  }
+  QFile file(launch.probeDocument);
+  if (!file.open(QIODevice::ReadOnly)) {
+    throw UserError("probe document " + launch.probeDocument.toStdString() + " cannot be read (" +
+                        file.errorString().toStdString() + ")",
+                    "choose a readable text file");
+  }
+  eval::ProbeSettings p;
+  p.document = file.readAll().toStdString();
+  p.source = QFileInfo(launch.probeDocument).fileName().toStdString();
+  p.question = launch.probeQuestion.toStdString();
+  p.answer = launch.probeAnswer.toStdString();
+  return p;
 }
 
 }  // namespace
@@ -52,6 +75,7 @@ bool EvalController::start(const EvalLaunch& launch, QString* error) {
     r.lengths = parse_lengths(launch.lengths);
     if (!launch.ropes.trimmed().isEmpty()) r.ropes = eval::parse_rope_overrides(launch.ropes.trimmed().toStdString());
     if (launch.trials > 0) r.trials = launch.trials;
+    if (r.suites.count("probe") > 0) r.probe = probe_settings(launch);
     r.store_file = launch.storeFile.toStdString();
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());

@@ -15,10 +15,13 @@ namespace pose::studio {
 struct EvalLaunch {
   QString storeFile;
   QString run;            // "experiment/run"
-  QStringList suites;     // ppl, passkey, kv, attention
+  QStringList suites;     // ppl, passkey, kv, probe, attention
   QString lengths;        // "256,512" (empty: the run's own)
   QString ropes;          // "none,dynamic:8" (empty: the model's own)
   int trials = 0;         // 0: the run's own
+  // probe (all three needed when suites has "probe")
+  QString probeDocument;  // a UTF-8 text file
+  QString probeQuestion, probeAnswer;
 };
 
 class EvalController : public QObject {

@@ -6,9 +6,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QFileDialog>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -17,6 +20,7 @@
 #include "attention_distance_plot.h"
 #include "eval_controller.h"
 #include "perplexity_length_plot.h"
+#include "probe_table.h"
 #include "retrieval_heatmap.h"
 #include "store_reader.h"
 
@@ -49,7 +53,8 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   auto* launchBar = new QHBoxLayout;
   launchBar->addWidget(new QLabel(tr("Evaluate the chosen run:"), this));
   for (const auto& [suite, label] : {std::pair{"ppl", tr("perplexity")}, std::pair{"passkey", tr("passkey")},
-                                     std::pair{"kv", tr("key-value")}, std::pair{"attention", tr("attention")}}) {
+                                     std::pair{"kv", tr("key-value")}, std::pair{"probe", tr("probe")},
+                                     std::pair{"attention", tr("attention")}}) {
     auto* box = new QCheckBox(label, this);
     box->setObjectName(QStringLiteral("suite_%1").arg(QLatin1String(suite)));
     box->setProperty("suite", QString::fromLatin1(suite));
@@ -73,6 +78,36 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   launchStatus_->setObjectName(QStringLiteral("launchStatus"));
   launchBar->addWidget(launchStatus_);
   layout->addLayout(launchBar);
+
+  // The probe's own inputs, shown while "probe" is ticked: a document, a
+  // question asked after it, and the answer a right reply contains.
+  probeBar_ = new QWidget(this);
+  auto* probeLayout = new QHBoxLayout(probeBar_);
+  probeLayout->setContentsMargins(0, 0, 0, 0);
+  probeLayout->addWidget(new QLabel(tr("Probe document:"), probeBar_));
+  probeDocument_ = new QLineEdit(probeBar_);
+  probeDocument_->setObjectName(QStringLiteral("probeDocument"));
+  probeDocument_->setPlaceholderText(tr("a UTF-8 text file"));
+  probeLayout->addWidget(probeDocument_, 2);
+  auto* browse = new QPushButton(tr("Browse…"), probeBar_);
+  probeLayout->addWidget(browse);
+  probeQuestion_ = new QLineEdit(probeBar_);
+  probeQuestion_->setObjectName(QStringLiteral("probeQuestion"));
+  probeQuestion_->setPlaceholderText(tr("question, e.g. Question: what is the title of this text? Answer:"));
+  probeLayout->addWidget(probeQuestion_, 3);
+  probeAnswer_ = new QLineEdit(probeBar_);
+  probeAnswer_->setObjectName(QStringLiteral("probeAnswer"));
+  probeAnswer_->setPlaceholderText(tr("expected answer"));
+  probeLayout->addWidget(probeAnswer_, 1);
+  layout->addWidget(probeBar_);
+  probeBar_->setVisible(false);
+  connect(suiteCheck(QStringLiteral("probe")), &QCheckBox::toggled, probeBar_, &QWidget::setVisible);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Probe document"), probeDocument_->text(),
+                                                      tr("Text (*.txt *.md);;All files (*)"));
+    if (!file.isEmpty()) probeDocument_->setText(file);
+  });
+
   evals_ = new EvalController(this);
   connect(launch_, &QPushButton::clicked, this, [this] {
     QString error;
@@ -112,17 +147,34 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   kind_->setObjectName(QStringLiteral("heatmapKindCombo"));
   kind_->addItem(tr("Passkey"), QStringLiteral("passkey"));
   kind_->addItem(tr("Key-value"), QStringLiteral("kv"));
+  kind_->addItem(tr("Probe"), QStringLiteral("probe"));
   heatBar->addWidget(kind_);
+  heatBar->addWidget(new QLabel(tr("at"), bottom));
+  step_ = new QComboBox(bottom);
+  step_->setObjectName(QStringLiteral("heatmapStepCombo"));
+  step_->setToolTip(tr("The run's final evaluation, or one made during training at a checkpoint's step"));
+  heatBar->addWidget(step_);
   bottomLayout->addLayout(heatBar);
-  heatmap_ = new pose::widgets::RetrievalHeatmap(bottom);
-  bottomLayout->addWidget(heatmap_, 1);
+  results_ = new QStackedWidget(bottom);
+  heatmap_ = new pose::widgets::RetrievalHeatmap(results_);
+  probe_ = new pose::widgets::ProbeTable(results_);
+  results_->addWidget(heatmap_);
+  results_->addWidget(probe_);
+  bottomLayout->addWidget(results_, 1);
   vertical->setStretchFactor(0, 1);
   vertical->setStretchFactor(1, 1);
   layout->addWidget(vertical, 1);
 
   connect(refreshButton, &QPushButton::clicked, this, &EvaluateWorkspace::refresh);
-  connect(run_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
-  connect(kind_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
+  connect(run_, &QComboBox::currentIndexChanged, this, [this] {
+    fillSteps();
+    showHeatmap();
+  });
+  connect(kind_, &QComboBox::currentIndexChanged, this, [this] {
+    fillSteps();
+    showHeatmap();
+  });
+  connect(step_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
   connect(layer_, &QComboBox::currentIndexChanged, this, [this] { showAttention(); });
   refresh();
 }
@@ -154,6 +206,8 @@ void EvaluateWorkspace::refresh() {
                               "<tt>pose run</tt>.")
                                .arg(experiment_.toHtmlEscaped(), storeFile_.toHtmlEscaped()));
     heatmap_->clear();
+    probe_->clear();
+    step_->clear();
     attention_->clear();
     return;
   }
@@ -210,8 +264,48 @@ void EvaluateWorkspace::refresh() {
   layer_->addItem(tr("selected run, every layer"), -2);
   layer_->setCurrentIndex(previousLayer >= 0 && previousLayer < layer_->count() ? previousLayer : 0);
   layer_->blockSignals(false);
+  fillSteps();
   showHeatmap();
   showAttention();
+}
+
+void EvaluateWorkspace::fillSteps() {
+  const QVariant previous = step_->currentData();
+  step_->blockSignals(true);
+  step_->clear();
+  if (run_->currentIndex() >= 0) {
+    const qint64 runId = run_->currentData().toLongLong();
+    const QString kind = kind_->currentData().toString();
+    const StoreReader reader(storeFile_);
+    if (const auto final = reader.evaluation(runId, kind)) {
+      step_->addItem(final->step ? tr("final (step %1)").arg(*final->step) : tr("final"), qint64(-1));
+    }
+    // Evaluations during training (evaluation.periodic), one per checkpoint step.
+    QVector<qint64> steps;
+    for (const auto& e : reader.evaluations(runId)) {
+      if (e.kind == QStringLiteral("periodic-") + kind && e.step && !steps.contains(*e.step)) steps << *e.step;
+    }
+    std::sort(steps.begin(), steps.end());
+    for (const qint64 s : steps) step_->addItem(tr("step %1 (during training)").arg(s), s);
+  }
+  const int keep = previous.isValid() ? step_->findData(previous) : -1;
+  step_->setCurrentIndex(keep >= 0 ? keep : 0);
+  step_->setEnabled(step_->count() > 1);
+  step_->blockSignals(false);
+}
+
+std::optional<StoredEval> EvaluateWorkspace::chosenEvaluation() const {
+  if (run_->currentIndex() < 0 || step_->currentIndex() < 0) return std::nullopt;
+  const qint64 runId = run_->currentData().toLongLong();
+  const QString kind = kind_->currentData().toString();
+  const qint64 step = step_->currentData().toLongLong();
+  const StoreReader reader(storeFile_);
+  if (step < 0) return reader.evaluation(runId, kind);
+  std::optional<StoredEval> found;
+  for (const auto& e : reader.evaluations(runId)) {
+    if (e.kind == QStringLiteral("periodic-") + kind && e.step == step) found = e;  // the latest at that step
+  }
+  return found;
 }
 
 QCheckBox* EvaluateWorkspace::suiteCheck(const QString& suite) const {
@@ -234,6 +328,11 @@ bool EvaluateWorkspace::launchEvaluation(QString* error) {
   }
   launch.lengths = lengths_->text();
   launch.ropes = ropes_->text();
+  if (launch.suites.contains(QStringLiteral("probe"))) {
+    launch.probeDocument = probeDocument_->text().trimmed();
+    launch.probeQuestion = probeQuestion_->text();
+    launch.probeAnswer = probeAnswer_->text();
+  }
   if (!evals_->start(launch, error)) return false;
   launch_->setEnabled(false);
   launchStatus_->setText(tr("Evaluating %1…").arg(launch.run));
@@ -242,10 +341,26 @@ bool EvaluateWorkspace::launchEvaluation(QString* error) {
 
 void EvaluateWorkspace::showHeatmap() {
   heatmap_->clear();
+  const bool probe = kind_->currentData().toString() == QLatin1String("probe");
+  results_->setCurrentWidget(probe ? static_cast<QWidget*>(probe_) : heatmap_);
+  if (probe) probe_->clear();
   if (run_->currentIndex() < 0) return;
-  const QString kind = kind_->currentData().toString();
-  const auto eval = StoreReader(storeFile_).evaluation(run_->currentData().toLongLong(), kind);
-  heatmap_->setTitle(QStringLiteral("%1 · %2").arg(run_->currentText(), kind_->currentText()));
+  const auto eval = chosenEvaluation();
+  QString title = QStringLiteral("%1 · %2").arg(run_->currentText(), kind_->currentText());
+  if (step_->currentIndex() >= 0) title += QStringLiteral(" · ") + step_->currentText();
+  if (probe) {
+    if (!eval) return;
+    const auto text = [&](const char* key) {
+      return QString::fromStdString(eval->settings.value(key, std::string()));
+    };
+    try {
+      probe_->setProbe(title, text("question"), text("answer"), pose::widgets::probe_rows_from_json(eval->results));
+    } catch (const std::exception& e) {
+      probe_->clear(tr("The stored probe results cannot be read: %1").arg(QString::fromStdString(e.what())));
+    }
+    return;
+  }
+  heatmap_->setTitle(title);
   if (!eval) return;
   heatmap_->setCells(pose::widgets::heatmap_cells_from_json(eval->results));
 }

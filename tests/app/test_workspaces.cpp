@@ -4,6 +4,7 @@
 // the Train curves of one group of runs at a time.
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
 #include <QLineEdit>
@@ -24,6 +25,7 @@
 #include "run_controller.h"
 #include "store/experiment_store.h"
 #include "live_eval_view.h"
+#include "probe_table.h"
 #include "train_workspace.h"
 #include "training_curves_view.h"
 
@@ -128,6 +130,68 @@ class TestWorkspaces : public QObject {
     w.layerCombo()->setCurrentIndex(w.layerCombo()->findData(-2));
     QCOMPARE(w.attentionPlot()->curveCount(), 2);  // two layers of no-finetune
     QVERIFY(w.sourceLabel()->text().contains("2 evaluated runs"));
+  }
+
+  // The heatmap is browsable per checkpoint: the final evaluation and each one
+  // made during training; the probe's results show as a table.
+  void evaluateBrowsesCheckpointsAndTheProbe() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    {
+      auto st = ExperimentStore::open(file.toStdString());
+      const auto pose = st.find_run(st.find_experiment("demo")->id, "pose")->id;
+      st.add_eval_result({0, pose, "periodic-passkey", json::object(), retrieval(3), 1, {}});
+      st.add_eval_result({0, pose, "periodic-passkey", json::object(), retrieval(2), 0, {}});
+      st.add_eval_result({0, pose, "probe", {{"question", "Which book?"}, {"answer", "Genesis"}},
+                          json::parse(R"([{"length": 256, "prompt_tokens": 250, "document_tokens": 240,
+                                           "document_complete": false, "generated": " Genesis", "passed": true,
+                                           "answer_exact": true, "answer_nll": 0.5},
+                                          {"length": 2048, "skipped": "longer than the document"}])"),
+                          2, {}});
+    }
+    pose::studio::EvaluateWorkspace w;
+    w.setStoreFile(file);
+    w.setExperiment("demo");
+    QCOMPARE(w.runCombo()->currentText(), QString("pose"));
+    auto* steps = w.stepCombo();
+    QCOMPARE(steps->count(), 3);  // final, then steps 0 and 1 in order
+    QCOMPARE(steps->itemText(0), QString("final (step 2)"));
+    QCOMPARE(steps->itemData(1).toLongLong(), 0LL);
+    QCOMPARE(steps->itemData(2).toLongLong(), 1LL);
+    QCOMPARE(w.heatmap()->cellAt(0, 0)->correct, int64_t(1));
+    steps->setCurrentIndex(1);
+    QCOMPARE(w.heatmap()->cellAt(0, 0)->correct, int64_t(2));
+    steps->setCurrentIndex(2);
+    QCOMPARE(w.heatmap()->cellAt(0, 0)->correct, int64_t(3));
+    // Key-value has no periodic evaluations: only the final one.
+    w.kindCombo()->setCurrentIndex(w.kindCombo()->findData("kv"));
+    QCOMPARE(steps->count(), 1);
+    QVERIFY(!steps->isEnabled());
+    QCOMPARE(w.heatmap()->cellAt(0, 0)->correct, int64_t(2));
+
+    w.kindCombo()->setCurrentIndex(w.kindCombo()->findData("probe"));
+    auto* probe = w.probeTable();
+    QVERIFY(probe->isVisibleTo(&w));
+    QVERIFY(!w.heatmap()->isVisibleTo(&w));
+    QCOMPARE(probe->rowCount(), 2);
+    QCOMPARE(probe->cellText(0, pose::widgets::ProbeTable::Verdict), QString("pass"));
+    QCOMPARE(probe->cellText(1, pose::widgets::ProbeTable::Verdict), QString("skipped"));
+    QVERIFY2(probe->caption().contains("Which book?"), qPrintable(probe->caption()));
+    w.runCombo()->setCurrentIndex(w.runCombo()->findText("no-finetune"));
+    QCOMPARE(probe->rowCount(), 0);  // none stored for it
+
+    // Launching the probe needs its three inputs; they appear when it is ticked.
+    w.suiteCheck("ppl")->setChecked(false);
+    w.suiteCheck("probe")->setChecked(true);
+    QVERIFY(w.probeDocumentEdit()->isVisibleTo(&w));
+    QString error;
+    QVERIFY(!w.launchEvaluation(&error));
+    QVERIFY2(error.contains("document, a question and the expected answer"), qPrintable(error));
+    w.probeDocumentEdit()->setText(dir.filePath("missing.txt"));
+    w.probeQuestionEdit()->setText("Which book?");
+    w.probeAnswerEdit()->setText("Genesis");
+    QVERIFY(!w.launchEvaluation(&error));
+    QVERIFY2(error.contains("missing.txt") && error.contains("cannot be read"), qPrintable(error));
   }
 
   void evaluateShowsRopeOverridesAndLaunchesEvaluations() {
