@@ -1,15 +1,16 @@
 // Fuzzes the experiment spec parser: the input is the spec file's text, parsed
 // the way load_experiment_spec parses it (parse_json_text), then
 // parse_experiment_spec must return a spec; either may throw UserError, and
-// anything else escaping aborts (libFuzzer records the input). An
-// accepted spec must round-trip: its canonical JSON (to_json), written as text
-// and parsed again, gives a spec with the same canonical JSON — otherwise the
-// fuzzer traps. When the spec defines presets, the first one is applied too.
+// anything else escaping aborts (libFuzzer records the input). A refused spec's
+// message must be printable (fuzz_message_check.h). An accepted spec must
+// round-trip: its canonical JSON (to_json), written as text and parsed again,
+// gives a spec with the same canonical JSON — otherwise the fuzzer traps. When the spec defines presets, the first one is applied too.
 //
 // Relative paths resolve against a scratch directory holding model/config.json
 // (a tiny LLaMA), so that base_model {"kind": "hf", "path": "model"} reads a
 // real config.
 #include "common/error.h"
+#include "fuzz_message_check.h"
 #include "common/json_file.h"
 #include "experiment/experiment_spec.h"
 
@@ -43,10 +44,9 @@ void check_round_trip(const json& input, const std::string& preset) {
   pose::experiment::ExperimentSpec spec;
   try {
     spec = pose::experiment::parse_experiment_spec(input, g_base_dir, preset);
-  } catch (const pose::UserError&) {
-    // Unlike the other targets, messages are not checked for control characters
-    // yet: unknown keys and run names are now quoted with pose::printable, but
-    // no fuzz campaign has confirmed every other message of the parser.
+  } catch (const pose::UserError& e) {
+    if (e.problem().empty()) broken("empty error message");
+    if (pose::fuzz::unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
     return;
   }
   const json canonical = pose::experiment::to_json(spec);
@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   json input;
   try {
     input = pose::parse_json_text(std::string(reinterpret_cast<const char*>(data), size), "spec.json");
-  } catch (const pose::UserError&) {
+  } catch (const pose::UserError& e) {
+    if (pose::fuzz::unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
     return 0;
   }
   check_round_trip(input, "");

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "model/model_config.h"
+#include "fuzz_message_check.h"
 #include "text/utf8.h"
 
 #include <algorithm>
@@ -25,17 +26,6 @@ namespace {
 [[noreturn]] void broken(const std::string& what) {
   std::fprintf(stderr, "fuzz_hf_config: %s\n", what.c_str());
   __builtin_trap();
-}
-
-// A UserError's text goes to a terminal, a dialog or a JSON log: no C0 control
-// characters (a NUL cuts what() short, ESC sequences drive the terminal) and
-// nothing but UTF-8 (nlohmann::json throws when storing anything else). DEL is
-// let through: harmless, and JSON values quoted with dump() keep it.
-bool unprintable(const std::string& s) {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return pose::text::find_invalid_utf8(s).has_value();
 }
 
 // Nesting of a parsed value, for checking json_nesting_depth's scan of the text.
@@ -59,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config = pose::model::config_from_hf_json(input, "config.json");
   } catch (const pose::UserError& e) {
     if (e.problem().empty()) broken("empty error message");
-    if (unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
+    if (pose::fuzz::unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
     return 0;
   }
   (void)config.parameter_count();

@@ -8,6 +8,7 @@
 // one or the other (nothing is dropped silently).
 #include "common/error.h"
 #include "text/corpus_readers.h"
+#include "fuzz_message_check.h"
 #include "text/utf8.h"
 
 #include <algorithm>
@@ -61,17 +62,6 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-// A UserError's text goes to a terminal, a dialog or a JSON log: no C0 control
-// characters (a NUL cuts what() short, ESC sequences drive the terminal) and
-// nothing but UTF-8 (nlohmann::json throws when storing anything else). DEL is
-// let through: harmless, and JSON values quoted with dump() keep it.
-bool unprintable(const std::string& s) {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return pose::text::find_invalid_utf8(s).has_value();
-}
-
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
 }
@@ -89,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     corpus = pose::text::parse_jsonl_corpus(content, kSource, "text");
   } catch (const pose::UserError& e) {
     if (e.problem().rfind(std::string(kSource) + ":", 0) != 0) broken("message does not name the file and line: " + e.problem());
-    if (unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
+    if (pose::fuzz::unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
     return 0;
   }
   const std::string prefix = std::string(kSource) + ":";

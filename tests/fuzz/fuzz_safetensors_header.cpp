@@ -6,6 +6,7 @@
 // tensor is read back and compared with its byte range.
 #include "common/error.h"
 #include "model/safetensors.h"
+#include "fuzz_message_check.h"
 #include "text/utf8.h"
 
 #include <sys/mman.h>
@@ -23,17 +24,6 @@ const char* const kSource = "fuzz.safetensors";
 [[noreturn]] void broken(const std::string& what) {
   std::fprintf(stderr, "fuzz_safetensors_header: %s\n", what.c_str());
   __builtin_trap();
-}
-
-// A UserError's text goes to a terminal, a dialog or a JSON log: no C0 control
-// characters (a NUL cuts what() short, ESC sequences drive the terminal) and
-// nothing but UTF-8 (nlohmann::json throws when storing anything else). DEL is
-// let through: harmless, and JSON values quoted with dump() keep it.
-bool unprintable(const std::string& s) {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return pose::text::find_invalid_utf8(s).has_value();
 }
 
 void write_all(int fd, const uint8_t* data, size_t size) {
@@ -96,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     header = pose::model::parse_safetensors_header(data, size, kSource);
   } catch (const pose::UserError& e) {
     if (e.problem().rfind(std::string(kSource) + ": ", 0) != 0) broken("message does not name the file: " + e.problem());
-    if (unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
+    if (pose::fuzz::unprintable(e.problem() + e.fix())) broken("unprintable message: " + e.problem());
     return 0;
   }
   check_header(header, size);
