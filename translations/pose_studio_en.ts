@@ -475,6 +475,66 @@
         <source>Evaluating %1…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Probe document:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a UTF-8 text file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>question, e.g. Question: what is the title of this text? Answer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Probe document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run&apos;s final evaluation, or one made during training at a checkpoint&apos;s step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>final (step %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1 (during training)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stored probe results cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::MainWindow</name>
@@ -1190,6 +1250,69 @@ When another experiment runs on this machine, give each half the cores.</source>
 length %2
 perplexity %3
 %4 tokens scored</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ProbeTable</name>
+    <message>
+        <source>Length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer NLL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Document tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No probe evaluation of this run: tick &quot;probe&quot; above, give a document, a question and the expected answer, and evaluate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 prompt tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — question: %2 — expected answer: %3 — passed at %4 of %5 lengths</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
