@@ -349,6 +349,14 @@
         <source>Full-length at Lt</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Coverage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample layout</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::EvalController</name>
@@ -785,6 +793,22 @@ When another experiment runs on this machine, give each half the cores.</source>
     </message>
     <message>
         <source>The engine uses %1 CPU threads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -349,6 +349,14 @@
         <source>Full-length at Lt</source>
         <translation>Lt 全长训练</translation>
     </message>
+    <message>
+        <source>Coverage</source>
+        <translation>覆盖率</translation>
+    </message>
+    <message>
+        <source>Sample layout</source>
+        <translation>样本布局</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::EvalController</name>
@@ -787,6 +795,22 @@ When another experiment runs on this machine, give each half the cores.</source>
     <message>
         <source>The engine uses %1 CPU threads</source>
         <translation>引擎使用 %1 个 CPU 线程</translation>
+    </message>
+    <message>
+        <source>&amp;Appearance</source>
+        <translation>外观(&amp;A)</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
     </message>
 </context>
 <context>

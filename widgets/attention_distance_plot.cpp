@@ -4,6 +4,9 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+#include "window_marker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -28,12 +31,6 @@ QColor layerColour(int index, int count) {
   auto mix = [t](int a, int b) { return static_cast<int>(std::lround(a + (b - a) * t)); };
   return QColor(mix(kFirstLayer.red(), kLastLayer.red()), mix(kFirstLayer.green(), kLastLayer.green()),
                 mix(kFirstLayer.blue(), kLastLayer.blue()));
-}
-
-QString shortLength(double v) {
-  if (v >= 1048576) return QString::number(v / 1048576, 'g', 4) + QStringLiteral("M");
-  if (v >= 1024) return QString::number(v / 1024, 'g', 4) + QStringLiteral("k");
-  return QString::number(v, 'g', 6);
 }
 
 QString percent(double share) {
@@ -129,7 +126,7 @@ AttentionProfile attention_profile_from_json(const nlohmann::json& results) {
 
 AttentionDistancePlot::AttentionDistancePlot(QWidget* parent)
     : QWidget(parent),
-      plot_(new QCustomPlot(this)),
+      plot_(new ThemedPlot(this)),
       title_(new QCPTextElement(plot_, tr("Attention by distance"),
                                 QFont(font().family(), font().pointSize() + 2, QFont::Bold))) {
   auto* layout = new QVBoxLayout(this);
@@ -148,7 +145,7 @@ AttentionDistancePlot::AttentionDistancePlot(QWidget* parent)
 void AttentionDistancePlot::showLayers(const QString& run, const AttentionProfile& profile) {
   curves_.clear();
   ticks_.clear();
-  for (const auto& [lo, hi] : profile.bins) ticks_.push_back({attention_bin_position(lo, hi), shortLength(lo)});
+  for (const auto& [lo, hi] : profile.bins) ticks_.push_back({attention_bin_position(lo, hi), short_length(lo)});
   const int n = profile.layerMass.size();
   for (int i = 0; i < n; ++i) {
     Curve c;
@@ -184,7 +181,7 @@ void AttentionDistancePlot::showRuns(int layer, const QVector<std::tuple<QString
       const double x = attention_bin_position(lo, hi);
       c.x.push_back(x);
       c.y.push_back(mass[b]);
-      const QString label = shortLength(lo);
+      const QString label = short_length(lo);
       const bool known = std::any_of(ticks_.begin(), ticks_.end(), [&](const auto& t) { return t.second == label; });
       if (!known) ticks_.push_back({x, label});
     }
@@ -248,7 +245,7 @@ void AttentionDistancePlot::rebuild() {
   auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
   if (ticks_.isEmpty()) {
     ticker->addTick(0.5, QStringLiteral("0"));
-    for (double v = 1; v <= xmax * 1.6; v *= 4) ticker->addTick(v, shortLength(v));
+    for (double v = 1; v <= xmax * 1.6; v *= 4) ticker->addTick(v, short_length(v));
   }
   for (const auto& t : ticks_) ticker->addTick(t.first, t.second);
   ticker->setSubTickCount(0);
@@ -267,18 +264,7 @@ void AttentionDistancePlot::rebuild() {
     shade->setPen(Qt::NoPen);
     shade->setBrush(QColor(120, 120, 120, 40));
 
-    auto* line = new QCPItemStraightLine(plot_);
-    line->point1->setCoords(lc_, 0);
-    line->point2->setCoords(lc_, 1);
-    line->setPen(QPen(QColor(90, 90, 90), 1.2, Qt::DashLine));
-    auto* text = new QCPItemText(plot_);
-    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    text->position->setAxisRect(plot_->axisRect());
-    text->position->setCoords(lc_, 0.02);
-    text->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    text->setPadding(QMargins(0, 0, 4, 0));
-    text->setText(QStringLiteral("Lc = %1").arg(shortLength(lc_)));
-    text->setColor(QColor(60, 60, 60));
+    add_window_marker(plot_, lc_, QStringLiteral("Lc"), MarkerLabelSide::Left);
   }
 
   if (!beyondLabel_.isEmpty()) {
@@ -291,6 +277,7 @@ void AttentionDistancePlot::rebuild() {
     label->setTextAlignment(Qt::AlignLeft);
     label->setPadding(QMargins(4, 2, 4, 2));
     label->setBrush(QColor(255, 255, 255, 200));
+    follow_palette(label);
     label->setText(beyondLabel_);
   }
   plot_->replot(QCustomPlot::rpQueuedReplot);

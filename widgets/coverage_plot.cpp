@@ -8,6 +8,8 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+
 #include "positions/coverage_exact.h"
 
 namespace pose::widgets {
@@ -77,7 +79,7 @@ DrawnCurve envelope(const std::vector<double>& values, int max_points, bool log_
   return out;
 }
 
-CoveragePlot::CoveragePlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+CoveragePlot::CoveragePlot(QWidget* parent) : QWidget(parent), plot_(new ThemedPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
@@ -205,6 +207,7 @@ void CoveragePlot::rebuild() {
     line->point1->setCoords(x, 0);
     line->point2->setCoords(x, 1);
     line->setPen(QPen(QColor(90, 90, 90), 1, Qt::DotLine));
+    follow_palette(line);
     auto* text = new QCPItemText(plot_);
     text->position->setCoords(x, 1.04);
     text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -212,6 +215,7 @@ void CoveragePlot::rebuild() {
     text->setText(x == static_cast<double>(lt) ? tr("Lt = %1").arg(static_cast<qlonglong>(x))
                                                 : tr("Lc = %1").arg(static_cast<qlonglong>(x)));
     text->setColor(QColor(60, 60, 60));
+    follow_palette(text);
   }
 
   if (logX_) {

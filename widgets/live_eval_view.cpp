@@ -9,6 +9,9 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+#include "window_marker.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -21,12 +24,6 @@ namespace pose::widgets {
 namespace {
 
 bool drawable(double v) { return std::isfinite(v) && v > 0; }
-
-QString shortLength(double v) {
-  if (v >= 1048576) return QString::number(v / 1048576, 'g', 4) + QStringLiteral("M");
-  if (v >= 1024) return QString::number(v / 1024, 'g', 4) + QStringLiteral("k");
-  return QString::number(v, 'g', 6);
-}
 
 void addTitle(QCustomPlot* plot, const QString& title) {
   plot->plotLayout()->insertRow(0);
@@ -46,7 +43,7 @@ void useLogY(QCustomPlot* plot) {
 }
 
 QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLabel, const QString& yLabel) {
-  auto* plot = new QCustomPlot(parent);
+  auto* plot = new ThemedPlot(parent);
   addTitle(plot, title);
   plot->xAxis->setLabel(xLabel);
   plot->yAxis->setLabel(yLabel);
@@ -255,20 +252,9 @@ void LiveEvalView::rebuildLengthPlot() {
     if (x <= 0) continue;
     xmin = std::min(xmin, x);
     xmax = std::max(xmax, x);
-    auto* line = new QCPItemStraightLine(plot);
-    line->point1->setCoords(x, 1);
-    line->point2->setCoords(x, 10);
-    line->setPen(QPen(QColor(90, 90, 90), 1.2, Qt::DashLine));
-    auto* text = new QCPItemText(plot);
-    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    text->position->setAxisRect(plot->axisRect());
-    const bool left = name == QLatin1String("Lt");
     // Lt's label one line lower: close together, the two would overlap.
-    text->position->setCoords(x, left ? 0.09 : 0.02);
-    text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-    text->setPadding(left ? QMargins(0, 0, 4, 0) : QMargins(4, 0, 0, 0));
-    text->setText(QStringLiteral("%1 = %2").arg(name, shortLength(x)));
-    text->setColor(QColor(60, 60, 60));
+    const bool lt = name == QLatin1String("Lt");
+    add_window_marker(plot, x, name, lt ? MarkerLabelSide::Left : MarkerLabelSide::Right, lt ? 0.09 : 0.02);
   }
   if (xmin > xmax) {
     xmin = 128;
@@ -285,7 +271,7 @@ void LiveEvalView::rebuildLengthPlot() {
   }
   std::sort(lengths.begin(), lengths.end());
   auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-  for (double v : lengths) ticker->addTick(v, shortLength(v));
+  for (double v : lengths) ticker->addTick(v, short_length(v));
   plot->xAxis->setTicker(ticker);
   plot->legend->setVisible(!lengthGraphs_.isEmpty());
   plot->replot(QCustomPlot::rpQueuedReplot);
@@ -354,7 +340,7 @@ void LiveEvalView::rebuildStepPlot(StepPlot which) {
   }
   if (which == StepPlot::PerplexityAtLt) {
     if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
-      title->setText(lt_ > 0 ? tr("Perplexity at Lt = %1").arg(shortLength(lt_)) : tr("Perplexity at Lt"));
+      title->setText(lt_ > 0 ? tr("Perplexity at Lt = %1").arg(short_length(lt_)) : tr("Perplexity at Lt"));
     }
     if (reference_ > 0) {
       ymin = std::min(ymin, reference_);
@@ -364,6 +350,7 @@ void LiveEvalView::rebuildStepPlot(StepPlot which) {
       line->point1->setCoords(0, reference_);
       line->point2->setCoords(1, reference_);
       line->setPen(QPen(refColour, 1.2, Qt::DotLine));
+      follow_palette(line);
       auto* text = new QCPItemText(plot);
       text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
       text->position->setAxisRect(plot->axisRect());
@@ -371,6 +358,7 @@ void LiveEvalView::rebuildStepPlot(StepPlot which) {
       text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
       text->setText(tr("%1: %2").arg(referenceLabel_).arg(reference_, 0, 'f', 2));
       text->setColor(refColour.darker(130));
+      follow_palette(text);
     }
     if (ymin > ymax) {
       ymin = 1;

@@ -7,6 +7,9 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+#include "window_marker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,13 +24,6 @@ namespace pose::widgets {
 namespace {
 
 constexpr double kHoverRadius = 8;  // pixels
-
-// 256, 512, 1k, 1.5k, 128k, 1M: lengths as people say them.
-QString shortLength(double v) {
-  if (v >= 1048576) return QString::number(v / 1048576, 'g', 4) + QStringLiteral("M");
-  if (v >= 1024) return QString::number(v / 1024, 'g', 4) + QStringLiteral("k");
-  return QString::number(v, 'g', 6);
-}
 
 bool drawable(double v) { return std::isfinite(v) && v > 0; }
 
@@ -70,7 +66,7 @@ QVector<PerplexityPoint> perplexity_points_from_json(const nlohmann::json& resul
   return points;
 }
 
-PerplexityLengthPlot::PerplexityLengthPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+PerplexityLengthPlot::PerplexityLengthPlot(QWidget* parent) : QWidget(parent), plot_(new ThemedPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
@@ -188,31 +184,13 @@ void PerplexityLengthPlot::rebuild() {
   }
 
   // Vertical markers at the training window and the target; the labels sit at
-  // the top of the axis rect whatever the perplexity range.
-  const QColor markerColour(90, 90, 90);
-  const struct {
-    double x;
-    QString name;
-    double labelY;
-  } markers[] = {{lc_, QStringLiteral("Lc"), 0.02}, {lt_, QStringLiteral("Lt"), 0.02}};
-  for (const auto& m : markers) {
-    if (m.x <= 0) continue;
-    xmin = std::min(xmin, m.x);
-    xmax = std::max(xmax, m.x);
-    auto* line = new QCPItemStraightLine(plot_);
-    line->point1->setCoords(m.x, 1);
-    line->point2->setCoords(m.x, 10);
-    line->setPen(QPen(markerColour, 1.2, Qt::DashLine));
-    auto* text = new QCPItemText(plot_);
-    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    text->position->setAxisRect(plot_->axisRect());
-    text->position->setCoords(m.x, m.labelY);
-    // Lc's label right of its line, Lt's left of it: Lt is usually the right edge.
-    const bool left = m.name == QLatin1String("Lt");
-    text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-    text->setPadding(left ? QMargins(0, 0, 4, 0) : QMargins(4, 0, 0, 0));
-    text->setText(QStringLiteral("%1 = %2").arg(m.name, shortLength(m.x)));
-    text->setColor(QColor(60, 60, 60));
+  // the top of the axis rect whatever the perplexity range. Lc's label right of
+  // its line, Lt's left of it: Lt is usually the right edge.
+  for (const auto& [x, name] : {std::pair<double, QString>{lc_, QStringLiteral("Lc")}, {lt_, QStringLiteral("Lt")}}) {
+    if (x <= 0) continue;
+    xmin = std::min(xmin, x);
+    xmax = std::max(xmax, x);
+    add_window_marker(plot_, x, name, name == QLatin1String("Lt") ? MarkerLabelSide::Left : MarkerLabelSide::Right);
   }
 
   if (reference_ > 0) {
@@ -223,6 +201,7 @@ void PerplexityLengthPlot::rebuild() {
     line->point1->setCoords(1, reference_);
     line->point2->setCoords(2, reference_);
     line->setPen(QPen(refColour, 1.2, Qt::DotLine));
+    follow_palette(line);
     auto* text = new QCPItemText(plot_);
     text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     text->position->setAxisRect(plot_->axisRect());
@@ -231,6 +210,7 @@ void PerplexityLengthPlot::rebuild() {
     text->setText(referenceLabel_.isEmpty() ? QString::number(reference_, 'f', 2)
                                             : tr("%1: %2").arg(referenceLabel_).arg(reference_, 0, 'f', 2));
     text->setColor(refColour.darker(130));
+    follow_palette(text);
   }
 
   if (xmin > xmax) {  // nothing to fit
@@ -251,7 +231,7 @@ void PerplexityLengthPlot::rebuild() {
   }
   std::sort(lengths.begin(), lengths.end());
   auto xTicker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-  for (double v : lengths) xTicker->addTick(v, shortLength(v));
+  for (double v : lengths) xTicker->addTick(v, short_length(v));
   xTicker->setSubTickCount(0);
   plot_->xAxis->setTicker(xTicker);
 

@@ -12,6 +12,8 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+
 namespace pose::widgets {
 
 namespace {
@@ -178,7 +180,7 @@ QString heatmap_depth_label(double depth) { return QStringLiteral("%1%").arg(QSt
 QColor RetrievalHeatmap::skippedColor() { return QColor(190, 190, 190); }
 
 RetrievalHeatmap::RetrievalHeatmap(QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), title_(nullptr), map_(nullptr), scale_(nullptr) {
+    : QWidget(parent), plot_(new ThemedPlot(this)), title_(nullptr), map_(nullptr), scale_(nullptr) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);

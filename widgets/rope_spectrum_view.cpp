@@ -7,6 +7,8 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -116,8 +118,8 @@ RopeSpectrumView::RopeSpectrumView(QWidget* parent) : QWidget(parent) {
   bold.setBold(true);
   title_->setFont(bold);
   layout->addWidget(title_);
-  wavelength_plot_ = new QCustomPlot(this);
-  response_plot_ = new QCustomPlot(this);
+  wavelength_plot_ = new ThemedPlot(this);
+  response_plot_ = new ThemedPlot(this);
   layout->addWidget(wavelength_plot_, 3);
   layout->addWidget(response_plot_, 2);
   buildWavelengthPanel();

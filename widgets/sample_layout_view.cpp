@@ -6,6 +6,8 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+
 namespace pose::widgets {
 
 namespace {
@@ -51,7 +53,7 @@ void addBar(QCustomPlot* plot, const Segment& s, double top, double bottom, cons
 
 }  // namespace
 
-SampleLayoutView::SampleLayoutView(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+SampleLayoutView::SampleLayoutView(QWidget* parent) : QWidget(parent), plot_(new ThemedPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
@@ -137,12 +139,14 @@ void SampleLayoutView::rebuild() {
     line->point1->setCoords(static_cast<double>(x), 0);
     line->point2->setCoords(static_cast<double>(x), 1);
     line->setPen(QPen(QColor(90, 90, 90), 1, Qt::DotLine));
+    follow_palette(line);
     auto* label = new QCPItemText(plot_);
     label->position->setCoords(static_cast<double>(x), -0.3);
     label->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
     label->setPadding(QMargins(0, 0, 4, 0));
     label->setText(x == lt ? tr("Lt = %1").arg(x) : tr("Lc = %1").arg(x));
     label->setColor(QColor(60, 60, 60));
+    follow_palette(label);
   }
   if (docLen_ > lt) {
     auto* line = new QCPItemStraightLine(plot_);

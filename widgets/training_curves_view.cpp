@@ -18,6 +18,8 @@
 
 #include <qcustomplot.h>
 
+#include "themed_plot.h"
+
 #include "run_colors.h"
 
 namespace pose::widgets {
@@ -80,7 +82,7 @@ QStringList training_series_names() {
 
 TrainingCurvesView::TrainingCurvesView(QWidget* parent)
     : QWidget(parent),
-      plot_(new QCustomPlot(this)),
+      plot_(new ThemedPlot(this)),
       seriesCombo_(new QComboBox(this)),
       smoothingSpin_(new QDoubleSpinBox(this)),
       smoothingSlider_(new QSlider(Qt::Horizontal, this)),

@@ -1,5 +1,6 @@
 // pose-studio: the PoSE Studio desktop workbench.
 #include "i18n.h"
+#include "theme.h"
 #include "main_window.h"
 #include "run_controller.h"
 #include "train_workspace.h"
@@ -64,7 +65,10 @@ int main(int argc, char** argv) {
       QStringLiteral("Save a PNG of the window once the periodic evaluation of RUN at STEP is drawn; repeatable. "
                      "After the last one the app stops the run (resumable) and quits."),
       QStringLiteral("run:step=file"));
-  parser.addOptions({experiment, logLevel, language, screenshot, store, workspace, exportReport, start, resume, preset, screenshotAt});
+  QCommandLineOption theme(QStringLiteral("theme"),
+                           QStringLiteral("system (default), light or dark; overrides the setting."),
+                           QStringLiteral("name"));
+  parser.addOptions({theme, experiment, logLevel, language, screenshot, store, workspace, exportReport, start, resume, preset, screenshotAt});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -78,6 +82,10 @@ int main(int argc, char** argv) {
   logOptions.file_name = "pose-studio.log";
   pose::logging::init(logOptions);
   pose::configure_threads(QSettings().value("engine/threads", 0).toInt());
+
+  pose::studio::apply_theme(app, pose::studio::theme_from_name(
+                                     parser.isSet(theme) ? parser.value(theme)
+                                                         : QSettings().value(pose::studio::kThemeKey).toString()));
 
   const QString languageSetting = parser.isSet(language)
                                       ? parser.value(language)

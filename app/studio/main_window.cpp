@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "theme.h"
 
 #include "design_workspace.h"
 
@@ -351,6 +352,21 @@ void MainWindow::createMenus() {
     a->setChecked(code == current);
     group->addAction(a);
     connect(a, &QAction::triggered, this, [this, code = code] { setLanguage(code); });
+  }
+  QMenu* appearance = view->addMenu(tr("&Appearance"));
+  auto* themes = new QActionGroup(this);
+  const Theme currentTheme = theme_from_name(QSettings().value(kThemeKey).toString());
+  for (const auto& [theme, label] : {std::pair{Theme::System, tr("System")}, std::pair{Theme::Light, tr("Light")},
+                                     std::pair{Theme::Dark, tr("Dark")}}) {
+    QAction* a = appearance->addAction(label);
+    a->setObjectName(QStringLiteral("theme_") + theme_name(theme));
+    a->setCheckable(true);
+    a->setChecked(theme == currentTheme);
+    themes->addAction(a);
+    connect(a, &QAction::triggered, this, [theme = theme] {
+      QSettings().setValue(kThemeKey, theme_name(theme));
+      apply_theme(*qApp, theme);
+    });
   }
   QAction* fullScreen = view->addAction(tr("&Full Screen"));
   fullScreen->setShortcut(QKeySequence::FullScreen);

@@ -13,6 +13,10 @@
 #include "log_panel.h"
 #include "design_workspace.h"
 #include "main_window.h"
+#include "theme.h"
+
+#include <QStyle>
+#include <qcustomplot.h>
 
 #include <torch/version.h>
 
@@ -31,6 +35,32 @@ class TestMainWindow : public QObject {
     QStringList titles;
     for (QAction* a : w.menuBar()->actions()) titles << a->text();
     QCOMPARE(titles, (QStringList{"&File", "&Run", "&View", "&Help"}));
+  }
+
+  // View ▸ Appearance ▸ Dark applies the dark palette at once (plots too) and
+  // is remembered; System restores the platform's palette.
+  void darkAppearanceAppliesAndIsRemembered() {
+    pose::studio::MainWindow w;
+    w.resize(1200, 800);
+    const QColor platformBase = QApplication::palette().color(QPalette::Base);
+    auto* dark = w.findChild<QAction*>("theme_dark");
+    QVERIFY(dark);
+    dark->trigger();
+    QCoreApplication::processEvents();  // the palette reaches hidden widgets by posted events
+    QCOMPARE(QSettings().value(pose::studio::kThemeKey).toString(), QString("dark"));
+    QCOMPARE(QApplication::palette().color(QPalette::Base), pose::studio::dark_palette().color(QPalette::Base));
+    QCOMPARE(QApplication::style()->name().toLower(), QString("fusion"));
+    const auto plots = w.findChildren<QCustomPlot*>();
+    QVERIFY(!plots.isEmpty());
+    for (QCustomPlot* plot : plots) {
+      plot->resize(200, 150);
+      const QImage drawn = plot->toPixmap(200, 150).toImage();
+      QCOMPARE(QColor(drawn.pixel(1, 1)), pose::studio::dark_palette().color(QPalette::Base));
+    }
+    w.findChild<QAction*>("theme_system")->trigger();
+    QCoreApplication::processEvents();
+    QCOMPARE(QApplication::palette().color(QPalette::Base), platformBase);
+    QCOMPARE(QSettings().value(pose::studio::kThemeKey).toString(), QString("system"));
   }
 
   void aboutShowsVersions() {
