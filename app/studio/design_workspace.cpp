@@ -17,6 +17,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -134,7 +135,6 @@ void DesignWorkspace::addField(QFormLayout* form, const QString& key, const QStr
 QWidget* DesignWorkspace::buildForm() {
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
-  scroll->setMinimumWidth(360);
   auto* page = new QWidget(scroll);
   auto* v = new QVBoxLayout(page);
 
@@ -263,6 +263,10 @@ QWidget* DesignWorkspace::buildForm() {
   v->addWidget(run);
   v->addStretch(1);
   scroll->setWidget(page);
+  // As wide as the form needs: no horizontal scrolling, nothing cut off.
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(page->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
+                          2 * scroll->frameWidth());
   return scroll;
 }
 
@@ -288,15 +292,24 @@ QWidget* DesignWorkspace::buildPreviews() {
   cv->addWidget(costNote_);
   // Smaller than the plots' own minimums, so the form, the previews and the
   // experiment browser fit side by side on a 1400-pixel screen.
-  coverage_->setMinimumSize(300, 220);
+  coverage_->setMinimumSize(300, 200);
   layout_->setMinimumSize(300, 200);
   cost_->setMinimumWidth(260);
-  // Positions on top (coverage beside the sample layout), the cost table under them.
-  g->addWidget(coverage_, 0, 0);
-  g->addWidget(layout_, 0, 1);
-  g->addWidget(costBox, 1, 0, 1, 2);
-  g->setRowStretch(0, 1);
-  g->setRowStretch(1, 1);
+  // The coverage plot and the sample layout each get the whole width (side by
+  // side they were too narrow to read beside the form), the cost table under
+  // them; the splitter lets the researcher give either more room.
+  auto* positions = new QTabWidget(grid);
+  positions->setObjectName(QStringLiteral("positionTabs"));
+  positions->addTab(coverage_, tr("Coverage"));
+  positions->addTab(layout_, tr("Sample layout"));
+  auto* vertical = new QSplitter(Qt::Vertical, grid);
+  vertical->addWidget(positions);
+  vertical->addWidget(costBox);
+  vertical->setStretchFactor(0, 3);
+  vertical->setStretchFactor(1, 2);
+  vertical->setChildrenCollapsible(false);
+  g->setContentsMargins(0, 0, 0, 0);
+  g->addWidget(vertical, 0, 0);
   cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   cost_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   cost_->verticalHeader()->setMinimumSectionSize(18);

@@ -273,12 +273,14 @@ void EvaluateWorkspace::fillSteps() {
   const QVariant previous = step_->currentData();
   step_->blockSignals(true);
   step_->clear();
+  bool hasFinal = false;
   if (run_->currentIndex() >= 0) {
     const qint64 runId = run_->currentData().toLongLong();
     const QString kind = kind_->currentData().toString();
     const StoreReader reader(storeFile_);
     if (const auto final = reader.evaluation(runId, kind)) {
       step_->addItem(final->step ? tr("final (step %1)").arg(*final->step) : tr("final"), qint64(-1));
+      hasFinal = true;
     }
     // Evaluations during training (evaluation.periodic), one per checkpoint step.
     QVector<qint64> steps;
@@ -289,7 +291,8 @@ void EvaluateWorkspace::fillSteps() {
     for (const qint64 s : steps) step_->addItem(tr("step %1 (during training)").arg(s), s);
   }
   const int keep = previous.isValid() ? step_->findData(previous) : -1;
-  step_->setCurrentIndex(keep >= 0 ? keep : 0);
+  // Without a final evaluation, the latest one made during training.
+  step_->setCurrentIndex(keep >= 0 ? keep : (hasFinal ? 0 : step_->count() - 1));
   step_->setEnabled(step_->count() > 1);
   step_->blockSignals(false);
 }
