@@ -938,7 +938,7 @@ ExperimentSpec parse_experiment_spec(const json& input, const std::filesystem::p
   } catch (const UserError& e) {
     if (preset.empty()) throw;
     // The field may have come from the preset rather than the spec's own text.
-    throw UserError(e.problem(), e.fix() + " (in the spec with preset \"" + preset + "\" applied)");
+    throw UserError(e.problem(), e.fix() + " (in the spec with preset \"" + printable(preset) + "\" applied)");
   }
 }
 

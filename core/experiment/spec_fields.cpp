@@ -50,7 +50,10 @@ std::string show_number(double value) {
 }
 
 void fail(const std::string& path, const std::string& problem, const std::string& fix) {
-  throw UserError(path.empty() ? problem : path + ": " + problem, fix);
+  // Paths, values and names in these messages come from the spec's text: made
+  // printable here, once, rather than at each place that quotes one. The
+  // messages themselves have no control characters to lose.
+  throw UserError(printable(path.empty() ? problem : path + ": " + problem), printable(fix));
 }
 
 void rethrow_at(const UserError& error, const std::string& prefix) {
@@ -63,7 +66,7 @@ void rethrow_at(const UserError& error, const std::string& prefix) {
   // RopeParams holds longrope's lists under plural names; the spec uses HF's keys.
   problem = replace_all(problem, "short_factors", "short_factor");
   problem = replace_all(problem, "long_factors", "long_factor");
-  throw UserError(prefix + problem, error.fix());
+  throw UserError(printable(prefix + problem), printable(error.fix()));
 }
 
 void require_object(const json& value, const std::string& path) {

@@ -442,6 +442,11 @@ class TestExperimentSpec : public QObject {
       QVERIFY2(what.find("unknown key") != std::string::npos, what.c_str());
       QVERIFY2(what.find("\\u0000") != std::string::npos && what.find('\x1b') == std::string::npos, what.c_str());
     }
+    // The same in a value that must be one of a list (the fuzzer's find).
+    json kind = {{"name", "x"}, {"base_model", {{"kind", std::string("trai\0n\x1b[2J", 10)}}}, {"target_len", 512}};
+    const std::string unknown_kind = parse_error(kind);
+    QVERIFY2(contains(unknown_kind, "unknown base model kind"), unknown_kind.c_str());
+    QVERIFY2(contains(unknown_kind, "trai\\u0000n") && !contains(unknown_kind, "\x1b"), unknown_kind.c_str());
     // A document built in memory that nests deeper than files may: refused, not a stack overflow.
     json deep = json::array();
     for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
