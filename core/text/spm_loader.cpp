@@ -29,13 +29,29 @@ std::vector<std::filesystem::path> spm_module_candidates() {
 }
 
 namespace {
+using DlopenFn = void* (*)(const char*, int);
+
+// The C library's own dlopen. Under AddressSanitizer the global `dlopen` is the
+// sanitizer's interceptor, which refuses RTLD_DEEPBIND outright: a deep-bound
+// library would normally find the C library's malloc before the sanitizer's.
+// The sanitized build links libasan.so as the module's first dependency, so its
+// deep-bound malloc/new ARE the sanitizer's and the refusal does not apply; the
+// C library's dlopen is looked up inside libc.so.6 itself, past the interceptor.
+DlopenFn module_dlopen() {
+#ifdef POSE_SANITIZED_BUILD
+  if (void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD))
+    if (void* own = dlsym(libc, "dlopen")) return reinterpret_cast<DlopenFn>(own);
+#endif
+  return &dlopen;
+}
+
 const pose::spm::Api* load_module(std::string* problems) {
   for (const auto& candidate : spm_module_candidates()) {
     std::error_code ec;
     if (!std::filesystem::exists(candidate, ec)) continue;
     // RTLD_DEEPBIND: SentencePiece resolves its own embedded protobuf first.
     // RTLD_LOCAL: nothing loaded later (LibTorch's protobuf users) binds to it.
-    void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* handle = module_dlopen()(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!handle) {
       *problems += "\n  " + candidate.string() + ": " + dlerror();
       continue;
