@@ -75,14 +75,17 @@ struct Measured {
   double step_s = 0, tokens_per_s = 0, first_loss = 0;
 };
 
-// A model and its optimizer, stepping as the trainer does.
+// A model and its optimizer, stepping as the trainer does (with the trainer's
+// split of threads between LibTorch and OpenBLAS for the model's width).
 struct EngineStepper {
+  ModelThreadScope threads;
   model::LlamaForCausalLM m;
   std::unique_ptr<torch::optim::AdamW> opt;
   torch::Tensor positions;
   int64_t vocab;
 
-  EngineStepper(const model::ModelConfig& config, const Options& o) : m(config), vocab(config.vocab_size) {
+  EngineStepper(const model::ModelConfig& config, const Options& o)
+      : threads(config.hidden_size, o.length), m(config), vocab(config.vocab_size) {
     model::init_weights(m, 1);
     m->train();
     experiment::TrainingSettings s;
@@ -225,16 +228,16 @@ int main(int argc, char** argv) {
               static_cast<long>(o.batch), static_cast<long>(o.length), o.steps, o.rounds, o.python.c_str());
 
   const std::vector<Shape> shapes = bench::standard_shapes();
-  std::printf("%-8s %7s | %10s %9s %7s | %11s %11s | %6s\n", "model", "params", "engine t/s", "GFLOP/s", "%GEMM",
-              "py t/s", "py(blas=1)", "ratio");
+  std::printf("%-8s %7s | %10s %9s %7s | %11s %11s %11s | %6s\n", "model", "params", "engine t/s", "GFLOP/s",
+              "%GEMM", "py t/s", "py(blas=1)", "py(torch=1)", "ratio");
   for (const auto& s : shapes) {
     if (!o.only.empty() && o.only != s.name) continue;
     const auto config = bench::config_of(s, o.length);
     // This machine's timings wander by 10-20 % between runs of the same
     // program: alternate the contestants and keep each one's best round.
     Measured ours;
-    nlohmann::json py, py1;
-    double py_tps = 0, py1_tps = 0;
+    nlohmann::json py, py1, pyt;
+    double py_tps = 0, py1_tps = 0, pyt_tps = 0;
     for (int r = 0; r < o.rounds; ++r) {
       const auto m = time_engine(config, o);
       if (m.tokens_per_s > ours.tokens_per_s) ours = m;
@@ -242,19 +245,26 @@ int main(int argc, char** argv) {
       if (p.value("tokens_per_s", 0.0) > py_tps) py = p, py_tps = p.value("tokens_per_s", 0.0);
       const auto p1 = run_peer(s, o, threads, "OPENBLAS_NUM_THREADS=1");
       if (p1.value("tokens_per_s", 0.0) > py1_tps) py1 = p1, py1_tps = p1.value("tokens_per_s", 0.0);
+      // LibTorch on one thread, OpenBLAS on all: the engine's split for wide models.
+      const auto pt = run_peer(s, o, 1, "OPENBLAS_NUM_THREADS=" + std::to_string(threads));
+      if (pt.value("tokens_per_s", 0.0) > pyt_tps) pyt = pt, pyt_tps = pt.value("tokens_per_s", 0.0);
     }
     const double flops_per_token = 3.0 * experiment::forward_flops_per_token(config, static_cast<double>(o.length));
     const double gflops = flops_per_token * ours.tokens_per_s / 1e9;
-    const double best_py = std::max(py_tps, py1_tps);
-    std::printf("%-8s %6.2fM | %10.0f %9.1f %6.0f%% | %11.0f %11.0f | %5.2fx\n", s.name.c_str(),
-                static_cast<double>(config.parameter_count()) / 1e6, ours.tokens_per_s, gflops, 100.0 * gflops / peak,
-                py_tps, py1_tps, best_py > 0 ? ours.tokens_per_s / best_py : 0.0);
+    const double best_py = std::max({py_tps, py1_tps, pyt_tps});
+    const ThreadSplit split = EngineStepper(config, o).threads.split();
+    std::printf("%-8s %6.2fM | %10.0f %9.1f %6.0f%% | %11.0f %11.0f %11.0f | %5.2fx   (engine: LibTorch %d, OpenBLAS %d "
+                "threads)\n",
+                s.name.c_str(), static_cast<double>(config.parameter_count()) / 1e6, ours.tokens_per_s, gflops,
+                100.0 * gflops / peak, py_tps, py1_tps, pyt_tps, best_py > 0 ? ours.tokens_per_s / best_py : 0.0,
+                split.torch_threads, split.blas_threads);
     std::printf("         first-step loss: engine %.3f, python %.3f (ln V = %.3f)\n", ours.first_loss,
                 py.value("first_loss", 0.0), std::log(static_cast<double>(s.vocab)));
     if (best_py <= 0) std::printf("         the Python peer did not run: is python3-torch installed?\n");
     if (o.profile) print_profile(config, o);
   }
-  std::printf("\nratio: engine tokens/s over the faster Python configuration (its default threads, or OpenBLAS on one\n"
-              "thread as the engine sets it); %%GEMM: model FLOP/s of a training step (3x forward) over the GEMM rate.\n");
+  std::printf("\nratio: engine tokens/s over the fastest Python configuration (its default threads; OpenBLAS on one\n"
+              "thread; LibTorch on one thread and OpenBLAS on all: the engine's two splits); %%GEMM: model FLOP/s of a\n"
+              "training step (3x forward) over the GEMM rate.\n");
   return 0;
 }

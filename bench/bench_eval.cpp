@@ -99,19 +99,27 @@ int main(int argc, char** argv) {
       // Two batches of windows: enough to time, short enough at 2048.
       const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / W);
       const int64_t windows = 2 * per_batch;
+      // The split of threads for this width and window (common/threads.h;
+      // the engine's evaluation uses the model's longest window); the peer
+      // gets the same split.
+      const ModelThreadScope split(shape.hidden, W);
+      const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
+      const int peer_threads = blas_wide ? 1 : threads;
+      const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
       double ours = 0, py = 0;
       for (int r = 0; r < o.rounds; ++r) {
         ours = std::max(ours, engine_tokens_per_s(m, shape.vocab, W, windows));
         const auto peer = bench::run_python_peer(
-            o.python, shape, threads, "OPENBLAS_NUM_THREADS=1",
+            o.python, shape, peer_threads, peer_env,
             "--eval --batch " + std::to_string(per_batch) + " --length " + std::to_string(W) + " --steps 2");
         py = std::max(py, peer.value("tokens_per_s", 0.0));
       }
-      std::printf("%-8s %6ld %8ld | %12.0f %12.0f | %5.2fx\n", shape.name.c_str(), static_cast<long>(W),
-                  static_cast<long>(windows), ours, py, py > 0 ? ours / py : 0.0);
+      std::printf("%-8s %6ld %8ld | %12.0f %12.0f | %5.2fx   (LibTorch %d, OpenBLAS %d threads)\n", shape.name.c_str(),
+                  static_cast<long>(W), static_cast<long>(windows), ours, py, py > 0 ? ours / py : 0.0,
+                  split.split().torch_threads, split.split().blas_threads);
     }
   }
-  std::printf("\nBoth with OpenBLAS on one thread (the engine's setting); python t/s counts W-1 scored tokens per window,\n"
+  std::printf("\nBoth with the engine's split of threads for the model's width; python t/s counts W-1 scored tokens per window,\n"
               "as the engine does. Passkey evaluation is a forward pass over the prompt plus greedy decoding of a few\n"
               "tokens with the KV cache; its prompt cost is that of the same window here.\n");
   return 0;

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <thread>
 
@@ -19,25 +20,60 @@ namespace {
 // both spin on the same cores, and the small matrices of a training step pay for
 // it: on 2 cores a 0.15M-parameter model trained about 3x faster at Lc = 256
 // with that OpenBLAS on one thread (LibTorch's threads still parallelise the
-// rest), a 0.86M model 2x faster. So it gets one thread unless the user set
-// OPENBLAS_NUM_THREADS.
+// rest), a 0.86M model 2x faster. Wide models on short sequences are the other
+// way round: their GEMMs are big enough for OpenBLAS to use every core, and
+// LibTorch's pool is better kept at one (thread_split_for).
 //
 // The OpenMP build shares LibTorch's pool: no contention, and its GEMMs use
-// every thread. It gets the same thread count as LibTorch, and training runs
-// 10-45 % faster than with the pthread build on one thread (docs/PERFORMANCE.md).
+// every thread. It gets the same thread count as LibTorch.
 // Other BLAS libraries lack these symbols and are left alone.
-void match_openblas_threads(int threads) {
-  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr) return;
+struct OpenBlas {
   using SetThreads = void (*)(int);
+  using GetThreads = int (*)();
   using GetParallel = int (*)();
-  auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  auto parallel = reinterpret_cast<GetParallel>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
-  if (set == nullptr) return;
-  const bool openmp_build = parallel != nullptr && parallel() == 2;
-  set(openmp_build ? threads : 1);
+  SetThreads set = nullptr;
+  GetThreads get = nullptr;
+  bool own_pool = false;
+};
+
+const OpenBlas& openblas() {
+  static const OpenBlas blas = [] {
+    OpenBlas b;
+    b.set = reinterpret_cast<OpenBlas::SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    b.get = reinterpret_cast<OpenBlas::GetThreads>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    auto parallel = reinterpret_cast<OpenBlas::GetParallel>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+    b.own_pool = !(parallel != nullptr && parallel() == 2);
+    return b;
+  }();
+  return blas;
+}
+
+bool user_set_blas_threads() { return std::getenv("OPENBLAS_NUM_THREADS") != nullptr; }
+
+std::atomic<int> g_configured{0};
+
+void apply(const ThreadSplit& split) {
+  torch::set_num_threads(split.torch_threads);
+  if (openblas().set != nullptr && !user_set_blas_threads()) openblas().set(split.blas_threads);
+}
+
+ThreadSplit current_split() {
+  ThreadSplit s;
+  s.torch_threads = torch::get_num_threads();
+  s.blas_threads = openblas().get != nullptr ? openblas().get() : 1;
+  return s;
 }
 
 }  // namespace
+
+ThreadSplit thread_split_for(int64_t hidden_size, int64_t sequence_length, int threads, bool blas_own_pool) {
+  threads = std::max(threads, 1);
+  if (!blas_own_pool) return {threads, threads};
+  const bool gemm_bound =
+      hidden_size >= kBlasBoundHiddenSize && sequence_length <= kBlasBoundLengthPerWidth * hidden_size;
+  if (gemm_bound) return {1, threads};
+  return {threads, 1};
+}
 
 int configure_threads(int requested) {
   int threads = requested;
@@ -48,8 +84,33 @@ int configure_threads(int requested) {
   }
   if (threads <= 0) threads = 1;
   torch::set_num_threads(threads);
-  match_openblas_threads(torch::get_num_threads());
-  return torch::get_num_threads();
+  threads = torch::get_num_threads();
+  g_configured = threads;
+  // Until a model says otherwise, the narrow-model split (also what evaluation
+  // of no particular model, and the tokenizer, want).
+  apply(thread_split_for(0, 0, threads, openblas().own_pool));
+  return threads;
+}
+
+int configured_threads() {
+  const int n = g_configured.load();
+  return n > 0 ? n : torch::get_num_threads();
+}
+
+ModelThreadScope::ModelThreadScope(int64_t hidden_size, int64_t sequence_length) {
+  split_ = thread_split_for(hidden_size, sequence_length, configured_threads(), openblas().own_pool);
+  if (openblas().set == nullptr || user_set_blas_threads()) {
+    split_ = current_split();
+    return;
+  }
+  before_ = current_split();
+  if (split_ == before_) return;
+  apply(split_);
+  active_ = true;
+}
+
+ModelThreadScope::~ModelThreadScope() {
+  if (active_) apply(before_);
 }
 
 }  // namespace pose

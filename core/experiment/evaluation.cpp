@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/error.h"
+#include "common/threads.h"
 #include "common/suggest.h"
 #include "eval/attention_distance.h"
 #include "eval/kv_retrieval.h"
@@ -169,6 +170,8 @@ class Evaluator {
     }
     tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::load(*loaded.checkpoint.tokenizer_model));
     const auto& config = model_->config();
+    // Its longest windows dominate the evaluation's time.
+    const ModelThreadScope threads(config.hidden_size, config.max_position_embeddings);
 
     report_.model = {{"dir", target_.dir.string()},
                      {"parameters", config.parameter_count()},

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/memory_usage.h"
+#include "common/threads.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/precision.h"
@@ -67,6 +68,11 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& mod
 
 TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
   const auto& s = o.settings;
+  // LibTorch's and OpenBLAS's threads shared for this model's width and the
+  // length of its training sequences (Lt for Full-length, the window otherwise).
+  const auto& design = source.options().design;
+  const ModelThreadScope threads(model->config().hidden_size,
+                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len);
   const torch::Device device =
       model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();
   const auto precision = resolve_precision(s.precision, device);
