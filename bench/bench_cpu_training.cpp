@@ -85,7 +85,7 @@ struct EngineStepper {
   int64_t vocab;
 
   EngineStepper(const model::ModelConfig& config, const Options& o)
-      : threads(config.hidden_size, o.length), m(config), vocab(config.vocab_size) {
+      : threads(Work::Training, config.hidden_size, o.length), m(config), vocab(config.vocab_size) {
     model::init_weights(m, 1);
     m->train();
     experiment::TrainingSettings s;

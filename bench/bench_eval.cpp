@@ -95,17 +95,16 @@ int main(int argc, char** argv) {
     const int64_t max_len = *std::max_element(o.lengths.begin(), o.lengths.end());
     model::LlamaForCausalLM m(bench::config_of(shape, max_len));
     model::init_weights(m, 1);
+    // The split of threads the engine's evaluation uses for this model (its
+    // longest window decides, common/threads.h); the peer gets the same.
+    const ModelThreadScope split(Work::Inference, shape.hidden, max_len);
+    const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
+    const int peer_threads = blas_wide ? 1 : threads;
+    const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
     for (const int64_t W : o.lengths) {
       // Two batches of windows: enough to time, short enough at 2048.
       const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / W);
       const int64_t windows = 2 * per_batch;
-      // The split of threads for this width and window (common/threads.h;
-      // the engine's evaluation uses the model's longest window); the peer
-      // gets the same split.
-      const ModelThreadScope split(shape.hidden, W);
-      const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
-      const int peer_threads = blas_wide ? 1 : threads;
-      const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
       double ours = 0, py = 0;
       for (int r = 0; r < o.rounds; ++r) {
         ours = std::max(ours, engine_tokens_per_s(m, shape.vocab, W, windows));

@@ -20,9 +20,10 @@ namespace {
 // both spin on the same cores, and the small matrices of a training step pay for
 // it: on 2 cores a 0.15M-parameter model trained about 3x faster at Lc = 256
 // with that OpenBLAS on one thread (LibTorch's threads still parallelise the
-// rest), a 0.86M model 2x faster. Wide models on short sequences are the other
-// way round: their GEMMs are big enough for OpenBLAS to use every core, and
-// LibTorch's pool is better kept at one (thread_split_for).
+// rest), a 0.86M model 2x faster. Wide models are the other way round in
+// training (and in inference on short sequences): their GEMMs are big enough
+// for OpenBLAS to use every core, and LibTorch's pool is better kept at one
+// (thread_split_for).
 //
 // The OpenMP build shares LibTorch's pool: no contention, and its GEMMs use
 // every thread. It gets the same thread count as LibTorch.
@@ -66,11 +67,13 @@ ThreadSplit current_split() {
 
 }  // namespace
 
-ThreadSplit thread_split_for(int64_t hidden_size, int64_t sequence_length, int threads, bool blas_own_pool) {
+ThreadSplit thread_split_for(Work work, int64_t hidden_size, int64_t sequence_length, int threads,
+                             bool blas_own_pool) {
   threads = std::max(threads, 1);
   if (!blas_own_pool) return {threads, threads};
+  const bool wide = hidden_size >= kBlasBoundHiddenSize;
   const bool gemm_bound =
-      hidden_size >= kBlasBoundHiddenSize && sequence_length <= kBlasBoundLengthPerWidth * hidden_size;
+      wide && (work == Work::Training || sequence_length <= kBlasBoundLengthPerWidth * hidden_size);
   if (gemm_bound) return {1, threads};
   return {threads, 1};
 }
@@ -88,7 +91,7 @@ int configure_threads(int requested) {
   g_configured = threads;
   // Until a model says otherwise, the narrow-model split (also what evaluation
   // of no particular model, and the tokenizer, want).
-  apply(thread_split_for(0, 0, threads, openblas().own_pool));
+  apply(thread_split_for(Work::Inference, 0, 0, threads, openblas().own_pool));
   return threads;
 }
 
@@ -97,8 +100,8 @@ int configured_threads() {
   return n > 0 ? n : torch::get_num_threads();
 }
 
-ModelThreadScope::ModelThreadScope(int64_t hidden_size, int64_t sequence_length) {
-  split_ = thread_split_for(hidden_size, sequence_length, configured_threads(), openblas().own_pool);
+ModelThreadScope::ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length) {
+  split_ = thread_split_for(work, hidden_size, sequence_length, configured_threads(), openblas().own_pool);
   if (openblas().set == nullptr || user_set_blas_threads()) {
     split_ = current_split();
     return;

@@ -22,22 +22,28 @@ struct ThreadSplit {
   }
 };
 
-// Models at least this wide, on sequences at most kBlasBoundLengthPerWidth
-// times their width, spend most of a step in GEMMs large enough for OpenBLAS
-// to use every core; longer sequences shift the time to attention, which
-// LibTorch's pool parallelises (docs/PERFORMANCE.md: training at 256 tokens
-// +53 % with the wide split on a 256-wide model, evaluation at 2048 −18 %).
+// What the threads are for: a training step (forward and backward, whose
+// backward doubles the GEMMs) or inference (a forward pass, evaluation).
+enum class Work { Training, Inference };
+
+// Models at least this wide spend most of a training step in GEMMs large
+// enough for OpenBLAS to use every core; in inference that holds on sequences
+// up to kBlasBoundLengthPerWidth times the width, beyond which attention,
+// parallelised by LibTorch's pool, takes over (docs/PERFORMANCE.md, 256-wide
+// model on 2 cores: training +53 % at 256 tokens and +10 % at 2048 with the
+// wide split; evaluation +8 % at 256, -5 % at 1024, -18 % at 2048).
 inline constexpr int64_t kBlasBoundHiddenSize = 256;
 inline constexpr int64_t kBlasBoundLengthPerWidth = 4;
 
-// How `threads` are shared for a model of this width on sequences of this
-// length. `blas_own_pool`: OpenBLAS runs its own pthread pool beside
-// LibTorch's OpenMP one (Debian's libopenblas0-pthread); both spinning on the
-// same cores slows everything, so one of them gets all the threads and the
-// other one: GEMM-bound work (wide model, short sequence) gives the cores to
-// OpenBLAS, everything else keeps LibTorch's pool. With OpenBLAS's OpenMP build
-// the pools are one: both get all.
-ThreadSplit thread_split_for(int64_t hidden_size, int64_t sequence_length, int threads, bool blas_own_pool);
+// How `threads` are shared for this work on a model of this width and
+// sequences of this length. `blas_own_pool`: OpenBLAS runs its own pthread
+// pool beside LibTorch's OpenMP one (Debian's libopenblas0-pthread); both
+// spinning on the same cores slows everything, so one of them gets all the
+// threads and the other one: GEMM-bound work gives the cores to OpenBLAS,
+// everything else keeps LibTorch's pool. With OpenBLAS's OpenMP build the
+// pools are one: both get all.
+ThreadSplit thread_split_for(Work work, int64_t hidden_size, int64_t sequence_length, int threads,
+                             bool blas_own_pool);
 
 // For the lifetime of the scope, LibTorch and OpenBLAS share the configured
 // threads as thread_split_for() says for this work; afterwards they are back
@@ -45,7 +51,7 @@ ThreadSplit thread_split_for(int64_t hidden_size, int64_t sequence_length, int t
 // set (the user chose) or the BLAS is not OpenBLAS.
 class ModelThreadScope {
  public:
-  ModelThreadScope(int64_t hidden_size, int64_t sequence_length);
+  ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length);
   ~ModelThreadScope();
   ModelThreadScope(const ModelThreadScope&) = delete;
   ModelThreadScope& operator=(const ModelThreadScope&) = delete;

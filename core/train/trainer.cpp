@@ -68,10 +68,10 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& mod
 
 TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
   const auto& s = o.settings;
-  // LibTorch's and OpenBLAS's threads shared for this model's width and the
-  // length of its training sequences (Lt for Full-length, the window otherwise).
+  // LibTorch's and OpenBLAS's threads shared for training this model (its
+  // periodic evaluations set their own split).
   const auto& design = source.options().design;
-  const ModelThreadScope threads(model->config().hidden_size,
+  const ModelThreadScope threads(Work::Training, model->config().hidden_size,
                                  design.strategy == positions::Strategy::Full ? design.target_len : design.train_len);
   const torch::Device device =
       model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();

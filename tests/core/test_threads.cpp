@@ -34,20 +34,24 @@ bool openblas_has_own_pool() {
 class TestThreads : public QObject {
   Q_OBJECT
  private slots:
-  void splitFollowsTheModelsWidthAndSequenceLength() {
-    // OpenBLAS with its own pool (the pthread build): GEMM-bound work (wide
-    // model, sequences up to 4x its width) gives OpenBLAS the cores.
-    QCOMPARE(pose::thread_split_for(64, 256, 2, true), (ThreadSplit{2, 1}));
-    QCOMPARE(pose::thread_split_for(pose::kBlasBoundHiddenSize - 1, 256, 2, true), (ThreadSplit{2, 1}));
-    QCOMPARE(pose::thread_split_for(pose::kBlasBoundHiddenSize, 256, 2, true), (ThreadSplit{1, 2}));
-    QCOMPARE(pose::thread_split_for(256, 4 * 256, 2, true), (ThreadSplit{1, 2}));
-    QCOMPARE(pose::thread_split_for(256, 4 * 256 + 1, 2, true), (ThreadSplit{2, 1}));  // attention's share grows
-    QCOMPARE(pose::thread_split_for(4096, 4096, 16, true), (ThreadSplit{1, 16}));
+  void splitFollowsTheWorkTheWidthAndTheLength() {
+    using pose::Work;
+    // OpenBLAS with its own pool (the pthread build): training a wide model
+    // gives OpenBLAS the cores whatever the length; inference only on
+    // sequences up to 4x the width.
+    QCOMPARE(pose::thread_split_for(Work::Training, 64, 256, 2, true), (ThreadSplit{2, 1}));
+    QCOMPARE(pose::thread_split_for(Work::Training, pose::kBlasBoundHiddenSize - 1, 256, 2, true), (ThreadSplit{2, 1}));
+    QCOMPARE(pose::thread_split_for(Work::Training, pose::kBlasBoundHiddenSize, 256, 2, true), (ThreadSplit{1, 2}));
+    QCOMPARE(pose::thread_split_for(Work::Training, 256, 2048, 2, true), (ThreadSplit{1, 2}));
+    QCOMPARE(pose::thread_split_for(Work::Inference, 256, 4 * 256, 2, true), (ThreadSplit{1, 2}));
+    QCOMPARE(pose::thread_split_for(Work::Inference, 256, 4 * 256 + 1, 2, true), (ThreadSplit{2, 1}));
+    QCOMPARE(pose::thread_split_for(Work::Inference, 64, 128, 2, true), (ThreadSplit{2, 1}));
+    QCOMPARE(pose::thread_split_for(Work::Training, 4096, 4096, 16, true), (ThreadSplit{1, 16}));
     // One pool shared (the OpenMP build): all threads for both, whatever the work.
-    QCOMPARE(pose::thread_split_for(64, 256, 8, false), (ThreadSplit{8, 8}));
-    QCOMPARE(pose::thread_split_for(4096, 256, 8, false), (ThreadSplit{8, 8}));
+    QCOMPARE(pose::thread_split_for(Work::Training, 64, 256, 8, false), (ThreadSplit{8, 8}));
+    QCOMPARE(pose::thread_split_for(Work::Inference, 4096, 65536, 8, false), (ThreadSplit{8, 8}));
     // Never below one thread.
-    QCOMPARE(pose::thread_split_for(4096, 256, 0, true), (ThreadSplit{1, 1}));
+    QCOMPARE(pose::thread_split_for(Work::Training, 4096, 256, 0, true), (ThreadSplit{1, 1}));
   }
 
   void aModelsScopeAppliesItsSplitAndRestores() {
@@ -58,17 +62,18 @@ class TestThreads : public QObject {
     QCOMPARE(torch::get_num_threads(), 2);
     QCOMPARE(openblas_threads(), 1);
     {
-      const pose::ModelThreadScope wide(512, 512);
+      const pose::ModelThreadScope wide(pose::Work::Training, 512, 512);
       QCOMPARE(wide.split(), (ThreadSplit{1, 2}));
       QCOMPARE(torch::get_num_threads(), 1);
       QCOMPARE(openblas_threads(), 2);
       {
-        const pose::ModelThreadScope narrow(64, 256);  // nested: its own split, then back to the wide one
+        const pose::ModelThreadScope narrow(pose::Work::Training, 64, 256);  // nested: its own split, then back to the wide one
         QCOMPARE(torch::get_num_threads(), 2);
         QCOMPARE(openblas_threads(), 1);
       }
       {
-        const pose::ModelThreadScope longWindows(512, 8192);  // the same model evaluated at long windows
+        // The same model evaluated at long windows, as a periodic evaluation does.
+        const pose::ModelThreadScope longWindows(pose::Work::Inference, 512, 8192);
         QCOMPARE(longWindows.split(), (ThreadSplit{2, 1}));
         QCOMPARE(torch::get_num_threads(), 2);
       }
