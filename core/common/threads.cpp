@@ -100,9 +100,9 @@ int configured_threads() {
   return n > 0 ? n : torch::get_num_threads();
 }
 
-ModelThreadScope::ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length) {
+ModelThreadScope::ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length, bool on_cpu) {
   split_ = thread_split_for(work, hidden_size, sequence_length, configured_threads(), openblas().own_pool);
-  if (openblas().set == nullptr || user_set_blas_threads()) {
+  if (!on_cpu || openblas().set == nullptr || user_set_blas_threads()) {
     split_ = current_split();
     return;
   }

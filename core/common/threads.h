@@ -51,7 +51,8 @@ ThreadSplit thread_split_for(Work work, int64_t hidden_size, int64_t sequence_le
 // set (the user chose) or the BLAS is not OpenBLAS.
 class ModelThreadScope {
  public:
-  ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length);
+  // `on_cpu` false (the model runs on a GPU): nothing changes.
+  ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length, bool on_cpu = true);
   ~ModelThreadScope();
   ModelThreadScope(const ModelThreadScope&) = delete;
   ModelThreadScope& operator=(const ModelThreadScope&) = delete;

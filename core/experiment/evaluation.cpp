@@ -171,7 +171,8 @@ class Evaluator {
     tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::load(*loaded.checkpoint.tokenizer_model));
     const auto& config = model_->config();
     // Its longest windows dominate the evaluation's time.
-    const ModelThreadScope threads(Work::Inference, config.hidden_size, config.max_position_embeddings);
+    const ModelThreadScope threads(Work::Inference, config.hidden_size, config.max_position_embeddings,
+                                   r_.device.is_cpu());
 
     report_.model = {{"dir", target_.dir.string()},
                      {"parameters", config.parameter_count()},

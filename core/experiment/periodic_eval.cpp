@@ -132,7 +132,8 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
   // Evaluation inside training: its longest windows, not the training
   // sequences, decide how the threads are shared.
   const ModelThreadScope threads(Work::Inference, model->config().hidden_size,
-                                 model->config().max_position_embeddings);
+                                 model->config().max_position_embeddings,
+                                 model->parameters().empty() || model->parameters().front().device().is_cpu());
   const auto t0 = Clock::now();
   const auto stop_if_cancelled = [&] {
     if (ctx.cancelled && ctx.cancelled()) throw Stopped{};

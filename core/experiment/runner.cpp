@@ -531,7 +531,8 @@ class Runner {
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
     // Its longest windows dominate the evaluation's time.
     const ModelThreadScope threads(Work::Inference, model->config().hidden_size,
-                                   model->config().max_position_embeddings);
+                                   model->config().max_position_embeddings,
+                                   model->parameters().empty() || model->parameters().front().device().is_cpu());
     const auto& plan = spec_.evaluation;
     if (plan.perplexity) {
       const auto& p = *plan.perplexity;

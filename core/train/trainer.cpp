@@ -71,8 +71,10 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   // LibTorch's and OpenBLAS's threads shared for training this model (its
   // periodic evaluations set their own split).
   const auto& design = source.options().design;
+  const bool on_cpu = model->parameters().empty() || model->parameters().front().device().is_cpu();
   const ModelThreadScope threads(Work::Training, model->config().hidden_size,
-                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len);
+                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len,
+                                 on_cpu);
   const torch::Device device =
       model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();
   const auto precision = resolve_precision(s.precision, device);

@@ -82,6 +82,11 @@ class TestThreads : public QObject {
     }
     QCOMPARE(torch::get_num_threads(), 2);
     QCOMPARE(openblas_threads(), 1);
+    {
+      const pose::ModelThreadScope onGpu(pose::Work::Training, 512, 512, /*on_cpu=*/false);  // CPU threads untouched
+      QCOMPARE(torch::get_num_threads(), 2);
+      QCOMPARE(openblas_threads(), 1);
+    }
   }
 };
 
