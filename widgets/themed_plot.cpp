@@ -37,30 +37,22 @@ QColor with_alpha(QColor c, double alpha) {
   return c;
 }
 
+// The same pen (width, dashes) in another colour.
+QPen recoloured(QPen pen, const QColor& colour) {
+  pen.setColor(colour);
+  return pen;
+}
+
 void style_axis(QCPAxis* axis, const PlotColours& c) {
-  QPen base = axis->basePen();
-  base.setColor(c.axis);
-  axis->setBasePen(base);
-  QPen tick = axis->tickPen();
-  tick.setColor(c.axis);
-  axis->setTickPen(tick);
-  QPen sub = axis->subTickPen();
-  sub.setColor(c.axis);
-  axis->setSubTickPen(sub);
+  axis->setBasePen(recoloured(axis->basePen(), c.axis));
+  axis->setTickPen(recoloured(axis->tickPen(), c.axis));
+  axis->setSubTickPen(recoloured(axis->subTickPen(), c.axis));
   axis->setTickLabelColor(c.text);
   axis->setLabelColor(c.text);
   if (QCPGrid* grid = axis->grid()) {
-    QPen g = grid->pen();
-    g.setColor(c.grid);
-    grid->setPen(g);
-    QPen s = grid->subGridPen();
-    s.setColor(c.subGrid);
-    grid->setSubGridPen(s);
-    QPen zero = grid->zeroLinePen();
-    if (zero.style() != Qt::NoPen) {
-      zero.setColor(c.grid);
-      grid->setZeroLinePen(zero);
-    }
+    grid->setPen(recoloured(grid->pen(), c.grid));
+    grid->setSubGridPen(recoloured(grid->subGridPen(), c.subGrid));
+    if (grid->zeroLinePen().style() != Qt::NoPen) grid->setZeroLinePen(recoloured(grid->zeroLinePen(), c.grid));
   }
 }
 
@@ -76,9 +68,7 @@ void style_element(QCPLayoutElement* element, const PlotColours& c) {
     QColor fill = c.background;
     fill.setAlpha(legend->brush().color().alpha());
     legend->setBrush(QBrush(fill));
-    QPen border = legend->borderPen();
-    border.setColor(c.legendBorder);
-    legend->setBorderPen(border);
+    legend->setBorderPen(recoloured(legend->borderPen(), c.legendBorder));
     legend->setTextColor(c.text);
     for (int i = 0; i < legend->itemCount(); ++i) {
       if (QCPAbstractLegendItem* item = legend->item(i)) item->setTextColor(c.text);
@@ -98,9 +88,7 @@ void apply_plot_palette(QCustomPlot* plot, const QPalette& palette) {
     QCPAbstractItem* item = plot->item(i);
     if (item->property(kAnnotation).toBool()) {
       if (auto* line = qobject_cast<QCPItemStraightLine*>(item)) {
-        QPen pen = line->pen();
-        pen.setColor(with_alpha(c.text, 0.6));
-        line->setPen(pen);
+        line->setPen(recoloured(line->pen(), with_alpha(c.text, 0.6)));
       } else if (auto* text = qobject_cast<QCPItemText*>(item)) {
         text->setColor(with_alpha(c.text, 0.8));
         if (text->brush().style() != Qt::NoBrush) {
