@@ -71,8 +71,11 @@ LiveEvalView::LiveEvalView(QWidget* parent)
   lengthPlot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   useLogY(lengthPlot_);
   useLogY(ltPlot_);
-  place_legend_right(lengthPlot_, 1);
-  place_legend_right(ltPlot_, 1);
+  // Bottom right beside the window markers' labels (at the top); perplexity
+  // rises, if anywhere, towards long lengths at the top right.
+  place_legend_inside(lengthPlot_, Qt::AlignBottom | Qt::AlignRight);
+  // Top right: perplexity at Lt falls as training goes on.
+  place_legend_inside(ltPlot_, Qt::AlignTop | Qt::AlignRight);
   passkeyPlot_->yAxis->setRange(-0.03, 1.03);
   attentionPlot_->yAxis->setRange(0, 1);
 

@@ -21,4 +21,14 @@ void place_legend_right(QCustomPlot* plot, int row) {
   plot->legend->setMargins(QMargins(4, 4, 8, 4));
 }
 
+void place_legend_inside(QCustomPlot* plot, Qt::Alignment corner) {
+  plot->legend->setVisible(true);
+  plot->legend->setBrush(QColor(255, 255, 255, 200));  // ThemedPlot turns it into the palette's base
+  plot->legend->setBorderPen(QPen(QColor(0, 0, 0, 60)));
+  plot->legend->setIconSize(18, 9);
+  plot->legend->setRowSpacing(0);
+  plot->legend->setMargins(QMargins(4, 2, 4, 2));
+  plot->axisRect()->insetLayout()->setInsetAlignment(0, corner);
+}
+
 }  // namespace pose::widgets
