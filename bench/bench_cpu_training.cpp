@@ -6,11 +6,17 @@
 //
 //   bench_cpu_training [--threads N] [--steps N] [--python /usr/bin/python3]
 //                      [--rounds N] [--only default|6m] [--profile yes]
+//                      [--precision fp32|bf16|both]
 //
 // Shapes: the default experiment's model (experiments/micro-pose.json: hidden
 // 64, 2 layers, vocab 1024) and a ~6M-parameter variant (hidden 256, 6 layers,
 // vocab 4096); batch 8, length 256 for both. A step is what the trainer does:
 // forward, token-summed loss, backward, gradient clipping, AdamW.
+//
+// bf16: the engine's forward and backward under CPU bf16 autocast (precision
+// "bf16", train/precision.h) against the peer under torch.autocast("cpu",
+// bfloat16); the share of the GEMM rate is still read against fp32 GEMMs,
+// and the bf16 GEMM rate is printed beside it.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -32,6 +38,7 @@
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
+#include "train/precision.h"
 #include "train/trainer.h"
 
 using namespace pose;
@@ -49,6 +56,7 @@ struct Options {
   std::string python = "/usr/bin/python3";
   std::string only;
   bool profile = false;  // print where an engine step's time goes, op by op
+  std::vector<experiment::Precision> precisions{experiment::Precision::Fp32, experiment::Precision::Bf16};
   int64_t batch = 8, length = 256;
 };
 
@@ -58,9 +66,9 @@ void set_blas_threads(int n) {
   if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
 }
 
-// Best fp32 GEMM rate over a few square sizes, GFLOP/s.
-double gemm_gflops(int64_t n) {
-  auto a = torch::randn({n, n}), b = torch::randn({n, n});
+// GEMM rate at one square size, best of 5, GFLOP/s.
+double gemm_gflops(int64_t n, torch::ScalarType dtype = torch::kFloat) {
+  auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
   auto c = torch::mm(a, b);
   double best = 1e30;
   for (int r = 0; r < 5; ++r) {
@@ -78,14 +86,18 @@ struct Measured {
 // A model and its optimizer, stepping as the trainer does (with the trainer's
 // split of threads between LibTorch and OpenBLAS for the model's width).
 struct EngineStepper {
+  experiment::Precision precision;
   ModelThreadScope threads;
   model::LlamaForCausalLM m;
   std::unique_ptr<torch::optim::AdamW> opt;
   torch::Tensor positions;
   int64_t vocab;
 
-  EngineStepper(const model::ModelConfig& config, const Options& o)
-      : threads(Work::Training, config.hidden_size, o.length), m(config), vocab(config.vocab_size) {
+  EngineStepper(const model::ModelConfig& config, const Options& o, experiment::Precision p)
+      : precision(p),
+        threads(p == experiment::Precision::Bf16 ? Work::TrainingBf16 : Work::Training, config.hidden_size, o.length),
+        m(config),
+        vocab(config.vocab_size) {
     model::init_weights(m, 1);
     m->train();
     experiment::TrainingSettings s;
@@ -100,8 +112,12 @@ struct EngineStepper {
   // Returns the loss; ids are drawn before the clock starts.
   double step(const torch::Tensor& ids) {
     opt->zero_grad();
-    const auto nll = m->nll_sum(ids, positions, ids);
-    (nll.sum / static_cast<double>(nll.tokens)).backward();
+    model::LlamaForCausalLMImpl::NllSum nll;
+    {
+      const train::AutocastScope autocast(torch::kCPU, precision);
+      nll = m->nll_sum(ids, positions, ids);
+      (nll.sum / static_cast<double>(nll.tokens)).backward();
+    }
     torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
     opt->step();
     return nll.sum.item<double>() / static_cast<double>(nll.tokens);
@@ -111,8 +127,8 @@ struct EngineStepper {
   }
 };
 
-Measured time_engine(const model::ModelConfig& config, const Options& o) {
-  EngineStepper e(config, o);
+Measured time_engine(const model::ModelConfig& config, const Options& o, experiment::Precision p) {
+  EngineStepper e(config, o, p);
   std::vector<double> times;
   Measured out;
   for (int step = 0; step <= o.steps; ++step) {  // step 0 warms up allocators and is not counted
@@ -129,8 +145,8 @@ Measured time_engine(const model::ModelConfig& config, const Options& o) {
 
 // Self time per op over a few steps, from LibTorch's profiler (chrome-trace
 // events: an event's self time is its duration less its children's).
-void print_profile(const model::ModelConfig& config, const Options& o) {
-  EngineStepper e(config, o);
+void print_profile(const model::ModelConfig& config, const Options& o, experiment::Precision p) {
+  EngineStepper e(config, o, p);
   e.step(e.random_ids(o));
   std::stringstream trace;
   const int steps = 3;
@@ -184,10 +200,12 @@ void print_profile(const model::ModelConfig& config, const Options& o) {
 }
 
 // The Python peer's training measurement with the given extra environment.
-nlohmann::json run_peer(const Shape& s, const Options& o, int threads, const std::string& env) {
+nlohmann::json run_peer(const Shape& s, const Options& o, experiment::Precision p, int threads,
+                        const std::string& env) {
   return bench::run_python_peer(o.python, s, threads, env,
                                 "--batch " + std::to_string(o.batch) + " --length " + std::to_string(o.length) +
-                                    " --steps " + std::to_string(o.steps));
+                                    " --steps " + std::to_string(o.steps) +
+                                    (p == experiment::Precision::Bf16 ? " --bf16" : ""));
 }
 
 Options parse(int argc, char** argv) {
@@ -200,6 +218,11 @@ Options parse(int argc, char** argv) {
     else if (key == "--python") o.python = value;
     else if (key == "--only") o.only = value;
     else if (key == "--profile") o.profile = value == "1" || value == "yes";
+    else if (key == "--precision" && (value == "fp32" || value == "bf16" || value == "both")) {
+      o.precisions.clear();
+      if (value != "bf16") o.precisions.push_back(experiment::Precision::Fp32);
+      if (value != "fp32") o.precisions.push_back(experiment::Precision::Bf16);
+    }
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       std::exit(2);
@@ -221,16 +244,21 @@ int main(int argc, char** argv) {
   set_blas_threads(1);
   const double peak_one_thread = gemm_gflops(1024);
   configure_threads(threads);  // back to the engine's own setting
-  std::printf("fp32 GEMM (torch::mm, best of 512/1024/2048): %.1f GFLOP/s on %d threads, %.1f on one\n", peak,
-              threads, peak_one_thread);
+  double peak_bf16 = 0;
+  for (int64_t n : {512, 1024, 2048}) peak_bf16 = std::max(peak_bf16, gemm_gflops(n, torch::kBFloat16));
+  std::printf("fp32 GEMM (torch::mm, best of 512/1024/2048): %.1f GFLOP/s on %d threads, %.1f on one; "
+              "bf16 GEMM (oneDNN): %.1f\n",
+              peak, threads, peak_one_thread, peak_bf16);
+  if (!train::cpu_has_native_bf16()) std::printf("this CPU has no AVX-512 BF16: bf16 is emulated\n");
   std::printf("batch %ld x length %ld, median of %d steps, best of %d alternating rounds; peer: %s "
               "bench/python/llama_peer.py\n\n",
               static_cast<long>(o.batch), static_cast<long>(o.length), o.steps, o.rounds, o.python.c_str());
 
   const std::vector<Shape> shapes = bench::standard_shapes();
-  std::printf("%-8s %7s | %10s %9s %7s | %11s %11s %11s | %6s\n", "model", "params", "engine t/s", "GFLOP/s",
-              "%GEMM", "py t/s", "py(blas=1)", "py(torch=1)", "ratio");
+  std::printf("%-8s %7s %4s | %10s %9s %7s | %11s %11s %11s | %6s\n", "model", "params", "prec", "engine t/s",
+              "GFLOP/s", "%GEMM", "py t/s", "py(blas=1)", "py(torch=1)", "ratio");
   for (const auto& s : shapes) {
+   for (const auto precision : o.precisions) {
     if (!o.only.empty() && o.only != s.name) continue;
     const auto config = bench::config_of(s, o.length);
     // This machine's timings wander by 10-20 % between runs of the same
@@ -239,32 +267,34 @@ int main(int argc, char** argv) {
     nlohmann::json py, py1, pyt;
     double py_tps = 0, py1_tps = 0, pyt_tps = 0;
     for (int r = 0; r < o.rounds; ++r) {
-      const auto m = time_engine(config, o);
+      const auto m = time_engine(config, o, precision);
       if (m.tokens_per_s > ours.tokens_per_s) ours = m;
-      const auto p = run_peer(s, o, threads, "");
+      const auto p = run_peer(s, o, precision, threads, "");
       if (p.value("tokens_per_s", 0.0) > py_tps) py = p, py_tps = p.value("tokens_per_s", 0.0);
-      const auto p1 = run_peer(s, o, threads, "OPENBLAS_NUM_THREADS=1");
+      const auto p1 = run_peer(s, o, precision, threads, "OPENBLAS_NUM_THREADS=1");
       if (p1.value("tokens_per_s", 0.0) > py1_tps) py1 = p1, py1_tps = p1.value("tokens_per_s", 0.0);
       // LibTorch on one thread, OpenBLAS on all: the engine's split for wide models.
-      const auto pt = run_peer(s, o, 1, "OPENBLAS_NUM_THREADS=" + std::to_string(threads));
+      const auto pt = run_peer(s, o, precision, 1, "OPENBLAS_NUM_THREADS=" + std::to_string(threads));
       if (pt.value("tokens_per_s", 0.0) > pyt_tps) pyt = pt, pyt_tps = pt.value("tokens_per_s", 0.0);
     }
     const double flops_per_token = 3.0 * experiment::forward_flops_per_token(config, static_cast<double>(o.length));
     const double gflops = flops_per_token * ours.tokens_per_s / 1e9;
     const double best_py = std::max({py_tps, py1_tps, pyt_tps});
-    const ThreadSplit split = EngineStepper(config, o).threads.split();
-    std::printf("%-8s %6.2fM | %10.0f %9.1f %6.0f%% | %11.0f %11.0f %11.0f | %5.2fx   (engine: LibTorch %d, OpenBLAS %d "
-                "threads)\n",
-                s.name.c_str(), static_cast<double>(config.parameter_count()) / 1e6, ours.tokens_per_s, gflops,
+    const ThreadSplit split = EngineStepper(config, o, precision).threads.split();
+    std::printf("%-8s %6.2fM %4s | %10.0f %9.1f %6.0f%% | %11.0f %11.0f %11.0f | %5.2fx   (engine: LibTorch %d, "
+                "OpenBLAS %d threads)\n",
+                s.name.c_str(), static_cast<double>(config.parameter_count()) / 1e6,
+                experiment::to_string(precision).c_str(), ours.tokens_per_s, gflops,
                 100.0 * gflops / peak, py_tps, py1_tps, pyt_tps, best_py > 0 ? ours.tokens_per_s / best_py : 0.0,
                 split.torch_threads, split.blas_threads);
     std::printf("         first-step loss: engine %.3f, python %.3f (ln V = %.3f)\n", ours.first_loss,
                 py.value("first_loss", 0.0), std::log(static_cast<double>(s.vocab)));
     if (best_py <= 0) std::printf("         the Python peer did not run: is python3-torch installed?\n");
-    if (o.profile) print_profile(config, o);
+    if (o.profile) print_profile(config, o, precision);
+   }
   }
   std::printf("\nratio: engine tokens/s over the fastest Python configuration (its default threads; OpenBLAS on one\n"
               "thread; LibTorch on one thread and OpenBLAS on all: the engine's two splits); %%GEMM: model FLOP/s of a\n"
-              "training step (3x forward) over the GEMM rate.\n");
+              "training step (3x forward) over the fp32 GEMM rate; bf16 rows: engine and peer under bf16 autocast.\n");
   return 0;
 }

@@ -143,6 +143,7 @@ def main():
     p.add_argument("--eps", type=float, default=1e-5)
     p.add_argument("--theta", type=float, default=10000.0)
     p.add_argument("--eval", action="store_true", help="time no-grad scoring instead of training")
+    p.add_argument("--bf16", action="store_true", help="forward and backward under CPU bf16 autocast")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -156,7 +157,8 @@ def main():
         ids = torch.randint(3, a.vocab, (a.batch, a.length))
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=False)
-        loss = model(ids, positions, ids)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            loss = model(ids, positions, ids)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

@@ -71,6 +71,7 @@ ThreadSplit thread_split_for(Work work, int64_t hidden_size, int64_t sequence_le
                              bool blas_own_pool) {
   threads = std::max(threads, 1);
   if (!blas_own_pool) return {threads, threads};
+  if (work == Work::TrainingBf16) return {threads, 1};  // OpenBLAS only sees the fp32 remainder
   const bool wide = hidden_size >= kBlasBoundHiddenSize;
   const bool gemm_bound =
       wide && (work == Work::Training || sequence_length <= kBlasBoundLengthPerWidth * hidden_size);

@@ -23,8 +23,10 @@ struct ThreadSplit {
 };
 
 // What the threads are for: a training step (forward and backward, whose
-// backward doubles the GEMMs) or inference (a forward pass, evaluation).
-enum class Work { Training, Inference };
+// backward doubles the GEMMs), a training step under bf16 autocast (its GEMMs
+// run in oneDNN on LibTorch's pool, not in OpenBLAS), or inference (a forward
+// pass, evaluation).
+enum class Work { Training, TrainingBf16, Inference };
 
 // Models at least this wide spend most of a training step in GEMMs large
 // enough for OpenBLAS to use every core; in inference that holds on sequences

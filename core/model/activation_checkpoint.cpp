@@ -1,45 +1,12 @@
 #include "model/activation_checkpoint.h"
 
-#include <ATen/autocast_mode.h>
-#include <torch/version.h>
+#include "model/autocast_state.h"
 
 #include <cstdint>
 
 namespace pose::model {
 
 namespace {
-
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-bool cuda_autocast_enabled() { return at::autocast::is_autocast_enabled(at::kCUDA); }
-at::ScalarType cuda_autocast_dtype() { return at::autocast::get_autocast_dtype(at::kCUDA); }
-void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
-  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
-  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
-}
-#else
-bool cuda_autocast_enabled() { return at::autocast::is_enabled(); }
-at::ScalarType cuda_autocast_dtype() { return at::autocast::get_autocast_gpu_dtype(); }
-void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
-  at::autocast::set_enabled(enabled);
-  at::autocast::set_autocast_gpu_dtype(dtype);
-}
-#endif
-
-// Restores the CUDA autocast state of the forward for the recomputation.
-class AutocastScope {
- public:
-  AutocastScope(bool enabled, at::ScalarType dtype)
-      : saved_enabled_(cuda_autocast_enabled()), saved_dtype_(cuda_autocast_dtype()) {
-    set_cuda_autocast(enabled, dtype);
-  }
-  ~AutocastScope() { set_cuda_autocast(saved_enabled_, saved_dtype_); }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool saved_enabled_;
-  at::ScalarType saved_dtype_;
-};
 
 // Arguments that are not tensors (the layer, the mask, the kernel) are passed
 // as pointers/values, which the autograd machinery treats as non-differentiable
@@ -56,8 +23,12 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     if (mask->additive.defined()) ctx->saved_data["mask"] = mask->additive;
     ctx->saved_data["x_requires_grad"] = x.requires_grad();
     ctx->saved_data["num_params"] = static_cast<int64_t>(params.size());
-    ctx->saved_data["autocast"] = cuda_autocast_enabled();
-    ctx->saved_data["autocast_dtype"] = static_cast<int64_t>(cuda_autocast_dtype());
+    // The recomputation in backward runs under the forward's autocast state.
+    const AutocastState autocast = current_autocast();
+    ctx->saved_data["autocast_cuda"] = autocast.cuda;
+    ctx->saved_data["autocast_cuda_dtype"] = static_cast<int64_t>(autocast.cuda_dtype);
+    ctx->saved_data["autocast_cpu"] = autocast.cpu;
+    ctx->saved_data["autocast_cpu_dtype"] = static_cast<int64_t>(autocast.cpu_dtype);
     ctx->save_for_backward({x, cos, sin});
     return layer->forward(x, cos, sin, *mask, kernel, nullptr);
   }
@@ -83,8 +54,12 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     torch::Tensor out;
     {
       torch::AutoGradMode grad_on(true);
-      AutocastScope autocast(ctx->saved_data["autocast"].toBool(),
-                             static_cast<at::ScalarType>(ctx->saved_data["autocast_dtype"].toInt()));
+      AutocastState forward_state;
+      forward_state.cuda = ctx->saved_data["autocast_cuda"].toBool();
+      forward_state.cuda_dtype = static_cast<at::ScalarType>(ctx->saved_data["autocast_cuda_dtype"].toInt());
+      forward_state.cpu = ctx->saved_data["autocast_cpu"].toBool();
+      forward_state.cpu_dtype = static_cast<at::ScalarType>(ctx->saved_data["autocast_cpu_dtype"].toInt());
+      const AutocastStateScope autocast(forward_state);
       out = layer->forward(x, saved[1], saved[2], mask, kernel, nullptr);
     }
     torch::autograd::variable_list grads;

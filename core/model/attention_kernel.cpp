@@ -76,7 +76,7 @@ struct MaskArgument {
   torch::Tensor additive;  // [Tq, Tk] or undefined
 };
 
-// Eager fp32 attention for grouped query heads; see attend_grouped().
+// Eager attention for grouped query heads (fp32 or bf16); see attend_grouped().
 struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAttention> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
                                const torch::Tensor& v, const MaskArgument& mask) {
@@ -126,13 +126,17 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
 torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const AttentionMask& mask, AttentionKernel kernel) {
   const int64_t n_rep = q.size(1) / k.size(1);
-  const bool fp32 = q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
-                    v.scalar_type() == torch::kFloat;
-  if (kernel == AttentionKernel::Sdpa || !fp32) return attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  // fp32, or bf16 as autocast hands it over (q, k and v all bf16).
+  const auto dtype = q.scalar_type();
+  const bool grouped_dtype = (dtype == torch::kFloat || dtype == torch::kBFloat16) && k.scalar_type() == dtype &&
+                             v.scalar_type() == dtype;
+  if (kernel == AttentionKernel::Sdpa || !grouped_dtype) {
+    return attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  }
   torch::Tensor additive = mask.additive;
   if (!additive.defined() && mask.is_causal) {
-    additive = make_attention_mask(q.size(2), k.size(2) - q.size(2), std::nullopt, AttentionKernel::Eager,
-                                   torch::kFloat, q.device()).additive;
+    additive = make_attention_mask(q.size(2), k.size(2) - q.size(2), std::nullopt, AttentionKernel::Eager, dtype,
+                                   q.device()).additive;
   }
   return GroupedEagerAttention::apply(q, k, v, MaskArgument{additive});
 }

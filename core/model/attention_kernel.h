@@ -59,7 +59,8 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 
 // Grouped-query attention: q [B, H, Tq, D], k/v [B, KV, Tk, D] with H a
 // multiple of KV; query head h reads kv head h / (H / KV) (HF's layout).
-// Sdpa repeats K/V and calls attend(). Eager, for fp32, runs its own autograd
+// Sdpa repeats K/V and calls attend(). Eager, for fp32 and bf16 (as autocast
+// hands q, k, v over; bf16 softmax on the CPU rounds the fp32 result), runs its own autograd
 // function: the query heads of one kv head are stacked into one matrix, so
 // K/V are never repeated (nor their gradients summed back), the 1/sqrt(D)
 // scale and the additive mask are folded into the score GEMM (baddbmm), and

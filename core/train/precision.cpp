@@ -2,42 +2,42 @@
 
 #include <ATen/autocast_mode.h>
 
-#include "common/error.h"
-
 namespace pose::train {
-
-namespace {
-// LibTorch 2.4 replaced the per-backend autocast switches with device-typed ones.
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-bool cuda_autocast_enabled() { return at::autocast::is_autocast_enabled(at::kCUDA); }
-void set_cuda_autocast(bool on) {
-  at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-  at::autocast::set_autocast_enabled(at::kCUDA, on);
-}
-#else
-bool cuda_autocast_enabled() { return at::autocast::is_enabled(); }
-void set_cuda_autocast(bool on) {
-  at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-  at::autocast::set_enabled(on);
-}
-#endif
-}  // namespace
 
 experiment::Precision resolve_precision(experiment::Precision precision, const torch::Device& device) {
   using experiment::Precision;
   if (precision == Precision::Auto) return device.is_cuda() ? Precision::Bf16 : Precision::Fp32;
-  if (precision == Precision::Bf16 && !device.is_cuda()) {
-    throw UserError("precision bf16 needs a CUDA device (this run is on " + device.str() + ")",
-                    "set precision to \"auto\" or \"fp32\", or run with --device cuda");
-  }
   return precision;
 }
 
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bf16") != 0;
+#else
+  return false;
+#endif
+}
+
+std::string precision_note(experiment::Precision resolved, const torch::Device& device) {
+  if (resolved != experiment::Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return {};
+  return "precision bf16 on a CPU without bf16 instructions (AVX-512 BF16): bf16 is emulated and usually slower "
+         "than fp32; set precision to \"fp32\" (or \"auto\") for speed";
+}
+
 AutocastScope::AutocastScope(const torch::Device& device, experiment::Precision resolved) {
-  if (!device.is_cuda() || resolved != experiment::Precision::Bf16) return;
+  if (resolved != experiment::Precision::Bf16 || !(device.is_cuda() || device.is_cpu())) return;
   active_ = true;
-  previous_enabled_ = cuda_autocast_enabled();
-  set_cuda_autocast(true);
+  previous_ = model::current_autocast();
+  model::AutocastState on = previous_;
+  if (device.is_cuda()) {
+    on.cuda = true;
+    on.cuda_dtype = at::kBFloat16;
+  } else {
+    on.cpu = true;
+    on.cpu_dtype = at::kBFloat16;
+  }
+  model::set_autocast(on);
   at::autocast::increment_nesting();
 }
 
@@ -46,7 +46,7 @@ AutocastScope::~AutocastScope() {
   // Casts cached for this forward/backward hold memory; drop them when the
   // outermost scope closes, as torch.autocast does.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  set_cuda_autocast(previous_enabled_);
+  model::set_autocast(previous_);
 }
 
 }  // namespace pose::train

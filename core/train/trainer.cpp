@@ -71,17 +71,18 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   // LibTorch's and OpenBLAS's threads shared for training this model (its
   // periodic evaluations set their own split).
   const auto& design = source.options().design;
-  const bool on_cpu = model->parameters().empty() || model->parameters().front().device().is_cpu();
-  const ModelThreadScope threads(Work::Training, model->config().hidden_size,
-                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len,
-                                 on_cpu);
   const torch::Device device =
       model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();
   const auto precision = resolve_precision(s.precision, device);
+  const ModelThreadScope threads(precision == experiment::Precision::Bf16 ? Work::TrainingBf16 : Work::Training,
+                                 model->config().hidden_size,
+                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len,
+                                 device.is_cpu());
   auto log = [&](const std::string& line) {
     if (o.observer) o.observer->on_log(line);
   };
 
+  if (const std::string note = precision_note(precision, device); !note.empty()) log(o.run_name + ": " + note);
   auto optimizer = make_optimizer(model, s);
   TrainState state;
   state.run = o.run_name;

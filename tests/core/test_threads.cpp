@@ -47,6 +47,9 @@ class TestThreads : public QObject {
     QCOMPARE(pose::thread_split_for(Work::Inference, 256, 4 * 256 + 1, 2, true), (ThreadSplit{2, 1}));
     QCOMPARE(pose::thread_split_for(Work::Inference, 64, 128, 2, true), (ThreadSplit{2, 1}));
     QCOMPARE(pose::thread_split_for(Work::Training, 4096, 4096, 16, true), (ThreadSplit{1, 16}));
+    // bf16 GEMMs run in oneDNN on LibTorch's pool, whatever the width.
+    QCOMPARE(pose::thread_split_for(Work::TrainingBf16, 4096, 4096, 16, true), (ThreadSplit{16, 1}));
+    QCOMPARE(pose::thread_split_for(Work::TrainingBf16, 64, 256, 2, true), (ThreadSplit{2, 1}));
     // One pool shared (the OpenMP build): all threads for both, whatever the work.
     QCOMPARE(pose::thread_split_for(Work::Training, 64, 256, 8, false), (ThreadSplit{8, 8}));
     QCOMPARE(pose::thread_split_for(Work::Inference, 4096, 65536, 8, false), (ThreadSplit{8, 8}));
