@@ -5,6 +5,13 @@
 // length with the same architecture (bench/python/llama_peer.py --eval),
 // measured in one run. Random weights and tokens: the figure is speed only.
 //
+// Then passkey-style retrieval scoring: the engine's teacher-forced predictor
+// (eval::ModelPredictor::predict, what evaluate_passkey and the key-value test
+// call per batch of a cell's trials: one forward over the prompts, logits and
+// argmax only on the answer span) against the peer doing the same
+// (llama_peer.py --passkey); prompt tokens/s and trials/s. Building the
+// prompts (tokenizing filler) is left out of both.
+//
 //   bench_eval [--threads N] [--python /usr/bin/python3] [--only default|6m]
 //              [--lengths 256,1024,2048] [--rounds N]
 #include <cstdio>
@@ -17,6 +24,7 @@
 #include "bench_common.h"
 #include "common/threads.h"
 #include "eval/perplexity.h"
+#include "eval/token_predictor.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
 
@@ -81,6 +89,26 @@ double engine_tokens_per_s(model::LlamaForCausalLM& m, int64_t vocab, int64_t W,
   return static_cast<double>(points.at(0).tokens) / seconds;
 }
 
+constexpr int64_t kAnswerSpan = 6;  // a five-digit key and its leading space, about
+
+// Prompt tokens per second of teacher-forced retrieval scoring at length W:
+// `batches` batches of `per_batch` random prompts, the median batch's time.
+double engine_retrieval_tokens_per_s(model::LlamaForCausalLM& m, int64_t vocab, int64_t W, int64_t per_batch,
+                                     int64_t batches) {
+  eval::ModelPredictor predictor(m);
+  const std::vector<eval::Span> spans(static_cast<std::size_t>(per_batch), eval::Span{W - 1 - kAnswerSpan, W - 1});
+  torch::manual_seed(5);
+  predictor.predict(torch::randint(3, vocab, {per_batch, W}, torch::kLong), spans);  // warm-up
+  std::vector<double> times;
+  for (int64_t b = 0; b < batches; ++b) {
+    const torch::Tensor ids = torch::randint(3, vocab, {per_batch, W}, torch::kLong);
+    const auto t0 = bench::Clock::now();
+    predictor.predict(ids, spans);
+    times.push_back(bench::seconds_since(t0));
+  }
+  return static_cast<double>(per_batch * W) / bench::median(times);  // as the peer: median batch
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,7 +147,38 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nBoth with the engine's split of threads for the model's width; python t/s counts W-1 scored tokens per window,\n"
-              "as the engine does. Passkey evaluation is a forward pass over the prompt plus greedy decoding of a few\n"
-              "tokens with the KV cache; its prompt cost is that of the same window here.\n");
+              "as the engine does.\n\n");
+
+  std::printf("passkey-style retrieval, teacher-forced (one forward over each batch of prompts, argmax on a %ld-token\n"
+              "answer span), prompts batched up to %ld positions; prompt tokens/s, trials/s in brackets\n\n",
+              static_cast<long>(kAnswerSpan), static_cast<long>(o.batch_tokens));
+  std::printf("%-8s %6s %7s | %20s %20s | %6s\n", "model", "L", "batch", "engine t/s (trials)", "python t/s (trials)",
+              "ratio");
+  for (const auto& shape : bench::standard_shapes()) {
+    if (!o.only.empty() && o.only != shape.name) continue;
+    const int64_t max_len = *std::max_element(o.lengths.begin(), o.lengths.end());
+    model::LlamaForCausalLM m(bench::config_of(shape, max_len));
+    model::init_weights(m, 1);
+    const ModelThreadScope split(Work::Inference, shape.hidden, max_len);
+    const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
+    const int peer_threads = blas_wide ? 1 : threads;
+    const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
+    for (const int64_t L : o.lengths) {
+      const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / L);
+      double ours = 0, py = 0;
+      for (int r = 0; r < o.rounds; ++r) {
+        ours = std::max(ours, engine_retrieval_tokens_per_s(m, shape.vocab, L, per_batch, 3));
+        const auto peer = bench::run_python_peer(o.python, shape, peer_threads, peer_env,
+                                                 "--passkey --span " + std::to_string(kAnswerSpan) + " --batch " +
+                                                     std::to_string(per_batch) + " --length " + std::to_string(L) +
+                                                     " --steps 3");
+        py = std::max(py, peer.value("tokens_per_s", 0.0));
+      }
+      const double l = static_cast<double>(L);
+      std::printf("%-8s %6ld %7ld | %11.0f (%6.1f) %11.0f (%6.1f) | %5.2fx\n", shape.name.c_str(),
+                  static_cast<long>(L), static_cast<long>(per_batch), ours, ours / l, py, py / l,
+                  py > 0 ? ours / py : 0.0);
+    }
+  }
   return 0;
 }

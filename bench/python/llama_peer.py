@@ -12,7 +12,10 @@ Prints one JSON object on stdout so that the C++ bench can read it:
 
 With --eval, the peer of bench/bench_eval instead: perplexity-style scoring,
 no gradients, windows of --length tokens batched --batch at a time; prints
-{"tokens_per_s": ..., "loss": ...}.
+{"tokens_per_s": ..., "loss": ...}. With --passkey, teacher-forced retrieval
+scoring: prompts of --length tokens batched --batch at a time, the argmax of
+the logits over the last --span answer positions (logits only there); prints
+{"tokens_per_s": ..., "trials_per_s": ...}.
 
 Run by hand:  python3 bench/python/llama_peer.py --hidden 256 --layers 6 ...
 """
@@ -112,14 +115,17 @@ class Llama(nn.Module):
             if p.dim() == 2:
                 nn.init.normal_(p, std=0.02)
 
-    def forward(self, ids, position_ids, labels):
+    def hidden(self, ids, position_ids):
         b, t = ids.shape
         mask = torch.full((t, t), float("-inf")).triu(1)[None, None]
         cos, sin = rope_tables(position_ids, self.a.hidden // self.a.heads, self.a.theta)
         h = self.embed_tokens(ids)
         for layer in self.layers:
             h = layer(h, cos, sin, mask)
-        logits = F.linear(self.norm(h), self.embed_tokens.weight).float()  # tied LM head
+        return self.norm(h)
+
+    def forward(self, ids, position_ids, labels):
+        logits = F.linear(self.hidden(ids, position_ids), self.embed_tokens.weight).float()  # tied LM head
         return F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)), labels[:, 1:].reshape(-1))
 
 
@@ -144,12 +150,16 @@ def main():
     p.add_argument("--theta", type=float, default=10000.0)
     p.add_argument("--eval", action="store_true", help="time no-grad scoring instead of training")
     p.add_argument("--bf16", action="store_true", help="forward and backward under CPU bf16 autocast")
+    p.add_argument("--passkey", action="store_true", help="time teacher-forced retrieval scoring")
+    p.add_argument("--span", type=int, default=6, help="answer positions scored per prompt (--passkey)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     model = Llama(a)
     if a.eval:
         return evaluate(model, a)
+    if a.passkey:
+        return passkey(model, a)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.1)
     positions = torch.arange(a.length).unsqueeze(0).expand(a.batch, a.length)
     times, first_loss = [], None
@@ -190,6 +200,26 @@ def evaluate(model, a):
     step_s = times[len(times) // 2]
     print(json.dumps({"tokens_per_s": a.batch * (a.length - 1) / step_s, "step_s": step_s, "loss": loss_value,
                       "threads": torch.get_num_threads()}))
+
+
+def passkey(model, a):
+    model.eval()
+    positions = torch.arange(a.length).unsqueeze(0).expand(a.batch, a.length)
+    begin = a.length - 1 - a.span  # position t predicts token t + 1: the answer ends the prompt
+    times = []
+    with torch.no_grad():
+        for step in range(a.steps + 1):  # the first batch warms up and is not counted
+            ids = torch.randint(3, a.vocab, (a.batch, a.length))
+            t0 = time.perf_counter()
+            h = model.hidden(ids, positions)[:, begin:begin + a.span]
+            predicted = F.linear(h, model.embed_tokens.weight).float().argmax(-1)
+            predicted.sum().item()
+            if step > 0:
+                times.append(time.perf_counter() - t0)
+    times.sort()
+    step_s = times[len(times) // 2]
+    print(json.dumps({"tokens_per_s": a.batch * a.length / step_s, "trials_per_s": a.batch / step_s,
+                      "step_s": step_s, "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

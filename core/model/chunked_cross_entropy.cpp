@@ -1,6 +1,7 @@
 #include "model/chunked_cross_entropy.h"
 
 #include "common/error.h"
+#include "model/autocast_state.h"
 
 #include <algorithm>
 
@@ -25,11 +26,31 @@ ChunkLogits chunk_logits(const torch::Tensor& hidden, const torch::Tensor& weigh
   return c;
 }
 
-// d(lse − logit_t)/d logits = softmax − one_hot(t), zero for ignored tokens.
+// softmax − one_hot(t) in place of `probs` (the softmax), with the rows of
+// ignored tokens zeroed: d(lse − logit_t)/d logits.
+void softmax_to_logit_gradient(torch::Tensor& probs, const ChunkLogits& c) {
+  probs.scatter_add_(1, c.safe.unsqueeze(1), -torch::ones({probs.size(0), 1}, probs.options()));
+  // Ignored tokens are few (none in most batches): zero their rows, not a pass over all.
+  const torch::Tensor ignored = c.valid.logical_not().nonzero().squeeze(1);
+  if (ignored.numel() > 0) probs.index_fill_(0, ignored, 0.0);
+}
+
+// The logit gradient from the logits and their log-sum-exp (backward when
+// nothing was kept).
 torch::Tensor logit_gradient(const ChunkLogits& c, const torch::Tensor& lse) {
   torch::Tensor dlogits = torch::exp(c.logits - lse.unsqueeze(1));
-  dlogits.scatter_add_(1, c.safe.unsqueeze(1), -torch::ones({c.logits.size(0), 1}, dlogits.options()));
-  return dlogits.mul_(c.valid.unsqueeze(1).to(torch::kFloat));
+  softmax_to_logit_gradient(dlogits, c);
+  return dlogits;
+}
+
+// The dtype the kept logit gradient is stored in: under autocast the backward
+// GEMMs take it in the autocast dtype anyway, so it is stored so (the same
+// numbers, half the memory, no cast in backward); fp32 otherwise.
+torch::ScalarType kept_gradient_dtype(const torch::Tensor& hidden) {
+  const AutocastState autocast = current_autocast();
+  if (hidden.is_cpu() && autocast.cpu) return autocast.cpu_dtype;
+  if (hidden.is_cuda() && autocast.cuda) return autocast.cuda_dtype;
+  return torch::kFloat;
 }
 
 struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy> {
@@ -42,17 +63,26 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
     torch::Tensor total = torch::zeros({}, hidden.options().dtype(torch::kFloat));
     std::vector<torch::Tensor> lse_parts;
     torch::Tensor dlogits_all;
-    if (keep) dlogits_all = torch::empty({n, weight.size(0)}, hidden.options().dtype(torch::kFloat));
+    if (keep) dlogits_all = torch::empty({n, weight.size(0)}, hidden.options().dtype(kept_gradient_dtype(hidden)));
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t len = std::min(chunk, n - start);
       const ChunkLogits c = chunk_logits(hidden, weight, targets, start, len);
-      const torch::Tensor lse = torch::logsumexp(c.logits, -1);
-      const torch::Tensor target_logit = c.logits.gather(1, c.safe.unsqueeze(1)).squeeze(1);
-      total = total + torch::where(c.valid, lse - target_logit, torch::zeros_like(lse)).sum();
+      // One fused pass gives log p for every entry; the loss, the
+      // log-sum-exp and (exp) the softmax all follow from it.
+      torch::Tensor log_probs = at::_log_softmax(c.logits, 1, /*half_to_float=*/false);
+      const torch::Tensor target_log_prob = log_probs.gather(1, c.safe.unsqueeze(1)).squeeze(1);
+      total = total - torch::where(c.valid, target_log_prob, torch::zeros_like(target_log_prob)).sum();
       if (keep) {
-        dlogits_all.narrow(0, start, len).copy_(logit_gradient(c, lse));
+        // The one-hot is subtracted in fp32 (p − 1 for a confident token
+        // would lose its digits in bf16), then stored.
+        torch::Tensor dlogits = dlogits_all.scalar_type() == torch::kFloat ? dlogits_all.narrow(0, start, len)
+                                                                           : log_probs;
+        torch::exp_out(dlogits, log_probs);
+        softmax_to_logit_gradient(dlogits, c);
+        if (dlogits_all.scalar_type() != torch::kFloat) dlogits_all.narrow(0, start, len).copy_(dlogits);
       } else {
-        lse_parts.push_back(lse);
+        // lse = logit_t − log p_t, without another pass over the row.
+        lse_parts.push_back(c.logits.gather(1, c.safe.unsqueeze(1)).squeeze(1) - target_log_prob);
       }
     }
     if (keep) {
@@ -75,8 +105,12 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
       // The scalar upstream gradient scales the [N, C] and [V, C] results, not [N, V].
       const torch::Tensor& dlogits = saved[2];
       const torch::Tensor g = grad_outputs[0].to(torch::kFloat);
-      const torch::Tensor grad_hidden = (torch::matmul(dlogits.to(weight.scalar_type()), weight) * g).to(hidden.scalar_type());
-      const torch::Tensor grad_weight = torch::matmul(dlogits.t(), hidden.to(torch::kFloat)).mul_(g);
+      // Kept in fp32 (the GEMMs then run in the weights' dtype, as HF's
+      // lm_head), or in the autocast dtype, which the GEMMs keep.
+      const auto gemm_dtype = dlogits.scalar_type() == torch::kFloat ? weight.scalar_type() : dlogits.scalar_type();
+      const torch::Tensor grad_hidden =
+          (torch::matmul(dlogits.to(gemm_dtype), weight.to(gemm_dtype)) * g).to(hidden.scalar_type());
+      const torch::Tensor grad_weight = torch::matmul(dlogits.t(), hidden.to(dlogits.scalar_type())).mul_(g);
       return {grad_hidden, grad_weight.to(weight.scalar_type()), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
     const torch::Tensor& targets = saved[2];

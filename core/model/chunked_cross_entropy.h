@@ -8,7 +8,8 @@
 // When the whole [N, V] fits in kKeepLogitGradientElements (small models and
 // batches, i.e. CPU training), forward keeps the logit gradient it can already
 // compute (softmax − one-hot) instead, and backward is two GEMMs: no logits
-// formed twice. The numbers are the same either way.
+// formed twice. The numbers are the same either way. Under autocast the kept
+// gradient is stored in the autocast dtype, which the backward GEMMs take it in.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 
 #include "model/attention_kernel.h"
 #include "model/autocast_state.h"
+#include "model/chunked_cross_entropy.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
 #include "train/batch_source.h"
@@ -148,6 +149,36 @@ class TestPrecision : public QObject {
     QVERIFY(cosine(gq, q.grad()) > 0.999);
     QVERIFY(cosine(gk, k.grad()) > 0.999);
     QVERIFY(cosine(gv, v.grad()) > 0.999);
+  }
+
+  // The loss under autocast: the logit gradient kept from forward (stored in
+  // bf16) and the one formed again in backward give the same gradients, and
+  // the loss is fp32 cross-entropy of the bf16 logits.
+  void lossUnderAutocastKeepsItsGradientInBf16() {
+    torch::manual_seed(8);
+    const torch::Tensor hidden0 = torch::randn({40, 16}), weight0 = torch::randn({50, 16}) * 0.5;
+    torch::Tensor targets = torch::randint(0, 50, {40}, torch::kLong);
+    targets[3] = model::kIgnoreIndex;
+    const torch::Tensor reference = torch::nn::functional::cross_entropy(
+        torch::matmul(hidden0.to(torch::kBFloat16), weight0.to(torch::kBFloat16).t()).to(torch::kFloat), targets,
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    std::vector<torch::Tensor> grads;
+    for (const int64_t keep : {int64_t{0}, int64_t{1} << 20}) {
+      const torch::Tensor hidden = hidden0.clone().requires_grad_(true), weight = weight0.clone().requires_grad_(true);
+      const train::AutocastScope autocast(torch::kCPU, Precision::Bf16);
+      const torch::Tensor loss = model::linear_cross_entropy_sum(hidden, weight, targets, 16, keep);
+      QCOMPARE(loss.scalar_type(), torch::kFloat);
+      QVERIFY2(std::abs(loss.item<double>() - reference.item<double>()) < 1e-3 * reference.item<double>(),
+               qPrintable(QStringLiteral("%1 vs %2").arg(loss.item<double>()).arg(reference.item<double>())));
+      loss.backward();
+      QCOMPARE(hidden.grad().scalar_type(), torch::kFloat);
+      QCOMPARE(hidden.grad()[3].abs().sum().item<double>(), 0.0);  // the ignored token has no gradient
+      QVERIFY(hidden.grad()[4].abs().sum().item<double>() > 0);
+      grads.push_back(hidden.grad());
+      grads.push_back(weight.grad());
+    }
+    QVERIFY(cosine(grads[0], grads[2]) > 0.999);
+    QVERIFY(cosine(grads[1], grads[3]) > 0.999);
   }
 
   // bf16 autocast changes rounding, not the model: its loss and every
