@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
     // This machine's timings wander by 10-20 % between runs of the same
     // program: alternate the contestants and keep each one's best round.
     Measured ours;
-    nlohmann::json py, py1, pyt;
+    nlohmann::json py = nlohmann::json::object(), py1 = py, pyt = py;
     double py_tps = 0, py1_tps = 0, pyt_tps = 0;
     for (int r = 0; r < o.rounds; ++r) {
       const auto m = time_engine(config, o, precision);

@@ -259,7 +259,9 @@ QWidget* DesignWorkspace::buildForm() {
   addField(rf, QStringLiteral("run.lr"), tr("Learning rate"), new QLineEdit(run), tr("Peak learning rate, e.g. 2e-5"));
   auto* precision = new QComboBox(run);
   for (const char* p : {"auto", "fp32", "bf16"}) precision->addItem(QString::fromLatin1(p), QString::fromLatin1(p));
-  addField(rf, QStringLiteral("run.precision"), tr("Precision"), precision);
+  addField(rf, QStringLiteral("run.precision"), tr("Precision"), precision,
+           tr("auto: bf16 autocast on a GPU, fp32 on the CPU. bf16 on the CPU: about twice the training speed on "
+              "CPUs with AVX-512 BF16 or AMX, loss within noise of fp32; emulated (slower) elsewhere"));
   v->addWidget(run);
   v->addStretch(1);
   scroll->setWidget(page);
