@@ -89,6 +89,23 @@ double engine_tokens_per_s(model::LlamaForCausalLM& m, int64_t vocab, int64_t W,
   return static_cast<double>(points.at(0).tokens) / seconds;
 }
 
+// A random model of the shape and the split of threads the engine's
+// evaluation uses for it (its longest window decides, common/threads.h),
+// held while it is timed; the peer is started with the same split.
+struct EvalSetup {
+  model::LlamaForCausalLM model;
+  ModelThreadScope split;
+  int peer_threads = 1;
+  std::string peer_env;
+  EvalSetup(const bench::Shape& shape, int64_t max_len, int threads)
+      : model(bench::config_of(shape, max_len)), split(Work::Inference, shape.hidden, max_len) {
+    model::init_weights(model, 1);
+    const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
+    peer_threads = blas_wide ? 1 : threads;
+    peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
+  }
+};
+
 constexpr int64_t kAnswerSpan = 6;  // a five-digit key and its leading space, about
 
 // Prompt tokens per second of teacher-forced retrieval scoring at length W:
@@ -120,15 +137,11 @@ int main(int argc, char** argv) {
   std::printf("%-8s %6s %8s | %12s %12s | %6s\n", "model", "W", "windows", "engine t/s", "python t/s", "ratio");
   for (const auto& shape : bench::standard_shapes()) {
     if (!o.only.empty() && o.only != shape.name) continue;
-    const int64_t max_len = *std::max_element(o.lengths.begin(), o.lengths.end());
-    model::LlamaForCausalLM m(bench::config_of(shape, max_len));
-    model::init_weights(m, 1);
-    // The split of threads the engine's evaluation uses for this model (its
-    // longest window decides, common/threads.h); the peer gets the same.
-    const ModelThreadScope split(Work::Inference, shape.hidden, max_len);
-    const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
-    const int peer_threads = blas_wide ? 1 : threads;
-    const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
+    EvalSetup setup(shape, *std::max_element(o.lengths.begin(), o.lengths.end()), threads);
+    auto& m = setup.model;
+    const auto& split = setup.split;
+    const int peer_threads = setup.peer_threads;
+    const std::string& peer_env = setup.peer_env;
     for (const int64_t W : o.lengths) {
       // Two batches of windows: enough to time, short enough at 2048.
       const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / W);
@@ -156,13 +169,10 @@ int main(int argc, char** argv) {
               "ratio");
   for (const auto& shape : bench::standard_shapes()) {
     if (!o.only.empty() && o.only != shape.name) continue;
-    const int64_t max_len = *std::max_element(o.lengths.begin(), o.lengths.end());
-    model::LlamaForCausalLM m(bench::config_of(shape, max_len));
-    model::init_weights(m, 1);
-    const ModelThreadScope split(Work::Inference, shape.hidden, max_len);
-    const bool blas_wide = split.split().torch_threads == 1 && threads > 1;
-    const int peer_threads = blas_wide ? 1 : threads;
-    const std::string peer_env = "OPENBLAS_NUM_THREADS=" + std::to_string(blas_wide ? threads : 1);
+    EvalSetup setup(shape, *std::max_element(o.lengths.begin(), o.lengths.end()), threads);
+    auto& m = setup.model;
+    const int peer_threads = setup.peer_threads;
+    const std::string& peer_env = setup.peer_env;
     for (const int64_t L : o.lengths) {
       const int64_t per_batch = std::max<int64_t>(1, o.batch_tokens / L);
       double ours = 0, py = 0;

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "file_size_limit.h"
 #include "model/model_init.h"
+#include "tiny_training_fixture.h"
 #include "train/batch_source.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
@@ -29,12 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-model::ModelConfig tiny_config() {
-  nlohmann::json cfg = {{"model_type", "llama"},       {"vocab_size", 64},          {"hidden_size", 32},
-                        {"intermediate_size", 64},     {"num_hidden_layers", 2},    {"num_attention_heads", 4},
-                        {"num_key_value_heads", 2},    {"max_position_embeddings", 64}, {"tie_word_embeddings", true}};
-  return model::config_from_hf_json(cfg);
-}
+model::ModelConfig tiny_config() { return tiny_training_config(); }
 
 model::LlamaForCausalLM tiny_model(uint64_t seed) {
   model::LlamaForCausalLM m(tiny_config());
@@ -42,16 +38,7 @@ model::LlamaForCausalLM tiny_model(uint64_t seed) {
   return m;
 }
 
-// Documents with structure a model can learn (a repeating pattern with noise).
-std::shared_ptr<const std::vector<std::vector<int32_t>>> documents() {
-  auto docs = std::make_shared<std::vector<std::vector<int32_t>>>();
-  for (int d = 0; d < 6; ++d) {
-    std::vector<int32_t> doc;
-    for (int t = 0; t < 300 + 40 * d; ++t) doc.push_back(3 + (t * (d + 1) + (t % 7 == 0 ? d : 0)) % 61);
-    docs->push_back(doc);
-  }
-  return docs;
-}
+std::shared_ptr<const std::vector<std::vector<int32_t>>> documents() { return learnable_documents(); }
 
 train::BatchSourceOptions source_options(positions::Strategy strategy, int64_t batch, int64_t accum) {
   train::BatchSourceOptions o;
