@@ -19,6 +19,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     ctx->saved_data["layer"] = static_cast<int64_t>(reinterpret_cast<std::intptr_t>(layer));
     ctx->saved_data["kernel"] = static_cast<int64_t>(kernel);
     ctx->saved_data["is_causal"] = mask->is_causal;
+    ctx->saved_data["plain_causal"] = mask->plain_causal;
     ctx->saved_data["has_mask"] = mask->additive.defined();
     if (mask->additive.defined()) ctx->saved_data["mask"] = mask->additive;
     ctx->saved_data["x_requires_grad"] = x.requires_grad();
@@ -39,6 +40,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     const auto kernel = static_cast<AttentionKernel>(ctx->saved_data["kernel"].toInt());
     AttentionMask mask;
     mask.is_causal = ctx->saved_data["is_causal"].toBool();
+    mask.plain_causal = ctx->saved_data["plain_causal"].toBool();
     if (ctx->saved_data["has_mask"].toBool()) mask.additive = ctx->saved_data["mask"].toTensor();
     const bool x_requires_grad = ctx->saved_data["x_requires_grad"].toBool();
     const auto saved = ctx->get_saved_variables();

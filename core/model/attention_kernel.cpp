@@ -34,6 +34,7 @@ AttentionMask make_attention_mask(int64_t query_len, int64_t past_len, std::opti
   if (window_bites) blocked = blocked.logical_or(query_index - key_index >= *sliding_window);
   mask.additive = torch::zeros({query_len, key_len}, torch::TensorOptions().dtype(dtype).device(device))
                       .masked_fill(blocked, -std::numeric_limits<double>::infinity());
+  mask.plain_causal = past_len == 0 && !window_bites;
   return mask;
 }
 
@@ -121,6 +122,70 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
   }
 };
 
+// Plain causal attention for grouped query heads, computed in blocks of
+// kCausalBlock queries: block i's queries [s, e) attend to keys [0, e) only,
+// so the score GEMMs, softmax and their backward skip everything above the
+// diagonal blocks. Only the diagonal block needs the triangle of the mask.
+// The same numbers as GroupedEagerAttention up to GEMM rounding.
+struct BlockCausalGroupedAttention : public torch::autograd::Function<BlockCausalGroupedAttention> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
+                               const torch::Tensor& v, const MaskArgument& mask) {
+    const int64_t b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
+    const int64_t kv = k.size(1), rep = h / kv;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const torch::Tensor q4 = q.reshape({b * kv, rep, t, d});
+    const torch::Tensor k3 = k.reshape({b * kv, t, d});
+    const torch::Tensor v3 = v.reshape({b * kv, t, d});
+    torch::Tensor out = torch::empty({b * kv, rep, t, d}, q.options());
+    std::vector<torch::Tensor> saved{k3, v3};
+    for (int64_t s = 0; s < t; s += kCausalBlock) {
+      const int64_t e = std::min(t, s + kCausalBlock), len = e - s;
+      const torch::Tensor qi = q4.narrow(2, s, len).reshape({b * kv, rep * len, d});
+      // The mask rows of this block: zeros left of the diagonal block, its triangle on it.
+      const torch::Tensor m_rows = mask.additive.narrow(0, s, len).narrow(1, 0, e);
+      const torch::Tensor m = (rep == 1 ? m_rows : m_rows.repeat({rep, 1})).to(q.scalar_type()).unsqueeze(0);
+      const torch::Tensor scores =
+          at::baddbmm(m, qi, k3.narrow(1, 0, e).transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+      const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+      out.narrow(2, s, len).copy_(at::bmm(probs, v3.narrow(1, 0, e)).view({b * kv, rep, len, d}));
+      saved.push_back(qi);
+      saved.push_back(probs);
+    }
+    ctx->save_for_backward(saved);
+    ctx->saved_data["shape"] = std::vector<int64_t>{b, h, t, d, kv};
+    return out.view({b, h, t, d});
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &k3 = saved[0], &v3 = saved[1];
+    const auto shape = ctx->saved_data["shape"].toIntVector();
+    const int64_t b = shape[0], h = shape[1], t = shape[2], d = shape[3], kv = shape[4], rep = h / kv;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const torch::Tensor go4 = grad_outputs[0].reshape({b * kv, rep, t, d});
+    torch::Tensor dq = torch::empty({b * kv, rep, t, d}, k3.options());
+    // dK and dV gather contributions from every block: summed in fp32.
+    torch::Tensor dk = torch::zeros({b * kv, t, d}, k3.options().dtype(torch::kFloat));
+    torch::Tensor dv = torch::zeros({b * kv, t, d}, k3.options().dtype(torch::kFloat));
+    std::size_t next = 2;
+    for (int64_t s = 0; s < t; s += kCausalBlock) {
+      const int64_t e = std::min(t, s + kCausalBlock), len = e - s;
+      const torch::Tensor& qi = saved[next++];
+      const torch::Tensor& probs = saved[next++];
+      const torch::Tensor goi = go4.narrow(2, s, len).reshape({b * kv, rep * len, d});
+      dv.narrow(1, 0, e).add_(at::bmm(probs.transpose(1, 2), goi));
+      const torch::Tensor dprobs = at::bmm(goi, v3.narrow(1, 0, e).transpose(1, 2));
+      const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
+      dq.narrow(2, s, len).copy_(at::bmm(dscores, k3.narrow(1, 0, e)).mul_(scale).view({b * kv, rep, len, d}));
+      dk.narrow(1, 0, e).add_(at::bmm(dscores.transpose(1, 2), qi).mul_(scale));
+    }
+    const auto dtype = k3.scalar_type();
+    return {dq.view({b, h, t, d}), dk.to(dtype).view({b, kv, t, d}), dv.to(dtype).view({b, kv, t, d}),
+            torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
@@ -137,6 +202,10 @@ torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, con
   if (!additive.defined() && mask.is_causal) {
     additive = make_attention_mask(q.size(2), k.size(2) - q.size(2), std::nullopt, AttentionKernel::Eager, dtype,
                                    q.device()).additive;
+  }
+  const bool plain_causal = mask.plain_causal || (mask.is_causal && !mask.additive.defined());
+  if (plain_causal && additive.defined() && q.size(2) == k.size(2) && q.size(2) >= kBlockCausalMinLength) {
+    return BlockCausalGroupedAttention::apply(q, k, v, MaskArgument{additive});
   }
   return GroupedEagerAttention::apply(q, k, v, MaskArgument{additive});
 }

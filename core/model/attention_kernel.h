@@ -41,7 +41,17 @@ struct AttentionMask {
   // [T_query, T_key] additive 0 / -inf, or undefined when no mask is needed
   // (is_causal, or one query that may see every key).
   torch::Tensor additive;
+  // `additive` is the plain lower triangle (no cache, no window): the eager
+  // grouped kernel may then skip the blocks above the diagonal.
+  bool plain_causal = false;
 };
+
+// From this many query tokens on, the eager grouped kernel computes plain
+// causal attention block by block (kCausalBlock queries at a time against the
+// keys up to their block), skipping the scores above the diagonal: at 2048
+// tokens 36 of 64 blocks are computed.
+inline constexpr int64_t kBlockCausalMinLength = 1024;
+inline constexpr int64_t kCausalBlock = 256;
 
 // The mask for `query_len` new tokens following `past_len` cached ones. Query i
 // (token index past_len + i) sees key j when j <= past_len + i and, with a

@@ -193,6 +193,33 @@ class TestModel : public QObject {
     QVERIFY(gk.abs().sum().item<double>() > 0);  // gradients reach K (the test is not vacuous)
   }
 
+  // Long plain-causal sequences take the block-by-block kernel (skipping the
+  // scores above the diagonal); it gives what the repeated-K/V path gives.
+  void blockCausalKernelMatchesRepeatedKv() {
+    torch::manual_seed(4);
+    const int64_t b = 2, h = 4, kv = 2, d = 8, t = kBlockCausalMinLength + kCausalBlock / 2 + 3;  // a partial last block
+    const auto make = [](std::vector<int64_t> shape) { return torch::randn(shape).requires_grad_(true); };
+    const torch::Tensor q = make({b, h, t, d}), k = make({b, kv, t, d}), v = make({b, kv, t, d});
+    const AttentionMask mask = make_attention_mask(t, 0, std::nullopt, AttentionKernel::Eager, torch::kFloat, torch::kCPU);
+    QVERIFY(mask.plain_causal);
+    QVERIFY(!make_attention_mask(t, 5, std::nullopt, AttentionKernel::Eager, torch::kFloat, torch::kCPU).plain_causal);
+    QVERIFY(!make_attention_mask(t, 0, int64_t{64}, AttentionKernel::Eager, torch::kFloat, torch::kCPU).plain_causal);
+    const torch::Tensor upstream = torch::randn({b, h, t, d});
+    const torch::Tensor ours = attend_grouped(q, k, v, mask, AttentionKernel::Eager);
+    (ours * upstream).sum().backward();
+    const torch::Tensor gq = q.grad().clone(), gk = k.grad().clone(), gv = v.grad().clone();
+    q.grad().zero_();
+    k.grad().zero_();
+    v.grad().zero_();
+    const torch::Tensor reference = attend(q, repeat_kv(k, h / kv), repeat_kv(v, h / kv), mask, AttentionKernel::Eager);
+    (reference * upstream).sum().backward();
+    QVERIFY(max_abs_diff(ours, reference) < 1e-5);
+    QVERIFY(max_abs_diff(gq, q.grad()) < 1e-5);
+    QVERIFY(max_abs_diff(gk, k.grad()) < 1e-5);
+    QVERIFY(max_abs_diff(gv, v.grad()) < 1e-5);
+    QVERIFY(gk.narrow(2, 0, kCausalBlock).abs().sum().item<double>() > 0);
+  }
+
   void laterTokensDoNotChangeEarlierLogits() {
     LlamaForCausalLM m = make_model(tiny_config());
     torch::NoGradGuard no_grad;
