@@ -83,11 +83,10 @@ struct Measured {
   double step_s = 0, tokens_per_s = 0, first_loss = 0;
 };
 
-// A model and its optimizer, stepping as the trainer does (with the trainer's
-// split of threads between LibTorch and OpenBLAS for the model's width).
+// A model and its optimizer, stepping as the trainer does (with the threads
+// configure_threads() shares between LibTorch and OpenBLAS).
 struct EngineStepper {
   experiment::Precision precision;
-  ModelThreadScope threads;
   model::LlamaForCausalLM m;
   std::unique_ptr<torch::optim::AdamW> opt;
   torch::Tensor positions;
@@ -95,7 +94,6 @@ struct EngineStepper {
 
   EngineStepper(const model::ModelConfig& config, const Options& o, experiment::Precision p)
       : precision(p),
-        threads(p == experiment::Precision::Bf16 ? Work::TrainingBf16 : Work::Training, config.hidden_size, o.length),
         m(config),
         vocab(config.vocab_size) {
     model::init_weights(m, 1);
@@ -174,6 +172,7 @@ void print_profile(const model::ModelConfig& config, const Options& o, experimen
     return a.tid != b.tid ? a.tid < b.tid : a.ts != b.ts ? a.ts < b.ts : a.dur > b.dur;
   });
   std::map<std::string, double> self;
+  std::map<std::string, int> calls;
   std::vector<std::pair<double, std::size_t>> open;  // (end, index)
   std::vector<double> own(evs.size());
   for (std::size_t i = 0; i < evs.size(); ++i) {
@@ -186,6 +185,7 @@ void print_profile(const model::ModelConfig& config, const Options& o, experimen
   double total = 0;
   for (std::size_t i = 0; i < evs.size(); ++i) {
     self[evs[i].name] += own[i];
+    ++calls[evs[i].name];
     total += own[i];
   }
   std::vector<std::pair<double, std::string>> ranked;
@@ -194,8 +194,8 @@ void print_profile(const model::ModelConfig& config, const Options& o, experimen
   std::printf("         profile of %d engine steps (%.0f ms wall, %.0f ms in ops), self time:\n", steps, wall_ms,
               total / 1e3);
   for (std::size_t i = 0; i < std::min<std::size_t>(ranked.size(), 14); ++i) {
-    std::printf("           %-40s %8.1f ms %5.1f%%\n", ranked[i].second.c_str(), ranked[i].first / 1e3,
-                100.0 * ranked[i].first / total);
+    std::printf("           %-40s %8.1f ms %5.1f%% %6d calls\n", ranked[i].second.c_str(), ranked[i].first / 1e3,
+                100.0 * ranked[i].first / total, calls[ranked[i].second]);
   }
 }
 
@@ -273,20 +273,19 @@ int main(int argc, char** argv) {
       if (p.value("tokens_per_s", 0.0) > py_tps) py = p, py_tps = p.value("tokens_per_s", 0.0);
       const auto p1 = run_peer(s, o, precision, threads, "OPENBLAS_NUM_THREADS=1");
       if (p1.value("tokens_per_s", 0.0) > py1_tps) py1 = p1, py1_tps = p1.value("tokens_per_s", 0.0);
-      // LibTorch on one thread, OpenBLAS on all: the engine's split for wide models.
+      // LibTorch on one thread, OpenBLAS on all: Python's best for wide models.
       const auto pt = run_peer(s, o, precision, 1, "OPENBLAS_NUM_THREADS=" + std::to_string(threads));
       if (pt.value("tokens_per_s", 0.0) > pyt_tps) pyt = pt, pyt_tps = pt.value("tokens_per_s", 0.0);
     }
     const double flops_per_token = 3.0 * experiment::forward_flops_per_token(config, static_cast<double>(o.length));
     const double gflops = flops_per_token * ours.tokens_per_s / 1e9;
     const double best_py = std::max({py_tps, py1_tps, pyt_tps});
-    const ThreadSplit split = EngineStepper(config, o, precision).threads.split();
     std::printf("%-8s %6.2fM %4s | %10.0f %9.1f %6.0f%% | %11.0f %11.0f %11.0f | %5.2fx   (engine: LibTorch %d, "
                 "OpenBLAS %d threads)\n",
                 s.name.c_str(), static_cast<double>(config.parameter_count()) / 1e6,
                 experiment::to_string(precision).c_str(), ours.tokens_per_s, gflops,
                 100.0 * gflops / peak, py_tps, py1_tps, pyt_tps, best_py > 0 ? ours.tokens_per_s / best_py : 0.0,
-                split.torch_threads, split.blas_threads);
+                torch::get_num_threads(), blas_threads());
     std::printf("         first-step loss: engine %.3f, python %.3f (ln V = %.3f)\n", ours.first_loss,
                 py.value("first_loss", 0.0), std::log(static_cast<double>(s.vocab)));
     if (best_py <= 0) std::printf("         the Python peer did not run: is python3-torch installed?\n");
@@ -294,7 +293,7 @@ int main(int argc, char** argv) {
    }
   }
   std::printf("\nratio: engine tokens/s over the fastest Python configuration (its default threads; OpenBLAS on one\n"
-              "thread; LibTorch on one thread and OpenBLAS on all: the engine's two splits); %%GEMM: model FLOP/s of a\n"
+              "thread, as the engine; LibTorch on one thread and OpenBLAS on all); %%GEMM: model FLOP/s of a\n"
               "training step (3x forward) over the fp32 GEMM rate; bf16 rows: engine and peer under bf16 autocast.\n");
   return 0;
 }

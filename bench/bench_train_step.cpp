@@ -34,9 +34,6 @@ Timing time_steps(model::LlamaForCausalLM& m, const positions::Design& design, i
                   int steps, experiment::Precision precision) {
   torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
   const auto window = design.strategy == positions::Strategy::Full ? design.target_len : design.train_len;
-  // The trainer's split of threads for this model and window (common/threads.h).
-  const ModelThreadScope threads(precision == experiment::Precision::Bf16 ? Work::TrainingBf16 : Work::Training,
-                                 m->config().hidden_size, window);
   double best = 1e30;
   for (int s = 0; s < steps + 1; ++s) {  // the first step warms up allocators and is not counted
     std::vector<int64_t> pos;

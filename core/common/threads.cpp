@@ -17,13 +17,11 @@ namespace {
 // time by openblas_get_parallel() (1: pthreads, 2: OpenMP).
 //
 // The pthread build runs its own thread pool beside LibTorch's OpenMP threads;
-// both spin on the same cores, and the small matrices of a training step pay for
-// it: on 2 cores a 0.15M-parameter model trained about 3x faster at Lc = 256
-// with that OpenBLAS on one thread (LibTorch's threads still parallelise the
-// rest), a 0.86M model 2x faster. Wide models are the other way round in
-// training (and in inference on short sequences): their GEMMs are big enough
-// for OpenBLAS to use every core, and LibTorch's pool is better kept at one
-// (thread_split_for).
+// both spin on the same cores and steal each other's time (on 2 cores a
+// 0.15M-parameter model trained about 3x slower with both pools on two
+// threads). OpenBLAS is kept on one thread and the engine splits its GEMMs
+// over LibTorch's pool itself (model/pool_gemm.h), so one pool does all the
+// work: GEMMs, softmax, norms, elementwise ops and the optimizer.
 //
 // The OpenMP build shares LibTorch's pool: no contention, and its GEMMs use
 // every thread. It gets the same thread count as LibTorch.
@@ -58,25 +56,11 @@ void apply(const ThreadSplit& split) {
   if (openblas().set != nullptr && !user_set_blas_threads()) openblas().set(split.blas_threads);
 }
 
-ThreadSplit current_split() {
-  ThreadSplit s;
-  s.torch_threads = torch::get_num_threads();
-  s.blas_threads = openblas().get != nullptr ? openblas().get() : 1;
-  return s;
-}
-
 }  // namespace
 
-ThreadSplit thread_split_for(Work work, int64_t hidden_size, int64_t sequence_length, int threads,
-                             bool blas_own_pool) {
+ThreadSplit thread_split_for(int threads, bool blas_own_pool) {
   threads = std::max(threads, 1);
-  if (!blas_own_pool) return {threads, threads};
-  if (work == Work::TrainingBf16) return {threads, 1};  // OpenBLAS only sees the fp32 remainder
-  const bool wide = hidden_size >= kBlasBoundHiddenSize;
-  const bool gemm_bound =
-      wide && (work == Work::Training || sequence_length <= kBlasBoundLengthPerWidth * hidden_size);
-  if (gemm_bound) return {1, threads};
-  return {threads, 1};
+  return {threads, blas_own_pool ? 1 : threads};
 }
 
 int configure_threads(int requested) {
@@ -90,9 +74,7 @@ int configure_threads(int requested) {
   torch::set_num_threads(threads);
   threads = torch::get_num_threads();
   g_configured = threads;
-  // Until a model says otherwise, the narrow-model split (also what evaluation
-  // of no particular model, and the tokenizer, want).
-  apply(thread_split_for(Work::Inference, 0, 0, threads, openblas().own_pool));
+  apply(thread_split_for(threads, openblas().own_pool));
   return threads;
 }
 
@@ -101,20 +83,6 @@ int configured_threads() {
   return n > 0 ? n : torch::get_num_threads();
 }
 
-ModelThreadScope::ModelThreadScope(Work work, int64_t hidden_size, int64_t sequence_length, bool on_cpu) {
-  split_ = thread_split_for(work, hidden_size, sequence_length, configured_threads(), openblas().own_pool);
-  if (!on_cpu || openblas().set == nullptr || user_set_blas_threads()) {
-    split_ = current_split();
-    return;
-  }
-  before_ = current_split();
-  if (split_ == before_) return;
-  apply(split_);
-  active_ = true;
-}
-
-ModelThreadScope::~ModelThreadScope() {
-  if (active_) apply(before_);
-}
+int blas_threads() { return openblas().get != nullptr ? openblas().get() : 0; }
 
 }  // namespace pose

@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "common/error.h"
-#include "common/threads.h"
 #include "common/suggest.h"
 #include "eval/attention_distance.h"
 #include "eval/kv_retrieval.h"
@@ -170,9 +169,6 @@ class Evaluator {
     }
     tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::load(*loaded.checkpoint.tokenizer_model));
     const auto& config = model_->config();
-    // Its longest windows dominate the evaluation's time.
-    const ModelThreadScope threads(Work::Inference, config.hidden_size, config.max_position_embeddings,
-                                   r_.device.is_cpu());
 
     report_.model = {{"dir", target_.dir.string()},
                      {"parameters", config.parameter_count()},

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "common/threads.h"
 #include "eval/passkey_eval.h"
 #include "eval/token_predictor.h"
 #include "experiment/plan_settings.h"
@@ -129,11 +128,6 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
     throw UserError("periodic evaluation without held-out documents or tokenizer",
                     "this is a bug in the caller: pass the data stage's split and tokenizer");
   }
-  // Evaluation inside training: its longest windows, not the training
-  // sequences, decide how the threads are shared.
-  const ModelThreadScope threads(Work::Inference, model->config().hidden_size,
-                                 model->config().max_position_embeddings,
-                                 model->parameters().empty() || model->parameters().front().device().is_cpu());
   const auto t0 = Clock::now();
   const auto stop_if_cancelled = [&] {
     if (ctx.cancelled && ctx.cancelled()) throw Stopped{};

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "common/error.h"
-#include "common/threads.h"
 #include "common/json_file.h"
 #include "common/logging.h"
 #include "common/version.h"
@@ -529,10 +528,6 @@ class Runner {
   }
 
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
-    // Its longest windows dominate the evaluation's time.
-    const ModelThreadScope threads(Work::Inference, model->config().hidden_size,
-                                   model->config().max_position_embeddings,
-                                   model->parameters().empty() || model->parameters().front().device().is_cpu());
     const auto& plan = spec_.evaluation;
     if (plan.perplexity) {
       const auto& p = *plan.perplexity;

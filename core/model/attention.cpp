@@ -1,5 +1,6 @@
 #include "model/attention.h"
 
+#include "model/pool_gemm.h"
 #include "rope/rotary.h"
 
 namespace pose::model {
@@ -19,9 +20,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                                      const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache) {
   const int64_t b = x.size(0), t = x.size(1);
   // [B, T, H*D] -> [B, H, T, D]
-  torch::Tensor q = q_proj(x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
-  torch::Tensor k = k_proj(x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
-  torch::Tensor v = v_proj(x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor q = project(q_proj, x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor k = project(k_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor v = project(v_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
   q = rope::apply_rotary(q, cos, sin);
   k = rope::apply_rotary(k, cos, sin);
   if (cache) {
@@ -33,7 +34,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     cache->values = v;
   }
   const torch::Tensor out = attend_grouped(q, k, v, mask, kernel);
-  return o_proj(out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
+  return project(o_proj, out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
 }
 
 }  // namespace pose::model

@@ -1,6 +1,7 @@
 #include "model/attention_kernel.h"
 
 #include "common/error.h"
+#include "model/pool_gemm.h"
 
 #include <cmath>
 #include <limits>
@@ -93,12 +94,12 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
     if (additive.defined()) {
       // One [rep*Tq, Tk] mask broadcast over the batch; scale applied inside the GEMM.
       const torch::Tensor m = (rep == 1 ? additive : additive.repeat({rep, 1})).to(q.scalar_type()).unsqueeze(0);
-      scores = at::baddbmm(m, qg, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+      scores = pool_baddbmm(m, qg, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
     } else {
-      scores = at::bmm(qg, k3.transpose(1, 2)).mul_(scale);
+      scores = pool_bmm(qg, k3.transpose(1, 2)).mul_(scale);
     }
     const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
-    const torch::Tensor out = at::bmm(probs, v3);
+    const torch::Tensor out = pool_bmm(probs, v3);
     ctx->save_for_backward({qg, k3, v3, probs});  // released with ctx when no backward follows
     ctx->saved_data["shape"] = std::vector<int64_t>{b, h, tq, d, kv, tk};
     return out.view({b, h, tq, d});
@@ -112,12 +113,12 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
     const int64_t b = shape[0], h = shape[1], tq = shape[2], d = shape[3], kv = shape[4], tk = shape[5];
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     const torch::Tensor go = grad_outputs[0].reshape({b * kv, h / kv * tq, d});
-    const torch::Tensor dv = at::bmm(probs.transpose(1, 2), go);
-    const torch::Tensor dprobs = at::bmm(go, v3.transpose(1, 2));
+    const torch::Tensor dv = pool_bmm(probs.transpose(1, 2), go);
+    const torch::Tensor dprobs = pool_bmm(go, v3.transpose(1, 2));
     // d softmax: P * (dP - rowsum(dP * P)); the mask's -inf entries have P = 0.
     const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
-    const torch::Tensor dq = at::bmm(dscores, k3).mul_(scale);
-    const torch::Tensor dk = at::bmm(dscores.transpose(1, 2), qg).mul_(scale);
+    const torch::Tensor dq = pool_bmm(dscores, k3).mul_(scale);
+    const torch::Tensor dk = pool_bmm(dscores.transpose(1, 2), qg).mul_(scale);
     return {dq.view({b, h, tq, d}), dk.view({b, kv, tk, d}), dv.view({b, kv, tk, d}), torch::Tensor()};
   }
 };
@@ -145,9 +146,9 @@ struct BlockCausalGroupedAttention : public torch::autograd::Function<BlockCausa
       const torch::Tensor m_rows = mask.additive.narrow(0, s, len).narrow(1, 0, e);
       const torch::Tensor m = (rep == 1 ? m_rows : m_rows.repeat({rep, 1})).to(q.scalar_type()).unsqueeze(0);
       const torch::Tensor scores =
-          at::baddbmm(m, qi, k3.narrow(1, 0, e).transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+          pool_baddbmm(m, qi, k3.narrow(1, 0, e).transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
       const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
-      out.narrow(2, s, len).copy_(at::bmm(probs, v3.narrow(1, 0, e)).view({b * kv, rep, len, d}));
+      out.narrow(2, s, len).copy_(pool_bmm(probs, v3.narrow(1, 0, e)).view({b * kv, rep, len, d}));
       saved.push_back(qi);
       saved.push_back(probs);
     }
@@ -174,11 +175,11 @@ struct BlockCausalGroupedAttention : public torch::autograd::Function<BlockCausa
       const torch::Tensor& qi = saved[next++];
       const torch::Tensor& probs = saved[next++];
       const torch::Tensor goi = go4.narrow(2, s, len).reshape({b * kv, rep * len, d});
-      dv.narrow(1, 0, e).add_(at::bmm(probs.transpose(1, 2), goi));
-      const torch::Tensor dprobs = at::bmm(goi, v3.narrow(1, 0, e).transpose(1, 2));
+      dv.narrow(1, 0, e).add_(pool_bmm(probs.transpose(1, 2), goi));
+      const torch::Tensor dprobs = pool_bmm(goi, v3.narrow(1, 0, e).transpose(1, 2));
       const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
-      dq.narrow(2, s, len).copy_(at::bmm(dscores, k3.narrow(1, 0, e)).mul_(scale).view({b * kv, rep, len, d}));
-      dk.narrow(1, 0, e).add_(at::bmm(dscores.transpose(1, 2), qi).mul_(scale));
+      dq.narrow(2, s, len).copy_(pool_bmm(dscores, k3.narrow(1, 0, e)).mul_(scale).view({b * kv, rep, len, d}));
+      dk.narrow(1, 0, e).add_(pool_bmm(dscores.transpose(1, 2), qi).mul_(scale));
     }
     const auto dtype = k3.scalar_type();
     return {dq.view({b, h, t, d}), dk.to(dtype).view({b, kv, t, d}), dv.to(dtype).view({b, kv, t, d}),

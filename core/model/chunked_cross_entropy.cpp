@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/autocast_state.h"
+#include "model/pool_gemm.h"
 
 #include <algorithm>
 
@@ -19,7 +20,7 @@ ChunkLogits chunk_logits(const torch::Tensor& hidden, const torch::Tensor& weigh
                          int64_t start, int64_t length) {
   ChunkLogits c;
   // Matmul in the weights' dtype (as HF's lm_head), then fp32 (as HF's loss).
-  c.logits = torch::matmul(hidden.narrow(0, start, length), weight.t()).to(torch::kFloat);
+  c.logits = pool_mm(hidden.narrow(0, start, length), weight.t()).to(torch::kFloat);
   const torch::Tensor t = targets.narrow(0, start, length);
   c.valid = t != kIgnoreIndex;
   c.safe = torch::where(c.valid, t, torch::zeros_like(t));
@@ -109,8 +110,8 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
       // lm_head), or in the autocast dtype, which the GEMMs keep.
       const auto gemm_dtype = dlogits.scalar_type() == torch::kFloat ? weight.scalar_type() : dlogits.scalar_type();
       const torch::Tensor grad_hidden =
-          (torch::matmul(dlogits.to(gemm_dtype), weight.to(gemm_dtype)) * g).to(hidden.scalar_type());
-      const torch::Tensor grad_weight = torch::matmul(dlogits.t(), hidden.to(dlogits.scalar_type())).mul_(g);
+          (pool_mm(dlogits.to(gemm_dtype), weight.to(gemm_dtype)) * g).to(hidden.scalar_type());
+      const torch::Tensor grad_weight = pool_mm(dlogits.t(), hidden.to(dlogits.scalar_type())).mul_(g);
       return {grad_hidden, grad_weight.to(weight.scalar_type()), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
     const torch::Tensor& targets = saved[2];
@@ -126,8 +127,8 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
       const ChunkLogits c = chunk_logits(hidden, weight, targets, start, len);
       const torch::Tensor dlogits = logit_gradient(c, lse.narrow(0, start, len)) * g;
       const torch::Tensor h = hidden.narrow(0, start, len);
-      grad_hidden.narrow(0, start, len).copy_(torch::matmul(dlogits.to(weight.scalar_type()), weight));
-      grad_weight.add_(torch::matmul(dlogits.t(), h.to(torch::kFloat)));
+      grad_hidden.narrow(0, start, len).copy_(pool_mm(dlogits.to(weight.scalar_type()), weight));
+      grad_weight.add_(pool_mm(dlogits.t(), h.to(torch::kFloat)));
     }
     return {grad_hidden, grad_weight.to(weight.scalar_type()), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/activation_checkpoint.h"
 #include "model/chunked_cross_entropy.h"
+#include "model/pool_gemm.h"
 #include "rope/rotary.h"
 
 #include <string>
@@ -120,7 +121,7 @@ torch::Tensor LlamaForCausalLMImpl::hidden_states(const torch::Tensor& input_ids
 }
 
 torch::Tensor LlamaForCausalLMImpl::logits_from_hidden(const torch::Tensor& hidden) {
-  return lm_head ? lm_head(hidden) : torch::matmul(hidden, model->embed_tokens->weight.t());
+  return lm_head ? project(lm_head, hidden) : pool_linear(hidden, model->embed_tokens->weight, torch::Tensor());
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& position_ids) {

@@ -1,5 +1,7 @@
 #include "model/mlp.h"
 
+#include "model/pool_gemm.h"
+
 namespace pose::model {
 
 MlpImpl::MlpImpl(const ModelConfig& c) {
@@ -10,7 +12,7 @@ MlpImpl::MlpImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+  return project(down_proj, torch::silu(project(gate_proj, x)) * project(up_proj, x));
 }
 
 }  // namespace pose::model

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "common/memory_usage.h"
-#include "common/threads.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/precision.h"
@@ -68,16 +67,9 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& mod
 
 TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
   const auto& s = o.settings;
-  // LibTorch's and OpenBLAS's threads shared for training this model (its
-  // periodic evaluations set their own split).
-  const auto& design = source.options().design;
   const torch::Device device =
       model->parameters().empty() ? torch::Device(torch::kCPU) : model->parameters().front().device();
   const auto precision = resolve_precision(s.precision, device);
-  const ModelThreadScope threads(precision == experiment::Precision::Bf16 ? Work::TrainingBf16 : Work::Training,
-                                 model->config().hidden_size,
-                                 design.strategy == positions::Strategy::Full ? design.target_len : design.train_len,
-                                 device.is_cpu());
   auto log = [&](const std::string& line) {
     if (o.observer) o.observer->on_log(line);
   };
