@@ -33,6 +33,9 @@ void for_each_part(int64_t n, const Body& body) {
 }  // namespace
 
 bool pool_gemm_applies(const torch::Tensor& a, const torch::Tensor& b, int64_t m, int64_t n, int64_t k) {
+#ifndef _OPENMP
+  return false;  // parallel_for would run the parts one after the other (see core/CMakeLists.txt)
+#endif
   if (!a.is_cpu() || !b.is_cpu() || a.scalar_type() != torch::kFloat || b.scalar_type() != torch::kFloat) return false;
   const int threads = at::get_num_threads();
   if (threads < 2 || at::in_parallel_region()) return false;
