@@ -98,7 +98,8 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
     } else {
       scores = pool_bmm(qg, k3.transpose(1, 2)).mul_(scale);
     }
-    const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+    // In place: the scores are not needed again, and one T x T buffer fewer is written.
+    const torch::Tensor& probs = at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
     const torch::Tensor out = pool_bmm(probs, v3);
     ctx->save_for_backward({qg, k3, v3, probs});  // released with ctx when no backward follows
     ctx->saved_data["shape"] = std::vector<int64_t>{b, h, tq, d, kv, tk};
@@ -114,9 +115,9 @@ struct GroupedEagerAttention : public torch::autograd::Function<GroupedEagerAtte
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     const torch::Tensor go = grad_outputs[0].reshape({b * kv, h / kv * tq, d});
     const torch::Tensor dv = pool_bmm(probs.transpose(1, 2), go);
-    const torch::Tensor dprobs = pool_bmm(go, v3.transpose(1, 2));
-    // d softmax: P * (dP - rowsum(dP * P)); the mask's -inf entries have P = 0.
-    const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
+    torch::Tensor dprobs = pool_bmm(go, v3.transpose(1, 2));
+    // d softmax: P * (dP - rowsum(dP * P)), in place of dP; the mask's -inf entries have P = 0.
+    const torch::Tensor& dscores = at::_softmax_backward_data_out(dprobs, dprobs, probs, -1, probs.scalar_type());
     const torch::Tensor dq = pool_bmm(dscores, k3).mul_(scale);
     const torch::Tensor dk = pool_bmm(dscores.transpose(1, 2), qg).mul_(scale);
     return {dq.view({b, h, tq, d}), dk.view({b, kv, tk, d}), dv.view({b, kv, tk, d}), torch::Tensor()};
@@ -145,9 +146,9 @@ struct BlockCausalGroupedAttention : public torch::autograd::Function<BlockCausa
       // The mask rows of this block: zeros left of the diagonal block, its triangle on it.
       const torch::Tensor m_rows = mask.additive.narrow(0, s, len).narrow(1, 0, e);
       const torch::Tensor m = (rep == 1 ? m_rows : m_rows.repeat({rep, 1})).to(q.scalar_type()).unsqueeze(0);
-      const torch::Tensor scores =
+      torch::Tensor scores =
           pool_baddbmm(m, qi, k3.narrow(1, 0, e).transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-      const torch::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+      const torch::Tensor& probs = at::_softmax_out(scores, scores, -1, /*half_to_float=*/false);
       out.narrow(2, s, len).copy_(pool_bmm(probs, v3.narrow(1, 0, e)).view({b * kv, rep, len, d}));
       saved.push_back(qi);
       saved.push_back(probs);
@@ -176,8 +177,9 @@ struct BlockCausalGroupedAttention : public torch::autograd::Function<BlockCausa
       const torch::Tensor& probs = saved[next++];
       const torch::Tensor goi = go4.narrow(2, s, len).reshape({b * kv, rep * len, d});
       dv.narrow(1, 0, e).add_(pool_bmm(probs.transpose(1, 2), goi));
-      const torch::Tensor dprobs = pool_bmm(goi, v3.narrow(1, 0, e).transpose(1, 2));
-      const torch::Tensor dscores = at::_softmax_backward_data(dprobs, probs, -1, probs.scalar_type());
+      torch::Tensor dprobs = pool_bmm(goi, v3.narrow(1, 0, e).transpose(1, 2));
+      const torch::Tensor& dscores =
+          at::_softmax_backward_data_out(dprobs, dprobs, probs, -1, probs.scalar_type());
       dq.narrow(2, s, len).copy_(pool_bmm(dscores, k3.narrow(1, 0, e)).mul_(scale).view({b * kv, rep, len, d}));
       dk.narrow(1, 0, e).add_(pool_bmm(dscores.transpose(1, 2), qi).mul_(scale));
     }
