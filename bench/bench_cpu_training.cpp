@@ -6,7 +6,11 @@
 //
 //   bench_cpu_training [--threads N] [--steps N] [--python /usr/bin/python3]
 //                      [--rounds N] [--only default|6m] [--profile yes]
-//                      [--precision fp32|bf16|both]
+//                      [--precision fp32|bf16|both] [--kernels on|off|both]
+//
+// --kernels both: the engine also runs with its one-pass CPU kernels off
+// (RMSNorm and RoPE as LibTorch's op chains, model/cpu_kernels.h) in the same
+// rounds, and the gain is printed.
 //
 // Shapes: the default experiment's model (experiments/micro-pose.json: hidden
 // 64, 2 layers, vocab 1024) and a ~6M-parameter variant (hidden 256, 6 layers,
@@ -37,7 +41,9 @@
 #include "common/threads.h"
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
+#include "model/cpu_kernels.h"
 #include "model/model_init.h"
+#include "train/cpu_adamw.h"
 #include "train/precision.h"
 #include "train/trainer.h"
 
@@ -56,6 +62,9 @@ struct Options {
   std::string python = "/usr/bin/python3";
   std::string only;
   bool profile = false;  // print where an engine step's time goes, op by op
+  // "both": the engine also runs with its one-pass CPU kernels off
+  // (model/cpu_kernels.h), alternating with the other contestants.
+  std::string kernels = "on";
   std::vector<experiment::Precision> precisions{experiment::Precision::Fp32, experiment::Precision::Bf16};
   int64_t batch = 8, length = 256;
 };
@@ -117,7 +126,7 @@ struct EngineStepper {
       (nll.sum / static_cast<double>(nll.tokens)).backward();
     }
     torch::nn::utils::clip_grad_norm_(m->parameters(), 1.0);
-    opt->step();
+    train::adamw_step(*opt);  // as the trainer steps
     return nll.sum.item<double>() / static_cast<double>(nll.tokens);
   }
   torch::Tensor random_ids(const Options& o) const {
@@ -218,6 +227,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--python") o.python = value;
     else if (key == "--only") o.only = value;
     else if (key == "--profile") o.profile = value == "1" || value == "yes";
+    else if (key == "--kernels" && (value == "on" || value == "off" || value == "both")) o.kernels = value;
     else if (key == "--precision" && (value == "fp32" || value == "bf16" || value == "both")) {
       o.precisions.clear();
       if (value != "bf16") o.precisions.push_back(experiment::Precision::Fp32);
@@ -263,12 +273,19 @@ int main(int argc, char** argv) {
     const auto config = bench::config_of(s, o.length);
     // This machine's timings wander by 10-20 % between runs of the same
     // program: alternate the contestants and keep each one's best round.
-    Measured ours;
+    Measured ours, reference_ops;
     nlohmann::json py = nlohmann::json::object(), py1 = py, pyt = py;
     double py_tps = 0, py1_tps = 0, pyt_tps = 0;
     for (int r = 0; r < o.rounds; ++r) {
+      model::set_cpu_kernels_enabled(o.kernels != "off");
       const auto m = time_engine(config, o, precision);
       if (m.tokens_per_s > ours.tokens_per_s) ours = m;
+      if (o.kernels == "both") {
+        model::set_cpu_kernels_enabled(false);
+        const auto ref = time_engine(config, o, precision);
+        if (ref.tokens_per_s > reference_ops.tokens_per_s) reference_ops = ref;
+        model::set_cpu_kernels_enabled(true);
+      }
       const auto p = run_peer(s, o, precision, threads, "");
       if (p.value("tokens_per_s", 0.0) > py_tps) py = p, py_tps = p.value("tokens_per_s", 0.0);
       const auto p1 = run_peer(s, o, precision, threads, "OPENBLAS_NUM_THREADS=1");
@@ -288,6 +305,10 @@ int main(int argc, char** argv) {
                 torch::get_num_threads(), blas_threads());
     std::printf("         first-step loss: engine %.3f, python %.3f (ln V = %.3f)\n", ours.first_loss,
                 py.value("first_loss", 0.0), std::log(static_cast<double>(s.vocab)));
+    if (o.kernels == "both") {
+      std::printf("         engine without its one-pass CPU kernels: %.0f tokens/s (kernels: %.2fx)\n",
+                  reference_ops.tokens_per_s, ours.tokens_per_s / reference_ops.tokens_per_s);
+    }
     if (best_py <= 0) std::printf("         the Python peer did not run: is python3-torch installed?\n");
     if (o.profile) print_profile(config, o, precision);
    }

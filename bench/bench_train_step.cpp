@@ -19,6 +19,7 @@
 #include "model/llama_model.h"
 #include "model/model_init.h"
 #include "positions/sampler.h"
+#include "train/cpu_adamw.h"
 #include "train/precision.h"
 
 using namespace pose;
@@ -50,7 +51,7 @@ Timing time_steps(model::LlamaForCausalLM& m, const positions::Design& design, i
       auto loss = m->loss(ids, positions_t, ids);
       loss.backward();
     }
-    opt.step();
+    train::adamw_step(opt);  // as the trainer steps
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s > 0) best = std::min(best, dt);
   }

@@ -1,9 +1,19 @@
 #include "model/attention.h"
 
+#include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
 #include "rope/rotary.h"
 
 namespace pose::model {
+
+namespace {
+
+// RoPE in one pass where the CPU kernel takes it (model/cpu_kernels.h).
+torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  return rotary_cpu_applies(x, cos, sin) ? rotary_cpu(x, cos, sin) : rope::apply_rotary(x, cos, sin);
+}
+
+}  // namespace
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : num_heads_(c.num_attention_heads), num_kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim) {
@@ -23,8 +33,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor q = project(q_proj, x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
   torch::Tensor k = project(k_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
   torch::Tensor v = project(v_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
-  q = rope::apply_rotary(q, cos, sin);
-  k = rope::apply_rotary(k, cos, sin);
+  q = rotate(q, cos, sin);
+  k = rotate(k, cos, sin);
   if (cache) {
     if (cache->keys.defined()) {
       k = torch::cat({cache->keys, k}, 2);

@@ -1,5 +1,6 @@
 #include "model/mlp.h"
 
+#include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
 
 namespace pose::model {
@@ -12,7 +13,10 @@ MlpImpl::MlpImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return project(down_proj, torch::silu(project(gate_proj, x)) * project(up_proj, x));
+  const torch::Tensor gate = project(gate_proj, x), up = project(up_proj, x);
+  // One pass forward and backward on the CPU (model/cpu_kernels.h).
+  const torch::Tensor gated = swiglu_cpu_applies(gate, up) ? swiglu_cpu(gate, up) : torch::silu(gate) * up;
+  return project(down_proj, gated);
 }
 
 }  // namespace pose::model

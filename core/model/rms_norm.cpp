@@ -1,6 +1,7 @@
 #include "model/rms_norm.h"
 
 #include "model/autocast_state.h"
+#include "model/cpu_kernels.h"
 
 namespace pose::model {
 
@@ -9,6 +10,13 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps_(eps) {
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  if (x.scalar_type() == torch::kFloat && x.is_cpu()) {
+    // One pass forward and backward on the CPU (model/cpu_kernels.h), the
+    // result in the dtype the reference ops below hand on.
+    const AutocastState autocast = current_autocast();
+    const torch::ScalarType out_dtype = autocast.cpu ? autocast.cpu_dtype : torch::kFloat;
+    if (rms_norm_cpu_applies(x, weight, out_dtype)) return rms_norm_cpu(x, weight, eps_, out_dtype);
+  }
   const auto input_dtype = x.scalar_type();
   const torch::Tensor h = x.to(torch::kFloat);
   const torch::Tensor variance = h.pow(2).mean(-1, /*keepdim=*/true);

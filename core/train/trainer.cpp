@@ -7,6 +7,7 @@
 
 #include "common/memory_usage.h"
 #include "train/checkpoint.h"
+#include "train/cpu_adamw.h"
 #include "train/lr_schedule.h"
 #include "train/precision.h"
 
@@ -167,7 +168,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
                              "lower lr (now " + format_number(s.lr) + "), set grad_clip, or check the data; "
                              "`--resume` continues from the kept checkpoint");
     }
-    optimizer->step();
+    adamw_step(*optimizer);  // one pass per parameter on the CPU (train/cpu_adamw.h)
     update_guard(state, loss);
     state.step = step + 1;
     state.tokens += step_tokens;
