@@ -10,27 +10,40 @@
 #include <cstdint>
 #include <cstring>
 
+// A function so marked is compiled three times, for AVX-512 (x86-64-v4),
+// AVX2 with FMA (x86-64-v3) and baseline x86-64, and the loader picks the
+// variant the CPU runs (GCC's target_clones, an ifunc). LibTorch dispatches
+// its own kernels the same way; on 128-bit SSE alone these loops lose to them.
+// The loops live in always-inline templates (POSE_LOOP) that the marked
+// functions call, so each variant compiles them for its instruction set.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define POSE_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define POSE_CPU_CLONES
+#endif
+#define POSE_LOOP [[gnu::always_inline]] inline
+
 namespace pose::model::kernels {
 
-inline float load(float v) { return v; }
-inline float load(c10::BFloat16 v) { return static_cast<float>(v); }
+POSE_LOOP float load(float v) { return v; }
+POSE_LOOP float load(c10::BFloat16 v) { return static_cast<float>(v); }
 
 template <typename T>
-inline T store(float v) {
+POSE_LOOP T store(float v) {
   return static_cast<T>(v);  // bf16: round to nearest even, as LibTorch's casts
 }
 
 // The value an fp32 number has once stored in T (HF casts rotary tables to
 // the activations' dtype before it multiplies).
 template <typename T>
-inline float round_to(float v) {
+POSE_LOOP float round_to(float v) {
   return load(store<T>(v));
 }
 
 // Σ a[j]·b[j] over 16 running sums: a fixed order the compiler can vectorize
 // (a single running sum would pin it to one lane).
 template <typename A, typename B>
-inline float dot(const A* a, const B* b, int64_t n) {
+POSE_LOOP float dot(const A* a, const B* b, int64_t n) {
   constexpr int kLanes = 16;
   float acc[kLanes] = {};
   int64_t j = 0;
@@ -50,7 +63,7 @@ inline float dot(const A* a, const B* b, int64_t n) {
 // [−87.3, 88.3], where 2^n stays a normal float: e^x below e^−87.3 reads as
 // e^−87.3 (≈ 1e−38, which every use here adds to 1 or multiplies into a
 // value that small). NaN passes through: it fails both comparisons.
-inline float exp_approx(float x) {
+POSE_LOOP float exp_approx(float x) {
   x = x < -87.3f ? -87.3f : x;
   x = x > 88.3f ? 88.3f : x;
   constexpr float kRound = 12582912.0f;  // 1.5 · 2^23: adding it rounds to an integer
@@ -65,7 +78,7 @@ inline float exp_approx(float x) {
 }
 
 // 1 / (1 + e^−x).
-inline float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+POSE_LOOP float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
 
 // Runs body(begin, end) over rows [0, rows), each part at least ~32k values
 // wide so that waking the pool pays for itself.

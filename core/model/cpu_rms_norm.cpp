@@ -19,45 +19,73 @@ namespace {
 using namespace kernels;
 
 template <typename Out>
-void rms_forward(const float* x, const float* w, Out* y, float* rstd, int64_t rows, int64_t h, float eps) {
-  for_rows(rows, h, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const float* xi = x + i * h;
-      const float r = 1.0f / std::sqrt(dot(xi, xi, h) / static_cast<float>(h) + eps);
-      rstd[i] = r;
-      Out* yi = y + i * h;
-      for (int64_t j = 0; j < h; ++j) yi[j] = store<Out>(w[j] * (xi[j] * r));
-    }
-  });
+POSE_LOOP void rms_forward_rows(const float* x, const float* w, Out* y, float* rstd, int64_t lo, int64_t hi,
+                                int64_t h, float eps) {
+  for (int64_t i = lo; i < hi; ++i) {
+    const float* xi = x + i * h;
+    const float r = 1.0f / std::sqrt(dot(xi, xi, h) / static_cast<float>(h) + eps);
+    rstd[i] = r;
+    Out* yi = y + i * h;
+    for (int64_t j = 0; j < h; ++j) yi[j] = store<Out>(w[j] * (xi[j] * r));
+  }
+}
+
+POSE_CPU_CLONES void rms_forward_range(const float* x, const float* w, void* y, bool bf16, float* rstd,
+                                       int64_t lo, int64_t hi, int64_t h, float eps) {
+  if (bf16) {
+    rms_forward_rows(x, w, static_cast<c10::BFloat16*>(y), rstd, lo, hi, h, eps);
+  } else {
+    rms_forward_rows(x, w, static_cast<float*>(y), rstd, lo, hi, h, eps);
+  }
 }
 
 template <typename G>
-void rms_backward(const G* g, const float* x, const float* w, const float* rstd, float* dx, float* dw_parts,
-                  int64_t rows, int64_t h) {
+POSE_LOOP void rms_backward_rows(const G* g, const float* x, const float* w, const float* rstd, float* dx,
+                                 float* dw, int64_t lo, int64_t hi, int64_t h) {
+  for (int64_t i = lo; i < hi; ++i) {
+    const G* gi = g + i * h;
+    const float* xi = x + i * h;
+    const float r = rstd[i];
+    if (dx) {
+      constexpr int kLanes = 16;
+      float acc[kLanes] = {};
+      int64_t j = 0;
+      for (; j + kLanes <= h; j += kLanes) {
+        for (int k = 0; k < kLanes; ++k) acc[k] += load(gi[j + k]) * w[j + k] * xi[j + k];
+      }
+      float gwx = 0.0f;
+      for (int k = 0; k < kLanes; ++k) gwx += acc[k];
+      for (; j < h; ++j) gwx += load(gi[j]) * w[j] * xi[j];
+      const float c = r * r * r * gwx / static_cast<float>(h);
+      float* dxi = dx + i * h;
+      for (j = 0; j < h; ++j) dxi[j] = r * (load(gi[j]) * w[j]) - xi[j] * c;
+    }
+    if (dw) {
+      for (int64_t j = 0; j < h; ++j) dw[j] += load(gi[j]) * xi[j] * r;
+    }
+  }
+}
+
+POSE_CPU_CLONES void rms_backward_range(const void* g, bool bf16, const float* x, const float* w,
+                                        const float* rstd, float* dx, float* dw, int64_t lo, int64_t hi,
+                                        int64_t h) {
+  if (bf16) {
+    rms_backward_rows(static_cast<const c10::BFloat16*>(g), x, w, rstd, dx, dw, lo, hi, h);
+  } else {
+    rms_backward_rows(static_cast<const float*>(g), x, w, rstd, dx, dw, lo, hi, h);
+  }
+}
+
+void rms_forward(const float* x, const float* w, void* y, bool bf16, float* rstd, int64_t rows, int64_t h,
+                 float eps) {
+  for_rows(rows, h, [&](int64_t lo, int64_t hi) { rms_forward_range(x, w, y, bf16, rstd, lo, hi, h, eps); });
+}
+
+void rms_backward(const void* g, bool bf16, const float* x, const float* w, const float* rstd, float* dx,
+                  float* dw_parts, int64_t rows, int64_t h) {
   for_rows(rows, h, [&](int64_t lo, int64_t hi) {
     float* dw = dw_parts ? dw_parts + at::get_thread_num() * h : nullptr;
-    for (int64_t i = lo; i < hi; ++i) {
-      const G* gi = g + i * h;
-      const float* xi = x + i * h;
-      const float r = rstd[i];
-      if (dx) {
-        constexpr int kLanes = 16;
-        float acc[kLanes] = {};
-        int64_t j = 0;
-        for (; j + kLanes <= h; j += kLanes) {
-          for (int k = 0; k < kLanes; ++k) acc[k] += load(gi[j + k]) * w[j + k] * xi[j + k];
-        }
-        float gwx = 0.0f;
-        for (int k = 0; k < kLanes; ++k) gwx += acc[k];
-        for (; j < h; ++j) gwx += load(gi[j]) * w[j] * xi[j];
-        const float c = r * r * r * gwx / static_cast<float>(h);
-        float* dxi = dx + i * h;
-        for (j = 0; j < h; ++j) dxi[j] = r * (load(gi[j]) * w[j]) - xi[j] * c;
-      }
-      if (dw) {
-        for (int64_t j = 0; j < h; ++j) dw[j] += load(gi[j]) * xi[j] * r;
-      }
-    }
+    rms_backward_range(g, bf16, x, w, rstd, dx, dw, lo, hi, h);
   });
 }
 
@@ -71,13 +99,8 @@ struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
     const auto dtype = static_cast<torch::ScalarType>(out_dtype);
     torch::Tensor y = torch::empty(x.sizes(), x.options().dtype(dtype));
     torch::Tensor rstd = torch::empty({rows}, x.options());
-    if (dtype == torch::kBFloat16) {
-      rms_forward(xc.data_ptr<float>(), wc.data_ptr<float>(), y.data_ptr<c10::BFloat16>(), rstd.data_ptr<float>(),
-                  rows, h, static_cast<float>(eps));
-    } else {
-      rms_forward(xc.data_ptr<float>(), wc.data_ptr<float>(), y.data_ptr<float>(), rstd.data_ptr<float>(), rows, h,
-                  static_cast<float>(eps));
-    }
+    rms_forward(xc.data_ptr<float>(), wc.data_ptr<float>(), y.data_ptr(), dtype == torch::kBFloat16,
+                rstd.data_ptr<float>(), rows, h, static_cast<float>(eps));
     ctx->save_for_backward({xc, wc, rstd});
     return y;
   }
@@ -94,14 +117,10 @@ struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
     if (ctx->needs_input_grad(1)) dw_parts = torch::zeros({at::get_num_threads(), h}, x.options());
     float* dx_ptr = dx.defined() ? dx.data_ptr<float>() : nullptr;
     float* dw_ptr = dw_parts.defined() ? dw_parts.data_ptr<float>() : nullptr;
-    if (g.scalar_type() == torch::kBFloat16) {
-      rms_backward(g.data_ptr<c10::BFloat16>(), x.data_ptr<float>(), w.data_ptr<float>(), rstd.data_ptr<float>(),
-                   dx_ptr, dw_ptr, rows, h);
-    } else {
-      const torch::Tensor gf = g.to(torch::kFloat);
-      rms_backward(gf.data_ptr<float>(), x.data_ptr<float>(), w.data_ptr<float>(), rstd.data_ptr<float>(), dx_ptr,
-                   dw_ptr, rows, h);
-    }
+    const bool bf16 = g.scalar_type() == torch::kBFloat16;
+    const torch::Tensor gin = bf16 ? g : g.to(torch::kFloat);
+    rms_backward(gin.data_ptr(), bf16, x.data_ptr<float>(), w.data_ptr<float>(), rstd.data_ptr<float>(), dx_ptr,
+                 dw_ptr, rows, h);
     if (dw_parts.defined()) dw = dw_parts.sum(0);
     return {dx, dw, torch::Tensor(), torch::Tensor()};
   }

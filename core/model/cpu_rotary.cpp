@@ -39,49 +39,66 @@ std::vector<float> tables_in(const torch::Tensor& table) {
   return out;
 }
 
-// backward = false: y = rotate(x); true: y = rotate⁻ᵀ(g), the transpose of
-// the rotation, which is its gradient.
+// kBackward = false: y = rotate(x); true: y = rotateᵀ(g), the transpose of
+// the rotation, which is its gradient. Rows are (batch, position) pairs.
 template <typename T, bool kBackward>
-void rotate(const T* in, Layout4 in_layout, T* out, Layout4 out_layout, const float* cos, const float* sin,
-            int64_t batch, int64_t heads, int64_t tokens, int64_t head_dim, int64_t rotary_dim) {
+POSE_LOOP void rotate_rows(const T* in, Layout4 in_layout, T* out, Layout4 out_layout, const float* cos,
+                           const float* sin, int64_t lo, int64_t hi, int64_t tokens, int64_t heads,
+                           int64_t head_dim, int64_t rotary_dim) {
   const int64_t half = rotary_dim / 2;
-  for_rows(batch * tokens, heads * head_dim, [&](int64_t lo, int64_t hi) {
-    for (int64_t row = lo; row < hi; ++row) {
-      const int64_t bi = row / tokens, ti = row % tokens;
-      const float* c = cos + row * rotary_dim;
-      const float* s = sin + row * rotary_dim;
-      for (int64_t hd = 0; hd < heads; ++hd) {
-        const T* x = in + in_layout.at(bi, hd, ti);
-        T* y = out + out_layout.at(bi, hd, ti);
-        for (int64_t j = 0; j < half; ++j) {
-          const float x1 = load(x[j]), x2 = load(x[j + half]);
-          if (kBackward) {
-            y[j] = store<T>(x1 * c[j] + x2 * s[j + half]);
-            y[j + half] = store<T>(x2 * c[j + half] - x1 * s[j]);
-          } else {
-            y[j] = store<T>(x1 * c[j] - x2 * s[j]);
-            y[j + half] = store<T>(x2 * c[j + half] + x1 * s[j + half]);
-          }
+  for (int64_t row = lo; row < hi; ++row) {
+    const int64_t bi = row / tokens, ti = row % tokens;
+    const float* c = cos + row * rotary_dim;
+    const float* s = sin + row * rotary_dim;
+    for (int64_t hd = 0; hd < heads; ++hd) {
+      const T* x = in + in_layout.at(bi, hd, ti);
+      T* y = out + out_layout.at(bi, hd, ti);
+      for (int64_t j = 0; j < half; ++j) {
+        const float x1 = load(x[j]), x2 = load(x[j + half]);
+        if (kBackward) {
+          y[j] = store<T>(x1 * c[j] + x2 * s[j + half]);
+          y[j + half] = store<T>(x2 * c[j + half] - x1 * s[j]);
+        } else {
+          y[j] = store<T>(x1 * c[j] - x2 * s[j]);
+          y[j + half] = store<T>(x2 * c[j + half] + x1 * s[j + half]);
         }
-        for (int64_t j = rotary_dim; j < head_dim; ++j) y[j] = x[j];
       }
+      for (int64_t j = rotary_dim; j < head_dim; ++j) y[j] = x[j];
     }
-  });
+  }
 }
 
-template <bool kBackward>
-void rotate_any(const torch::Tensor& in, torch::Tensor& out, const torch::Tensor& cos, const torch::Tensor& sin) {
+POSE_CPU_CLONES void rotate_range(const void* in, Layout4 in_layout, void* out, Layout4 out_layout, bool bf16,
+                                  bool backward, const float* cos, const float* sin, int64_t lo, int64_t hi,
+                                  int64_t tokens, int64_t heads, int64_t head_dim, int64_t rotary_dim) {
+  using B = c10::BFloat16;
+  if (bf16 && backward) {
+    rotate_rows<B, true>(static_cast<const B*>(in), in_layout, static_cast<B*>(out), out_layout, cos, sin, lo, hi,
+                         tokens, heads, head_dim, rotary_dim);
+  } else if (bf16) {
+    rotate_rows<B, false>(static_cast<const B*>(in), in_layout, static_cast<B*>(out), out_layout, cos, sin, lo,
+                          hi, tokens, heads, head_dim, rotary_dim);
+  } else if (backward) {
+    rotate_rows<float, true>(static_cast<const float*>(in), in_layout, static_cast<float*>(out), out_layout, cos,
+                             sin, lo, hi, tokens, heads, head_dim, rotary_dim);
+  } else {
+    rotate_rows<float, false>(static_cast<const float*>(in), in_layout, static_cast<float*>(out), out_layout, cos,
+                              sin, lo, hi, tokens, heads, head_dim, rotary_dim);
+  }
+}
+
+void rotate_any(const torch::Tensor& in, torch::Tensor& out, const torch::Tensor& cos, const torch::Tensor& sin,
+                bool backward) {
   const int64_t batch = in.size(0), heads = in.size(1), tokens = in.size(2), head_dim = in.size(3);
   const int64_t rotary_dim = cos.size(-1);
-  if (in.scalar_type() == torch::kBFloat16) {
-    const std::vector<float> c = tables_in<c10::BFloat16>(cos), s = tables_in<c10::BFloat16>(sin);
-    rotate<c10::BFloat16, kBackward>(in.data_ptr<c10::BFloat16>(), Layout4(in), out.data_ptr<c10::BFloat16>(),
-                                     Layout4(out), c.data(), s.data(), batch, heads, tokens, head_dim, rotary_dim);
-  } else {
-    const std::vector<float> c = tables_in<float>(cos), s = tables_in<float>(sin);
-    rotate<float, kBackward>(in.data_ptr<float>(), Layout4(in), out.data_ptr<float>(), Layout4(out), c.data(),
-                             s.data(), batch, heads, tokens, head_dim, rotary_dim);
-  }
+  const bool bf16 = in.scalar_type() == torch::kBFloat16;
+  const std::vector<float> c = bf16 ? tables_in<c10::BFloat16>(cos) : tables_in<float>(cos);
+  const std::vector<float> s = bf16 ? tables_in<c10::BFloat16>(sin) : tables_in<float>(sin);
+  const Layout4 in_layout(in), out_layout(out);
+  for_rows(batch * tokens, heads * head_dim, [&](int64_t lo, int64_t hi) {
+    rotate_range(in.data_ptr(), in_layout, out.data_ptr(), out_layout, bf16, backward, c.data(), s.data(), lo, hi,
+                 tokens, heads, head_dim, rotary_dim);
+  });
 }
 
 // A [B, H, T, D] view with a unit last stride (the kernels' only demand).
@@ -92,7 +109,7 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
                                const torch::Tensor& cos, const torch::Tensor& sin) {
     const torch::Tensor in = unit_last_stride(x);
     torch::Tensor out = torch::empty(x.sizes(), x.options());
-    rotate_any<false>(in, out, cos, sin);
+    rotate_any(in, out, cos, sin, /*backward=*/false);
     ctx->save_for_backward({cos, sin});
     // The input's layout, for its gradient.
     ctx->saved_data["x_sizes"] = x.sizes().vec();
@@ -108,7 +125,7 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
     const auto strides = ctx->saved_data["x_strides"].toIntVector();
     torch::Tensor dx = dense_strides(sizes, strides) ? torch::empty_strided(sizes, strides, g.options())
                                                      : torch::empty(sizes, g.options());
-    rotate_any<true>(g, dx, saved[0], saved[1]);
+    rotate_any(g, dx, saved[0], saved[1], /*backward=*/true);
     return {dx, torch::Tensor(), torch::Tensor()};
   }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "model/cpu_kernel_loops.h"
 #include "model/cpu_kernels.h"
 
 namespace pose::train {
@@ -25,20 +26,24 @@ struct StepScalars {
   float sqrt_bias_correction2, eps, minus_step_size;
 };
 
+POSE_CPU_CLONES void update_range(float* p, const float* g, float* m, float* v, int64_t lo, int64_t hi,
+                                  const StepScalars& s) {
+  for (int64_t i = lo; i < hi; ++i) {
+    // p.mul_(decay); m.mul_(β1).add_(g, 1 − β1); v.mul_(β2).addcmul_(g, g, 1 − β2);
+    // denom = sqrt(v) / sqrt(bc2) + eps; p.addcdiv_(m, denom, −lr / bc1)
+    const float gi = g[i];
+    const float mi = m[i] * s.beta1 + s.one_minus_beta1 * gi;
+    const float vi = v[i] * s.beta2 + s.one_minus_beta2 * gi * gi;
+    const float denom = std::sqrt(vi) / s.sqrt_bias_correction2 + s.eps;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * s.decay + s.minus_step_size * mi / denom;
+  }
+}
+
 void update(float* p, const float* g, float* m, float* v, int64_t n, const StepScalars& s) {
-  at::parallel_for(0, n, int64_t{1} << 15, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      // p.mul_(decay); m.mul_(β1).add_(g, 1 − β1); v.mul_(β2).addcmul_(g, g, 1 − β2);
-      // denom = sqrt(v) / sqrt(bc2) + eps; p.addcdiv_(m, denom, −lr / bc1)
-      const float gi = g[i];
-      const float mi = m[i] * s.beta1 + s.one_minus_beta1 * gi;
-      const float vi = v[i] * s.beta2 + s.one_minus_beta2 * gi * gi;
-      const float denom = std::sqrt(vi) / s.sqrt_bias_correction2 + s.eps;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = p[i] * s.decay + s.minus_step_size * mi / denom;
-    }
-  });
+  at::parallel_for(0, n, int64_t{1} << 15,
+                   [&](int64_t lo, int64_t hi) { update_range(p, g, m, v, lo, hi, s); });
 }
 
 bool takes(const torch::Tensor& t) {

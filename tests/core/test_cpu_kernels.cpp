@@ -145,10 +145,14 @@ class TestCpuKernels : public QObject {
     const auto tb = tables(2, 33, 32);
     const auto y = rotary_cpu(x, tb.cos, tb.sin);
     QCOMPARE(y.scalar_type(), torch::kBFloat16);
-    // Exact: the fp32 rotation of the bf16 inputs with bf16-rounded tables.
+    // The fp32 rotation of the bf16 inputs with bf16-rounded tables, rounded
+    // once: equal but where a fused multiply-add moved an fp32 value across
+    // a bf16 rounding boundary, and then one bf16 step apart.
     const auto exact = pose::rope::apply_rotary(x.to(torch::kFloat), tb.cos.to(torch::kBFloat16).to(torch::kFloat),
                                                 tb.sin.to(torch::kBFloat16).to(torch::kFloat));
-    QVERIFY(torch::equal(y, exact.to(torch::kBFloat16)));
+    const auto diff = (y.to(torch::kFloat) - exact.to(torch::kBFloat16).to(torch::kFloat)).abs();
+    QVERIFY((diff <= exact.abs() / 128 + 1e-30).all().item<bool>());
+    QVERIFY((diff == 0).to(torch::kFloat).mean().item<double>() > 0.99);
     QVERIFY(close(y, pose::rope::apply_rotary(x, tb.cos, tb.sin), 5e-2));
   }
 
