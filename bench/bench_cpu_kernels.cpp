@@ -2,7 +2,8 @@
 // against the LibTorch op chains they replace, measured alternately in one
 // run at the training shapes of bench_cpu_training (batch 8 x length 256):
 // RMSNorm, RoPE on q and SwiGLU's gating, each forward + backward, fp32 and
-// bf16; AdamW's step over the whole model's parameters.
+// bf16; the loss (its GEMMs included, which both sides share); AdamW's step
+// over the whole model's parameters.
 //
 //   bench_cpu_kernels [--threads N] [--repeats N]
 //
@@ -15,6 +16,7 @@
 
 #include "bench_common.h"
 #include "common/threads.h"
+#include "model/chunked_cross_entropy.h"
 #include "model/cpu_kernels.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
@@ -52,7 +54,7 @@ void compare(const std::string& what, const std::function<void()>& fn, int repea
     off = std::min(off, time_of(fn, repeats));
   }
   model::set_cpu_kernels_enabled(true);
-  std::printf("%-44s | %9.3f ms %9.3f ms | %5.2fx\n", what.c_str(), on * 1e3, off * 1e3, off / on);
+  std::printf("%-52s | %9.3f ms %9.3f ms | %5.2fx\n", what.c_str(), on * 1e3, off * 1e3, off / on);
 }
 
 // Forward and backward of f through autograd, the input a leaf.
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
   }
   const int used = configure_threads(threads);
   std::printf("LibTorch %d threads; median of %d calls, best of 3 alternating rounds\n\n", used, repeats);
-  std::printf("%-44s | %12s %12s | %6s\n", "op (forward + backward)", "kernel", "op chain", "ratio");
+  std::printf("%-52s | %12s %12s | %6s\n", "op (forward + backward)", "kernel", "op chain", "ratio");
   const int64_t b = 8, t = 256;
   for (const auto& shape : bench::standard_shapes()) {
     const auto config = bench::config_of(shape, t);
@@ -113,6 +115,17 @@ int main(int argc, char** argv) {
                 const torch::Tensor a = ga.detach().requires_grad_(true), u = up.to(dtype).requires_grad_(true);
                 const torch::Tensor y = model::swiglu_cpu_applies(a, u) ? model::swiglu_cpu(a, u) : torch::silu(a) * u;
                 y.backward(gg.to(dtype));
+              },
+              repeats);
+    }
+    {
+      const torch::Tensor hidden = torch::randn({b * t, h}), head = torch::randn({config.vocab_size, h}) * 0.05;
+      const torch::Tensor targets = torch::randint(0, config.vocab_size, {b * t}, torch::kLong);
+      compare(shape.name + " fp32 loss (LM head + softmax CE) [" + std::to_string(b * t) + ", " +
+                  std::to_string(config.vocab_size) + "]",
+              [&] {
+                const torch::Tensor hd = hidden.detach().requires_grad_(true), w = head.detach().requires_grad_(true);
+                model::linear_cross_entropy_sum(hd, w, targets, 1024).backward();
               },
               repeats);
     }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/autocast_state.h"
+#include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
 
 #include <algorithm>
@@ -68,6 +69,15 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
     for (int64_t start = 0; start < n; start += chunk) {
       const int64_t len = std::min(chunk, n - start);
       const ChunkLogits c = chunk_logits(hidden, weight, targets, start, len);
+      if (cross_entropy_cpu_applies(c.logits)) {
+        // One kernel on the CPU: loss, log-sum-exp and the kept gradient (model/cpu_kernels.h).
+        torch::Tensor nll, lse;
+        torch::Tensor dlogits = keep ? dlogits_all.narrow(0, start, len) : torch::Tensor();
+        cross_entropy_rows_cpu(c.logits, c.safe, c.valid, nll, lse, keep ? &dlogits : nullptr);
+        total = total + nll.sum();
+        if (!keep) lse_parts.push_back(lse);
+        continue;
+      }
       // One fused pass gives log p for every entry; the loss, the
       // log-sum-exp and (exp) the softmax all follow from it.
       torch::Tensor log_probs = at::_log_softmax(c.logits, 1, /*half_to_float=*/false);

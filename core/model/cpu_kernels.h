@@ -2,8 +2,9 @@
 // work that LibTorch's autograd otherwise runs as a chain of ops: RMSNorm
 // (square, mean, add, rsqrt, two multiplies forward; about eight passes
 // backward), rotary embeddings (multiply, negate, concatenate, multiply,
-// add; then a copy when attention reshapes the result) and SwiGLU's gating
-// (silu and a multiply; three passes backward). Each chain writes a
+// add; then a copy when attention reshapes the result), SwiGLU's gating
+// (silu and a multiply; three passes backward) and the loss's softmax
+// cross-entropy over the LM head's logits (log_softmax, exp, one-hot). Each chain writes a
 // fresh tensor per op, and at training sizes writing new pages costs more than
 // the arithmetic; each kernel here reads its inputs once and writes its result
 // once, on LibTorch's thread pool (docs/PERFORMANCE.md).
@@ -56,5 +57,17 @@ torch::Tensor rotary_cpu(const torch::Tensor& x, const torch::Tensor& cos, const
 // (fp32 or bf16, the gate and up projections' outputs); the result in that
 // dtype. Differentiable in both. Requires swiglu_cpu_applies().
 torch::Tensor swiglu_cpu(const torch::Tensor& gate, const torch::Tensor& up);
+
+// Whether cross_entropy_rows_cpu takes these logits: contiguous fp32 [n, V].
+bool cross_entropy_cpu_applies(const torch::Tensor& logits);
+
+// Softmax cross-entropy per row of logits [n, V] with targets [n] (in range;
+// rows where valid [n] is false count 0): nll = lse − logit_t and the row's
+// log-sum-exp, both fp32 [n], written to `nll` and `lse`; with
+// `logit_gradient` (contiguous [n, V], fp32 or bf16) also softmax − one-hot
+// there, zero rows where not valid. Not differentiable itself: the loss's
+// autograd function (chunked_cross_entropy.h) folds the gradient in.
+void cross_entropy_rows_cpu(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& valid,
+                            torch::Tensor& nll, torch::Tensor& lse, torch::Tensor* logit_gradient);
 
 }  // namespace pose::model

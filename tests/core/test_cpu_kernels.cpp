@@ -1,5 +1,5 @@
-// One-pass CPU kernels (model/cpu_kernels.h): RMSNorm, rotary embeddings and
-// SwiGLU's gating give the reference ops' values and gradients (fp32 and
+// One-pass CPU kernels (model/cpu_kernels.h): RMSNorm, rotary embeddings,
+// SwiGLU's gating and the loss's softmax cross-entropy give the reference ops' values and gradients (fp32 and
 // bf16, the projections' strided view, partial rotary, extreme and NaN
 // inputs, rows split over the pool), the modules take them, and they step
 // aside for operands they do not take or when switched off.
@@ -8,8 +8,10 @@
 
 #include <QtTest>
 
+#include "common/error.h"
 #include "common/threads.h"
 #include "model/autocast_state.h"
+#include "model/chunked_cross_entropy.h"
 #include "model/cpu_kernels.h"
 #include "model/mlp.h"
 #include "model/rms_norm.h"
@@ -215,6 +217,61 @@ class TestCpuKernels : public QObject {
     QVERIFY(close(fused, reference, 1e-6));
   }
 
+  void crossEntropyRowsMatchLogSoftmax() {
+    const auto logits = torch::randn({300, 1000}) * 5;
+    const auto targets = torch::randint(0, 1000, {300}, torch::kLong);
+    auto valid = torch::ones({300}, torch::kBool);
+    valid[7] = false;
+    torch::Tensor nll, lse, grad = torch::empty({300, 1000});
+    QVERIFY(cross_entropy_cpu_applies(logits));
+    cross_entropy_rows_cpu(logits, targets, valid, nll, lse, &grad);
+    const auto log_p = torch::log_softmax(logits, 1);
+    auto expected = -log_p.gather(1, targets.unsqueeze(1)).squeeze(1);
+    expected[7] = 0.0;
+    QVERIFY(torch::allclose(nll, expected, 1e-5, 1e-5));
+    QVERIFY(torch::allclose(lse, torch::logsumexp(logits, 1), 1e-5, 1e-5));
+    auto expected_grad = log_p.exp() - torch::one_hot(targets, 1000).to(torch::kFloat);
+    expected_grad[7] = 0.0;
+    QVERIFY(torch::allclose(grad, expected_grad, 1e-6, 1e-6));
+    // bf16 gradient: the one-hot subtracted in fp32, then stored.
+    torch::Tensor grad16 = torch::empty({300, 1000}, torch::kBFloat16);
+    cross_entropy_rows_cpu(logits, targets, valid, nll, lse, &grad16);
+    QVERIFY(torch::allclose(grad16.to(torch::kFloat), expected_grad, 1e-2, 1e-3));
+  }
+
+  void crossEntropyKeepsNaNAndRefusesTargetsOutsideTheVocabulary() {
+    auto logits = torch::randn({4, 50});
+    logits[2][9] = std::numeric_limits<float>::quiet_NaN();
+    const auto targets = torch::tensor({1, 2, 3, 4}, torch::kLong);
+    const auto valid = torch::ones({4}, torch::kBool);
+    torch::Tensor nll, lse;
+    cross_entropy_rows_cpu(logits, targets, valid, nll, lse, nullptr);
+    QVERIFY(std::isnan(nll[2].item<float>()));  // a NaN loss must reach the trainer's guard
+    QVERIFY(std::isfinite(nll[1].item<float>()));
+    QVERIFY_THROWS_EXCEPTION(pose::UserError, cross_entropy_rows_cpu(logits, torch::tensor({1, 2, 3, 50}, torch::kLong),
+                                                                     valid, nll, lse, nullptr));
+  }
+
+  void lossUnderBf16AutocastMatchesTheOpChains() {
+    const auto hidden = torch::randn({40, 32}).requires_grad_(true);
+    const auto weight = torch::randn({70, 32}).requires_grad_(true);
+    auto targets = torch::randint(0, 70, {40}, torch::kLong);
+    targets[3] = pose::model::kIgnoreIndex;
+    const auto run = [&](bool kernels) {
+      set_cpu_kernels_enabled(kernels);
+      const AutocastStateScope bf16({/*cuda=*/false, torch::kBFloat16, /*cpu=*/true, torch::kBFloat16});
+      const auto loss = linear_cross_entropy_sum(hidden, weight, targets, 16);
+      auto grads = torch::autograd::grad({loss}, {hidden, weight});
+      set_cpu_kernels_enabled(true);
+      return std::make_tuple(loss, grads[0], grads[1]);
+    };
+    const auto [loss, gh, gw] = run(true);
+    const auto [loss_ref, gh_ref, gw_ref] = run(false);
+    QVERIFY(std::abs(loss.item<double>() - loss_ref.item<double>()) < 1e-3 * std::abs(loss_ref.item<double>()));
+    QVERIFY(torch::allclose(gh, gh_ref, 2e-2, 2e-2));
+    QVERIFY(torch::allclose(gw, gw_ref, 2e-2, 2e-2));
+  }
+
   void stepsAsideForOperandsItDoesNotTake() {
     const auto x = torch::randn({2, 3, 8, 16});
     const auto tb = tables(2, 8, 16);
@@ -227,6 +284,8 @@ class TestCpuKernels : public QObject {
     QVERIFY(!rms_norm_cpu_applies(x, torch::ones({16}), torch::kHalf));
     QVERIFY(!swiglu_cpu_applies(x, x.to(torch::kBFloat16)));
     QVERIFY(!swiglu_cpu_applies(x, x.narrow(0, 0, 1)));  // broadcast
+    QVERIFY(!cross_entropy_cpu_applies(torch::randn({4, 6}).t()));
+    QVERIFY(!cross_entropy_cpu_applies(torch::randn({4, 6}, torch::kBFloat16)));
   }
 };
 
