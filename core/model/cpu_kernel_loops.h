@@ -62,19 +62,22 @@ POSE_LOOP float dot(const A* a, const B* b, int64_t n) {
 // by its Taylor series to r⁶ (error < 2e-7 relative). x is clamped to
 // [−87.3, 88.3], where 2^n stays a normal float: e^x below e^−87.3 reads as
 // e^−87.3 (≈ 1e−38, which every use here adds to 1 or multiplies into a
-// value that small). NaN passes through: it fails both comparisons.
+// value that small). NaN is returned as it came, and kept out of the integer
+// conversion (which it would make undefined).
 POSE_LOOP float exp_approx(float x) {
-  x = x < -87.3f ? -87.3f : x;
-  x = x > 88.3f ? 88.3f : x;
+  const bool nan = x != x;
+  float c = nan ? 0.0f : x;
+  c = c < -87.3f ? -87.3f : c;
+  c = c > 88.3f ? 88.3f : c;
   constexpr float kRound = 12582912.0f;  // 1.5 · 2^23: adding it rounds to an integer
-  const float n = (x * 1.44269504088896341f + kRound) - kRound;
-  const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723e-06f;
+  const float n = (c * 1.44269504088896341f + kRound) - kRound;
+  const float r = (c - n * 0.693145751953125f) - n * 1.42860682030941723e-06f;
   const float p =
       1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return nan ? x : p * scale;
 }
 
 // 1 / (1 + e^−x).

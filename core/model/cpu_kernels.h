@@ -1,19 +1,22 @@
 // One-pass CPU kernels, forward and backward, for the decoder's elementwise
 // work that LibTorch's autograd otherwise runs as a chain of ops: RMSNorm
 // (square, mean, add, rsqrt, two multiplies forward; about eight passes
-// backward), rotary embeddings (multiply, negate, concatenate, multiply,
-// add; then a copy when attention reshapes the result), SwiGLU's gating
-// (silu and a multiply; three passes backward) and the loss's softmax
-// cross-entropy over the LM head's logits (log_softmax, exp, one-hot). Each chain writes a
-// fresh tensor per op, and at training sizes writing new pages costs more than
-// the arithmetic; each kernel here reads its inputs once and writes its result
-// once, on LibTorch's thread pool (docs/PERFORMANCE.md).
+// backward), rotary embeddings (multiply, negate, concatenate, multiply, add;
+// then a copy when attention reshapes the result), SwiGLU's gating (silu and
+// a multiply; three passes backward) and the loss's softmax cross-entropy
+// over the LM head's logits (log_softmax, exp, one-hot). Each chain writes a
+// fresh tensor per op, and at training sizes writing new pages costs more
+// than the arithmetic; each kernel here reads its inputs once or a few times
+// and writes its result once, on LibTorch's thread pool, compiled for the
+// CPU's vector width (model/cpu_kernel_loops.h, docs/PERFORMANCE.md).
 //
-// The numbers are the reference ops' up to the order of a sum (RMSNorm's mean
-// of squares) and, in bf16, one rounding instead of one per op. Each function
-// falls back to the reference ops where the kernels do not apply: not on the
-// CPU, dtypes other than those named, or a build without OpenMP on more than
-// one thread (the kernels would then run on one core; see core/CMakeLists.txt).
+// The numbers are the reference ops' up to the order of a sum (RMSNorm's
+// mean of squares, the loss's sum of exponentials), fused multiply-adds, an
+// exp accurate to ~2e-7, and in bf16 one rounding instead of one per op. The
+// callers (the modules, the loss) take the reference ops where a kernel does
+// not apply: not on the CPU, dtypes other than those named, the kernels
+// switched off, or a build without OpenMP on more than one thread (the
+// kernels would then run on one core; see core/CMakeLists.txt).
 #pragma once
 
 #include <torch/torch.h>
