@@ -33,13 +33,6 @@ POSE_LOOP T store(float v) {
   return static_cast<T>(v);  // bf16: round to nearest even, as LibTorch's casts
 }
 
-// The value an fp32 number has once stored in T (HF casts rotary tables to
-// the activations' dtype before it multiplies).
-template <typename T>
-POSE_LOOP float round_to(float v) {
-  return load(store<T>(v));
-}
-
 // Σ a[j]·b[j] over 16 running sums: a fixed order the compiler can vectorize
 // (a single running sum would pin it to one lane).
 template <typename A, typename B>

@@ -10,8 +10,6 @@
 // writes the input's layout, so neither direction needs a copy.
 #include "model/cpu_kernels.h"
 
-#include <algorithm>
-#include <vector>
 
 #include "model/cpu_kernel_loops.h"
 
@@ -28,15 +26,12 @@ struct Layout4 {
   int64_t at(int64_t bi, int64_t hi, int64_t ti) const { return bi * b + hi * h + ti * t; }
 };
 
-// Every (batch, position) row of tables in T's precision: one copy up front
-// instead of a conversion per head.
-template <typename T>
-std::vector<float> tables_in(const torch::Tensor& table) {
-  const torch::Tensor f = table.to(torch::kFloat).contiguous();
-  const float* p = f.data_ptr<float>();
-  std::vector<float> out(static_cast<std::size_t>(f.numel()));
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = round_to<T>(p[i]);
-  return out;
+// The tables as the kernel reads them: fp32, contiguous, and for bf16
+// activations rounded to bf16 first (HF casts them to the activations'
+// dtype). For fp32 on contiguous tables this is the tables themselves.
+torch::Tensor tables_for(const torch::Tensor& table, bool bf16) {
+  const torch::Tensor t = bf16 ? table.to(torch::kBFloat16) : table;
+  return t.to(torch::kFloat).contiguous();
 }
 
 // kBackward = false: y = rotate(x); true: y = rotateᵀ(g), the transpose of
@@ -92,11 +87,10 @@ void rotate_any(const torch::Tensor& in, torch::Tensor& out, const torch::Tensor
   const int64_t batch = in.size(0), heads = in.size(1), tokens = in.size(2), head_dim = in.size(3);
   const int64_t rotary_dim = cos.size(-1);
   const bool bf16 = in.scalar_type() == torch::kBFloat16;
-  const std::vector<float> c = bf16 ? tables_in<c10::BFloat16>(cos) : tables_in<float>(cos);
-  const std::vector<float> s = bf16 ? tables_in<c10::BFloat16>(sin) : tables_in<float>(sin);
+  const torch::Tensor c = tables_for(cos, bf16), s = tables_for(sin, bf16);
   const Layout4 in_layout(in), out_layout(out);
   for_rows(batch * tokens, heads * head_dim, [&](int64_t lo, int64_t hi) {
-    rotate_range(in.data_ptr(), in_layout, out.data_ptr(), out_layout, bf16, backward, c.data(), s.data(), lo, hi,
+    rotate_range(in.data_ptr(), in_layout, out.data_ptr(), out_layout, bf16, backward, c.data_ptr<float>(), s.data_ptr<float>(), lo, hi,
                  tokens, heads, head_dim, rotary_dim);
   });
 }
@@ -111,9 +105,11 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
     torch::Tensor out = torch::empty(x.sizes(), x.options());
     rotate_any(in, out, cos, sin, /*backward=*/false);
     ctx->save_for_backward({cos, sin});
-    // The input's layout, for its gradient.
+    // The input's layout, for its gradient (a permuted dense view, as the
+    // projections' is, is kept; anything else gets contiguous).
     ctx->saved_data["x_sizes"] = x.sizes().vec();
     ctx->saved_data["x_strides"] = in.strides().vec();
+    ctx->saved_data["x_dense"] = in.is_non_overlapping_and_dense();
     return out;
   }
 
@@ -123,23 +119,10 @@ struct RotaryFunction : public torch::autograd::Function<RotaryFunction> {
     const torch::Tensor g = unit_last_stride(grad_outputs[0]);
     const auto sizes = ctx->saved_data["x_sizes"].toIntVector();
     const auto strides = ctx->saved_data["x_strides"].toIntVector();
-    torch::Tensor dx = dense_strides(sizes, strides) ? torch::empty_strided(sizes, strides, g.options())
-                                                     : torch::empty(sizes, g.options());
+    torch::Tensor dx = ctx->saved_data["x_dense"].toBool() ? torch::empty_strided(sizes, strides, g.options())
+                                                           : torch::empty(sizes, g.options());
     rotate_any(g, dx, saved[0], saved[1], /*backward=*/true);
     return {dx, torch::Tensor(), torch::Tensor()};
-  }
-
-  // Whether strides describe a permutation of a contiguous tensor of these sizes.
-  static bool dense_strides(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides) {
-    std::vector<std::size_t> order(sizes.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return strides[a] < strides[b]; });
-    int64_t expected = 1;
-    for (std::size_t i : order) {
-      if (sizes[i] != 1 && strides[i] != expected) return false;
-      expected *= sizes[i];
-    }
-    return true;
   }
 };
 
