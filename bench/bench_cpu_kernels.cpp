@@ -2,7 +2,8 @@
 // against the LibTorch op chains they replace, measured alternately in one
 // run at the training shapes of bench_cpu_training (batch 8 x length 256):
 // RMSNorm, RoPE on q and SwiGLU's gating, each forward + backward, fp32 and
-// bf16; the loss (its GEMMs included, which both sides share); AdamW's step
+// bf16; causal attention at head widths 16 to 128 (also at batch 1 × length
+// 2048, with and without backward: evaluation's shape); the loss (its GEMMs included, which both sides share); AdamW's step
 // over the whole model's parameters.
 //
 //   bench_cpu_kernels [--threads N] [--repeats N]
@@ -13,9 +14,11 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <tuple>
 
 #include "bench_common.h"
 #include "common/threads.h"
+#include "model/attention_kernel.h"
 #include "model/chunked_cross_entropy.h"
 #include "model/cpu_kernels.h"
 #include "model/llama_model.h"
@@ -135,6 +138,39 @@ int main(int argc, char** argv) {
     torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.1));
     compare(shape.name + " AdamW step, " + std::to_string(config.parameter_count()) + " parameters",
             [&] { train::adamw_step(opt); }, repeats);
+  }
+  // Attention as the decoder calls it: q from RoPE ([B, H, T, D] contiguous), v the projection's
+  // view, the token-order mask, the result reshaped for o_proj; 8 query heads over 4 kv heads
+  // at each head width, at the training shape and at evaluation's (batch 1, length 2048).
+  for (const int64_t d : {16, 32, 64, 128}) {
+    const int64_t heads = 8, kv = 4;
+    for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+      for (const auto& [batch, len, backward] :
+           {std::tuple<int64_t, int64_t, bool>{b, t, true}, {1, 2048, true}, {1, 2048, false}}) {
+        const torch::Tensor q = torch::randn({batch, heads, len, d}).to(dtype);
+        const torch::Tensor k = torch::randn({batch, kv, len, d}).to(dtype);
+        const torch::Tensor v = torch::randn({batch, len, kv, d}).to(dtype);
+        const torch::Tensor go = torch::randn({batch, len, heads * d}).to(dtype);
+        const model::AttentionMask mask =
+            model::make_attention_mask(len, 0, std::nullopt, model::AttentionKernel::Eager, dtype, torch::kCPU);
+        const bool fused = model::causal_attention_cpu_applies(q, k, v.transpose(1, 2));
+        compare(std::string(dtype == torch::kFloat ? "fp32" : "bf16") + " attention " +
+                    (backward ? "" : "forward only ") + "[" + std::to_string(batch) + ", " +
+                    std::to_string(heads) + "/" + std::to_string(kv) + ", " + std::to_string(len) + ", " +
+                    std::to_string(d) + "]" + (fused ? "" : " (batched both)"),
+                [&] {
+                  const torch::Tensor qq = q.detach().requires_grad_(backward);
+                  const torch::Tensor kk = k.detach().requires_grad_(backward);
+                  const torch::Tensor vv = v.detach().requires_grad_(backward);
+                  const torch::Tensor out =
+                      model::attend_grouped(qq, kk, vv.transpose(1, 2), mask, model::AttentionKernel::Eager)
+                          .transpose(1, 2)
+                          .reshape({batch, len, heads * d});
+                  if (backward) out.backward(go);
+                },
+                backward ? repeats : std::max(1, repeats / 4));
+      }
+    }
   }
   std::printf("\nRoPE's op chain includes the copy attention's reshape makes of its output; the kernel writes\n"
               "that layout directly.\n");

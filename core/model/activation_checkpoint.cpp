@@ -20,6 +20,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     ctx->saved_data["kernel"] = static_cast<int64_t>(kernel);
     ctx->saved_data["is_causal"] = mask->is_causal;
     ctx->saved_data["plain_causal"] = mask->plain_causal;
+    ctx->saved_data["token_order"] = mask->token_order;
+    ctx->saved_data["past_len"] = mask->past_len;
+    ctx->saved_data["window"] = mask->window;
     ctx->saved_data["has_mask"] = mask->additive.defined();
     if (mask->additive.defined()) ctx->saved_data["mask"] = mask->additive;
     ctx->saved_data["x_requires_grad"] = x.requires_grad();
@@ -41,6 +44,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     AttentionMask mask;
     mask.is_causal = ctx->saved_data["is_causal"].toBool();
     mask.plain_causal = ctx->saved_data["plain_causal"].toBool();
+    mask.token_order = ctx->saved_data["token_order"].toBool();
+    mask.past_len = ctx->saved_data["past_len"].toInt();
+    mask.window = ctx->saved_data["window"].toInt();
     if (ctx->saved_data["has_mask"].toBool()) mask.additive = ctx->saved_data["mask"].toTensor();
     const bool x_requires_grad = ctx->saved_data["x_requires_grad"].toBool();
     const auto saved = ctx->get_saved_variables();

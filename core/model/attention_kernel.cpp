@@ -1,6 +1,7 @@
 #include "model/attention_kernel.h"
 
 #include "common/error.h"
+#include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
 
 #include <cmath>
@@ -22,6 +23,9 @@ AttentionMask make_attention_mask(int64_t query_len, int64_t past_len, std::opti
   AttentionMask mask;
   const int64_t key_len = past_len + query_len;
   const bool window_bites = sliding_window && key_len > *sliding_window;
+  mask.token_order = true;
+  mask.past_len = past_len;
+  mask.window = window_bites ? *sliding_window : 0;
   if (query_len == 1 && !window_bites) return mask;  // one query, every key visible
   if (kernel == AttentionKernel::Sdpa && past_len == 0 && !window_bites) {
     mask.is_causal = true;
@@ -200,6 +204,9 @@ torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, con
                              v.scalar_type() == dtype;
   if (kernel == AttentionKernel::Sdpa || !grouped_dtype) {
     return attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
+  }
+  if (mask.token_order && mask.past_len == k.size(2) - q.size(2) && causal_attention_cpu_applies(q, k, v)) {
+    return causal_attention_cpu(q, k, v, mask.window);
   }
   torch::Tensor additive = mask.additive;
   if (!additive.defined() && mask.is_causal) {

@@ -44,6 +44,13 @@ struct AttentionMask {
   // `additive` is the plain lower triangle (no cache, no window): the eager
   // grouped kernel may then skip the blocks above the diagonal.
   bool plain_causal = false;
+  // The mask is make_attention_mask's token order (`past_len` cached tokens,
+  // sliding window `window`, 0 for none or one that does not bite), which the
+  // CPU attention kernel (model/cpu_kernels.h) applies by index instead of
+  // reading `additive`. False for a mask built any other way.
+  bool token_order = false;
+  int64_t past_len = 0;
+  int64_t window = 0;
 };
 
 // From this many query tokens on, the eager grouped kernel computes plain
@@ -76,7 +83,9 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 // scale and the additive mask are folded into the score GEMM (baddbmm), and
 // the backward applies the scale to dQ/dK ([T, D]) rather than to the [T, T]
 // scores. The same numbers as attend(repeat_kv(..)) up to GEMM rounding; other
-// dtypes take that path.
+// dtypes take that path. On the CPU, a token-order mask and heads the fused
+// kernel takes (causal_attention_cpu: D a multiple of 16 up to 64) go to that
+// kernel instead, which skips the masked scores and stores no T × T matrix.
 torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const AttentionMask& mask, AttentionKernel kernel);
 

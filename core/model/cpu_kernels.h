@@ -4,7 +4,9 @@
 // backward), rotary embeddings (multiply, negate, concatenate, multiply, add;
 // then a copy when attention reshapes the result), SwiGLU's gating (silu and
 // a multiply; three passes backward) and the loss's softmax cross-entropy
-// over the LM head's logits (log_softmax, exp, one-hot). Each chain writes a
+// over the LM head's logits (log_softmax, exp, one-hot), and causal attention
+// for small heads (score GEMM, softmax, value GEMM over full T × T squares,
+// and the same again backward). Each chain writes a
 // fresh tensor per op, and at training sizes writing new pages costs more
 // than the arithmetic; each kernel here reads its inputs once or a few times
 // and writes its result once, on LibTorch's thread pool, compiled for the
@@ -72,5 +74,23 @@ bool cross_entropy_cpu_applies(const torch::Tensor& logits);
 // autograd function (chunked_cross_entropy.h) folds the gradient in.
 void cross_entropy_rows_cpu(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& valid,
                             torch::Tensor& nll, torch::Tensor& lse, torch::Tensor* logit_gradient);
+
+// Whether causal_attention_cpu takes these operands: q [B, H, Tq, D], k and v
+// [B, KV, Tk, D] (H a multiple of KV, Tq ≤ Tk), one dtype, D a multiple of 16
+// up to 64 in fp32 and 16 in bf16 (wider heads run faster as the batched
+// GEMMs of model/attention_kernel.h; docs/PERFORMANCE.md).
+bool causal_attention_cpu_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
+
+// Softmax attention by token order, scale 1/sqrt(D): query i is token
+// Tk − Tq + i (the first Tk − Tq keys are a cache) and sees key j when
+// j ≤ Tk − Tq + i and, with a sliding window w > 0, Tk − Tq + i − j < w; query
+// head h reads kv head h / (H / KV). The scores above the diagonal and outside
+// the window are never computed, no T × T matrix is stored (backward computes
+// the scores again from each row's log-sum-exp), and the result [B, H, Tq, D]
+// lies in memory as [B, Tq, H, D], ready for the output projection.
+// Differentiable in q, k and v (gradients in the same token-major layout).
+// Requires causal_attention_cpu_applies().
+torch::Tensor causal_attention_cpu(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                   int64_t sliding_window);
 
 }  // namespace pose::model
