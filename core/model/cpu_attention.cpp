@@ -126,6 +126,19 @@ struct Geometry {
   int64_t key_hi(int64_t i) const { return past + i; }  // inclusive
 };
 
+// The keys query rows [r0, r1) see, from a vector boundary: [kb, kend), kb a
+// multiple of kLanes, and n = kend − kb rounded up to whole vectors (the
+// gathered buffers' width; zero past kend).
+struct KeySpan {
+  int64_t kb, kend, n;
+  KeySpan(const Geometry& g, int64_t r0, int64_t r1)
+      : kb(g.key_lo(r0) / kLanes * kLanes), kend(g.key_hi(r1 - 1) + 1), n(round_up(kend - kb, kLanes)) {}
+  // Columns of the buffers that rows [i0, last] see, in whole vectors (an even
+  // count, as weights_by_rows needs).
+  int64_t first_column(const Geometry& g, int64_t i0) const { return (g.key_lo(i0) - kb) / kLanes * kLanes; }
+  int64_t end_column(const Geometry& g, int64_t last) const { return round_up(g.key_hi(last) + 1 - kb, kLanes); }
+};
+
 // A [B, H, T, D] operand: its data and element strides (the last is 1).
 struct Operand {
   void* data;
@@ -191,8 +204,8 @@ POSE_LOOP void forward_block(const Geometry& g, const Operand& q, const Operand&
                              const Operand& out, float* lse, int64_t b, int64_t h, int64_t r0, int64_t r1,
                              Scratch& s) {
   const int64_t d = g.d, kvh = h / (g.heads / g.kv_heads);
-  const int64_t kb = g.key_lo(r0) / kLanes * kLanes, kend = g.key_hi(r1 - 1) + 1;
-  const int64_t n = round_up(kend - kb, kLanes);
+  const KeySpan span(g, r0, r1);
+  const int64_t kb = span.kb, kend = span.kend, n = span.n;
   float* kt = Scratch::sized(s.key_cols, d * n);
   float* vr = Scratch::sized(s.value_rows, n * d);
   gather<T>(k, b, kvh, kb, kend, n, d, nullptr, kt);
@@ -204,9 +217,7 @@ POSE_LOOP void forward_block(const Geometry& g, const Operand& q, const Operand&
   for (int64_t i0 = r0; i0 < r1; i0 += kRows) {
     const int64_t last = std::min(i0 + kRows, r1) - 1;
     gather_rows<T>(q, b, h, i0, last, d, g.scale, /*zero_past_last=*/false, qs);
-    // Columns of the keys any of these rows sees, in whole vectors (an even count for weights_by_rows).
-    const int64_t c0 = (g.key_lo(i0) - kb) / kLanes * kLanes;
-    const int64_t c1 = round_up(g.key_hi(last) + 1 - kb, kLanes);
+    const int64_t c0 = span.first_column(g, i0), c1 = span.end_column(g, last);
     rows_by_columns(qs, d, kt, n, c0, c1, sc, n);
     for (int64_t r = 0; r < kRows; ++r) {
       const int64_t i = std::min(i0 + r, last), lo = g.key_lo(i) - kb, hi = g.key_hi(i) - kb;
@@ -250,8 +261,8 @@ POSE_LOOP void backward_head(const Geometry& g, const Operand& q, const Operand&
                              const Operand& out, const Operand& grad, const float* lse, const Operand& dq,
                              float* dk_part, float* dv_part, int64_t b, int64_t h, Scratch& s) {
   const int64_t d = g.d, kvh = h / (g.heads / g.kv_heads);
-  const int64_t kb = g.key_lo(0) / kLanes * kLanes, kend = g.tk;
-  const int64_t n = round_up(kend - kb, kLanes);
+  const KeySpan span(g, 0, g.tq);  // kend = tk
+  const int64_t kb = span.kb, kend = span.kend, n = span.n;
   float* kt = Scratch::sized(s.key_cols, d * n);
   float* kr = Scratch::sized(s.key_rows, n * d);
   float* vt = Scratch::sized(s.value_cols, d * n);
@@ -271,8 +282,7 @@ POSE_LOOP void backward_head(const Geometry& g, const Operand& q, const Operand&
     gather_rows<T>(q, b, h, i0, last, d, g.scale, /*zero_past_last=*/false, qs);
     // Rows past the last get dO = 0 (and so dS = 0): they add nothing to dK, dV.
     gather_rows<T>(grad, b, h, i0, last, d, 1.0f, /*zero_past_last=*/true, go);
-    const int64_t c0 = (g.key_lo(i0) - kb) / kLanes * kLanes;
-    const int64_t c1 = round_up(g.key_hi(last) + 1 - kb, kLanes);
+    const int64_t c0 = span.first_column(g, i0), c1 = span.end_column(g, last);
     rows_by_columns(qs, d, kt, n, c0, c1, p, n);
     rows_by_columns(go, d, vt, n, c0, c1, ds, n);
     for (int64_t r = 0; r < kRows; ++r) {

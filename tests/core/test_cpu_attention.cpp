@@ -14,6 +14,7 @@
 #include "common/threads.h"
 #include "model/attention_kernel.h"
 #include "model/cpu_kernels.h"
+#include "micro_model_config.h"
 #include "model/llama_model.h"
 
 using namespace pose::model;
@@ -221,18 +222,9 @@ class TestCpuAttention : public QObject {
   }
 
   void modelLogitsAndGradientsAgreeWithAndWithoutTheKernel() {
-    ModelConfig config;
-    config.vocab_size = 97;
-    config.hidden_size = 64;
-    config.intermediate_size = 96;
-    config.num_hidden_layers = 2;
-    config.num_attention_heads = 4;
-    config.num_key_value_heads = 2;
-    config.head_dim = 16;
-    config.tie_word_embeddings = true;
     torch::manual_seed(21);
-    LlamaForCausalLM model(config);
-    const torch::Tensor ids = torch::randint(0, 97, {2, 40}, torch::kLong);
+    LlamaForCausalLM model(micro_model_config());  // the default experiment's shape: 16-wide heads, GQA
+    const torch::Tensor ids = torch::randint(0, 1024, {2, 40}, torch::kLong);
     // PoSE-style position ids with a skip.
     torch::Tensor positions = torch::arange(40, torch::kLong).unsqueeze(0).repeat({2, 1});
     positions.narrow(1, 20, 20).add_(300);
