@@ -5,7 +5,8 @@
 // head widths 16 to 64, lengths that are not multiples of its blocks and that
 // span several forward work items; in bf16 within bf16's rounding; the same
 // bits on one thread and on two; NaN stays in its rows; attend_grouped and the
-// model take it, and it steps aside for operands and masks it does not take.
+// model take it (KV-cache decoding and activation checkpointing included), and
+// it steps aside for operands and masks it does not take.
 // LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
 #include <torch/torch.h>
 
@@ -15,6 +16,7 @@
 #include "model/attention_kernel.h"
 #include "model/cpu_kernels.h"
 #include "micro_model_config.h"
+#include "model/kv_cache.h"
 #include "model/llama_model.h"
 
 using namespace pose::model;
@@ -239,6 +241,58 @@ class TestCpuAttention : public QObject {
     const auto [without, without_grad] = logits_and_grad(false);
     QVERIFY(torch::allclose(with, without, 1e-5, 1e-5));
     QVERIFY(torch::allclose(with_grad, without_grad, 1e-4, 1e-6));
+  }
+
+  // Prefill, then one token at a time through the KV cache (the kernel with a
+  // cache in front of the queries), against the full forward; with and without
+  // a sliding window that bites.
+  void kvCacheDecodingThroughTheKernelMatchesTheFullForward_data() {
+    QTest::addColumn<int>("window");
+    QTest::newRow("causal") << 0;
+    QTest::newRow("sliding window 6") << 6;
+  }
+  void kvCacheDecodingThroughTheKernelMatchesTheFullForward() {
+    QFETCH(int, window);
+    ModelConfig config = micro_model_config();
+    if (window > 0) config.sliding_window = window;
+    torch::manual_seed(4);
+    LlamaForCausalLM model(config);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor ids = torch::randint(0, 1024, {2, 24}, torch::kLong);
+    const torch::Tensor positions = torch::arange(24, torch::kLong).unsqueeze(0).repeat({2, 1});
+    const torch::Tensor full = model->forward(ids, positions);
+    KvCache cache;
+    const torch::Tensor last = model->prefill(ids.narrow(1, 0, 17), positions.narrow(1, 0, 17), cache);
+    QVERIFY(torch::allclose(last, full.select(1, 16), 1e-5, 1e-5));
+    for (int64_t t = 17; t < 24; ++t) {
+      const torch::Tensor step = model->step(ids.select(1, t), cache);
+      QVERIFY2(torch::allclose(step, full.select(1, t), 1e-5, 1e-5), "cached step differs from the full forward");
+    }
+  }
+
+  // Activation checkpointing runs each layer again in backward with the mask
+  // it saved; the kernel must take it there too and give the same gradients.
+  void activationCheckpointingThroughTheKernelGivesEqualGradients() {
+    ModelOptions checkpointed;
+    checkpointed.activation_checkpointing = true;
+    torch::manual_seed(8);
+    LlamaForCausalLM plain(micro_model_config());
+    LlamaForCausalLM ckpt(micro_model_config(), checkpointed);
+    torch::NoGradGuard no_grad_for_copy;
+    for (auto& item : ckpt->named_parameters()) item.value().copy_(plain->named_parameters()[item.key()]);
+    const torch::Tensor ids = torch::randint(0, 1024, {2, 33}, torch::kLong);
+    const torch::Tensor positions = torch::arange(33, torch::kLong).unsqueeze(0).repeat({2, 1}) * 2;
+    torch::AutoGradMode grad_on(true);
+    plain->train();
+    ckpt->train();
+    plain->loss(ids, positions, ids).backward();
+    ckpt->loss(ids, positions, ids).backward();
+    for (const auto& item : plain->named_parameters()) {
+      const torch::Tensor& a = item.value().grad();
+      const torch::Tensor& b = ckpt->named_parameters()[item.key()].grad();
+      QVERIFY2(a.defined() && b.defined() && a.abs().max().item<double>() > 0.0, item.key().c_str());
+      QVERIFY2(torch::allclose(a, b, 1e-5, 1e-7), item.key().c_str());
+    }
   }
 };
 
