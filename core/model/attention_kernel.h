@@ -84,7 +84,7 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 // the backward applies the scale to dQ/dK ([T, D]) rather than to the [T, T]
 // scores. The same numbers as attend(repeat_kv(..)) up to GEMM rounding; other
 // dtypes take that path. On the CPU, a token-order mask and heads the fused
-// kernel takes (causal_attention_cpu: D a multiple of 16 up to 64) go to that
+// kernel takes (causal_attention_cpu: D 16 to 64 in fp32, 16 in bf16) go to that
 // kernel instead, which skips the masked scores and stores no T × T matrix.
 torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const AttentionMask& mask, AttentionKernel kernel);
