@@ -16,9 +16,6 @@ namespace {
 using torch::optim::AdamWOptions;
 using torch::optim::AdamWParamState;
 
-// The key LibTorch's optimizers file a parameter's state under.
-std::string state_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
-
 // Scalars as LibTorch's ops apply them to fp32 tensors: cast to float once.
 struct StepScalars {
   float decay;      // 1 − lr · weight_decay
@@ -58,7 +55,7 @@ bool cpu_adamw_applies(const torch::optim::AdamW& optimizer) {
     for (const auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       if (!model::cpu_kernels_apply(p) || !takes(p) || !takes(p.grad())) return false;
-      const auto it = optimizer.state().find(state_key(p));
+      const auto it = optimizer.state().find(optimizer_state_key(p));
       if (it != optimizer.state().end()) {
         const auto& st = static_cast<const AdamWParamState&>(*it->second);
         if (!takes(st.exp_avg()) || !takes(st.exp_avg_sq())) return false;
@@ -76,7 +73,7 @@ void cpu_adamw_step(torch::optim::AdamW& optimizer) {
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const std::string key = state_key(p);
+      const OptimizerStateKey key = optimizer_state_key(p);
       auto it = states.find(key);
       if (it == states.end()) {  // as LibTorch: zero moments on a parameter's first step
         auto fresh = std::make_unique<AdamWParamState>();

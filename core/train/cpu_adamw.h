@@ -12,7 +12,29 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+#include <string>
+#include <type_traits>
+
 namespace pose::train {
+
+// The key LibTorch's optimizers file a parameter's state under: the address
+// of its TensorImpl, printed as a string up to LibTorch 2.0 and the address
+// itself from 2.1 on. Taken from the map's own key type, so one definition
+// serves both.
+using OptimizerStateKey = std::decay_t<decltype(std::declval<torch::optim::Optimizer&>().state())>::key_type;
+
+// (A template so that only the branch of this LibTorch is compiled.)
+template <typename Key = OptimizerStateKey>
+Key optimizer_state_key(const torch::Tensor& parameter) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream address;  // as c10::guts::to_string wrote it in 1.x
+    address << parameter.unsafeGetTensorImpl();
+    return address.str();
+  } else {
+    return static_cast<Key>(parameter.unsafeGetTensorImpl());
+  }
+}
 
 // Whether cpu_adamw_step() takes this optimizer now: every parameter with a
 // gradient an fp32 CPU tensor, contiguous, as its gradient, no amsgrad, and

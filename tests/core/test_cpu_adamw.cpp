@@ -48,7 +48,7 @@ void prepare(int step, std::vector<torch::Tensor>& a, std::vector<torch::Tensor>
 bool close(const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 1e-5, 1e-6); }
 
 const AdamWParamState& state_of(AdamW& o, const torch::Tensor& p) {
-  return static_cast<const AdamWParamState&>(*o.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+  return static_cast<const AdamWParamState&>(*o.state().at(pose::train::optimizer_state_key(p)));
 }
 
 }  // namespace
