@@ -2,7 +2,7 @@
 //   info DIR [--json]
 //   init --config JSON --out DIR [--seed N] [--dtype fp32|bf16] [...]
 //   logits DIR --ids 1,2,3 [--positions 0,1,2] --out FILE.json
-//   generate DIR --ids 1,2,3 [--new N]
+//   generate DIR (--prompt TEXT | --ids 1,2,3) [--new N]
 #include "commands.h"
 
 #include "common/error.h"
@@ -10,6 +10,7 @@
 #include "model/generate.h"
 #include "model/hf_checkpoint.h"
 #include "model/model_init.h"
+#include "text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -36,7 +37,7 @@ const char* const kUsage =
     "                       [--tokenizer tokenizer.model] [--rope-style rope_scaling|rope_parameters]\n"
     "                       [--max-shard-bytes N]\n"
     "       pose model logits DIR --ids 1,2,3 [--positions 0,1,2] --out LOGITS.json [--kernel eager|sdpa]\n"
-    "       pose model generate DIR --ids 1,2,3 [--positions ...] [--new N]\n\n"
+    "       pose model generate DIR (--prompt TEXT | --ids 1,2,3 [--positions ...]) [--new N]\n\n"
     "LLaMA-family models (model_type llama, mistral, qwen2) in HF checkpoint layout:\n"
     "config.json + model.safetensors (or shards + model.safetensors.index.json).\n\n"
     "  info      config, parameter count, RoPE scaling, dtype, tensor count and bytes.\n"
@@ -48,7 +49,9 @@ const char* const kUsage =
     "  logits    runs the model in fp32 on the CPU on one sequence and writes\n"
     "            {\"ids\", \"position_ids\", \"logits\" [T][V]} for comparison with HF\n"
     "            transformers (tools/hf_compare/compare_logits.py).\n"
-    "  generate  greedy continuation with the KV cache; prints the new token ids.\n";
+    "  generate  greedy continuation with the KV cache. --prompt TEXT is encoded with the\n"
+    "            directory's tokenizer.model (BOS first) and the continuation printed as text;\n"
+    "            --ids prints the new token ids.\n";
 
 std::string subcommand(Args& args) {
   if (args.positionals().empty()) throw UserError("pose model: missing subcommand", "use info, init, logits or generate");
@@ -247,10 +250,40 @@ int run_logits(Args& args, std::ostream& out) {
   return 0;
 }
 
+// The model directory's own tokenizer.model, or a UserError saying how to do without.
+text::Tokenizer model_tokenizer(const fs::path& dir) {
+  const fs::path file = dir / model::kTokenizerFile;
+  if (!fs::exists(file)) {
+    throw UserError(dir.string() + " has no " + model::kTokenizerFile + ", so --prompt cannot be encoded",
+                    "copy the model's SentencePiece tokenizer.model into the directory (pose model init "
+                    "--tokenizer FILE does), or give token ids with --ids");
+  }
+  return text::Tokenizer::load(file);
+}
+
 int run_generate(Args& args, std::ostream& out) {
   const fs::path dir = model_dir(args, "generate");
-  const SequenceInput s = read_sequence(args);
+  const std::optional<std::string> prompt = args.get("prompt");
+  if (prompt && args.get("ids")) {
+    throw UserError("--prompt and --ids both given", "give the prompt as text (--prompt) or as token ids (--ids)");
+  }
+  if (prompt && args.get("positions")) {
+    throw UserError("--positions needs --ids", "give token ids with --ids to place them at chosen positions");
+  }
   const long long n_new = args.get_int("new").value_or(kDefaultNewTokens);
+  std::optional<text::Tokenizer> tokenizer;
+  SequenceInput s;
+  if (prompt) {
+    if (prompt->empty()) throw UserError("--prompt is empty", "give the text to continue, e.g. --prompt \"Once upon\"");
+    tokenizer = model_tokenizer(dir);
+    // LLaMA's convention: the prompt starts with BOS when the tokenizer has one.
+    for (const int32_t id : tokenizer->encode(*prompt, /*add_bos=*/tokenizer->bos_id() >= 0)) {
+      s.id_list.push_back(id);
+      s.position_list.push_back(static_cast<int64_t>(s.position_list.size()));
+    }
+  } else {
+    s = read_sequence(args);
+  }
   args.reject_unknown();
   if (n_new < 1) throw UserError("--new: below 1", "give the number of tokens to generate, e.g. 16");
   model::LoadedModel loaded = model::load_hf_model(dir);
@@ -259,6 +292,29 @@ int run_generate(Args& args, std::ostream& out) {
   options.max_new_tokens = n_new;
   options.prompt_positions = s.position_list;
   const std::vector<int64_t> tokens = model::generate_greedy(loaded.model, s.id_list, options);
+  if (tokenizer) {
+    // The continuation as text: the prompt's decoding, then the whole sequence's,
+    // minus its start (SentencePiece joins pieces across the boundary).
+    std::vector<int32_t> prompt_ids(s.id_list.begin(), s.id_list.end());
+    std::vector<int32_t> all_ids = prompt_ids;
+    for (const int64_t t : tokens) {
+      if (t < 0 || t >= tokenizer->vocab_size()) {
+        throw UserError("the model generated token " + std::to_string(t) + ", outside the tokenizer's " +
+                            std::to_string(tokenizer->vocab_size()) + " pieces",
+                        "use the tokenizer.model the model was trained with");
+      }
+      all_ids.push_back(static_cast<int32_t>(t));
+    }
+    const std::string head = tokenizer->decode(prompt_ids);
+    const std::string whole = tokenizer->decode(all_ids);
+    if (whole.compare(0, head.size(), head) == 0) {
+      out << whole.substr(head.size()) << "\n";
+    } else {  // the boundary changed the prompt's text: the new tokens alone
+      out << tokenizer->decode({all_ids.begin() + static_cast<std::ptrdiff_t>(prompt_ids.size()), all_ids.end()})
+          << "\n";
+    }
+    return 0;
+  }
   for (std::size_t i = 0; i < tokens.size(); ++i) out << (i ? "," : "") << tokens[i];
   out << "\n";
   return 0;

