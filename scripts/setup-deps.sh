@@ -1,13 +1,38 @@
 #!/usr/bin/env bash
 # Installs every Debian package PoSE Studio needs to build, test and run.
 # Idempotent: packages already present are left alone; a second run only checks.
+# Knows Debian 12 (bookworm: LibTorch 1.13, Qt 6.4) and Debian 13 (trixie:
+# LibTorch 2.6, Qt 6.8); any other system is named and refused before anything
+# is installed.
 set -euo pipefail
+
+# The release decides the few package names that differ between releases: the
+# sanitizer/libFuzzer runtime of the default clang carries clang's version.
+codename=""
+if [ -r /etc/os-release ]; then
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  release_name=$(. /etc/os-release && echo "${PRETTY_NAME:-unknown}")
+else
+  release_name="a system without /etc/os-release"
+fi
+case "$codename" in
+  bookworm) clang_rt=libclang-rt-14-dev ;;
+  trixie)   clang_rt=libclang-rt-19-dev ;;
+  *)
+    echo "setup-deps: this is ${release_name}${codename:+ ($codename)}; the package list is kept for" >&2
+    echo "            Debian 12 (bookworm) and Debian 13 (trixie) only. On another system install" >&2
+    echo "            the equivalents of the PACKAGES list in $0 by hand (LibTorch 1.13 or 2.x," >&2
+    echo "            Qt 6, QCustomPlot 2.1 for Qt 6, sentencepiece, spdlog, fmt, SQLite," >&2
+    echo "            nlohmann-json), then run scripts/build.sh." >&2
+    exit 1
+    ;;
+esac
 
 PACKAGES=(
   # toolchain and build hygiene
   # (clang, its libFuzzer/sanitizer runtimes — only recommended by clang, so named —
   # and llvm's symbolizer: the fuzz build of scripts/run-fuzz.sh)
-  build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev llvm
+  build-essential cmake ninja-build ccache pkg-config git clang "$clang_rt" llvm
   # (python3: the crash-safety soak of tests/soak, run by ctest)
   python3
   # engine
@@ -19,7 +44,8 @@ PACKAGES=(
   qt6-translations-l10n
   # default corpus and headless GUI runs
   bible-kjv xvfb xauth x11-apps fonts-dejavu-core fonts-noto-cjk
-  # benchmarks: the Python PyTorch peer of bench/ (the same LibTorch 1.13 underneath)
+  # benchmarks: the Python PyTorch peer of bench/ (the same LibTorch underneath:
+  # 1.13 on Debian 12, 2.6 on Debian 13)
   python3-torch
 )
 

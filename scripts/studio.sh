@@ -18,7 +18,11 @@ while [ $# -gt 0 ]; do
 done
 
 ./scripts/setup-deps.sh
-./scripts/build.sh release
+# Only the window and what it links (engine, widgets, the tokenizer module):
+# the tests and benchmarks are scripts/test.sh's. Ninja prints [done/total]
+# for each step; a first build on 2 cores takes about 20 minutes.
+echo "studio: building pose-studio (build/release)"
+./scripts/build.sh release --target pose-studio
 
 app=build/release/bin/pose-studio
 args=(--experiment experiments/micro-pose.json)
