@@ -9,7 +9,10 @@
 //   bench_cpu_kernels [--threads N] [--repeats N]
 //
 // Each figure is the median of `repeats` timed calls after a warm-up call;
-// ratio = op chain time / kernel time (above 1: the kernel is faster).
+// ratio = op chain time / kernel time (above 1: the kernel is faster). On
+// LibTorch 2.x each attention row is followed by the Eager path against
+// at::scaled_dot_product_attention ("Eager path vs SDPA"; ratio = SDPA time /
+// Eager time), the measurement behind eager_attention_beats_sdpa_on_cpu().
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -169,6 +172,34 @@ int main(int argc, char** argv) {
                   if (backward) out.backward(go);
                 },
                 backward ? repeats : std::max(1, repeats / 4));
+#if POSE_HAVE_SDPA
+        // LibTorch 2.x: the Eager path (the CPU kernel where it applies, the
+        // batched GEMMs otherwise) against SDPA with K/V repeated, as attend()
+        // calls it with is_causal: what eager_attention_beats_sdpa_on_cpu() records.
+        {
+          const model::AttentionMask sdpa_mask =
+              model::make_attention_mask(len, 0, std::nullopt, model::AttentionKernel::Sdpa, dtype, torch::kCPU);
+          const auto run = [&](model::AttentionKernel kernel, const model::AttentionMask& m) {
+            return [&, kernel] {
+              const torch::Tensor qq = q.detach().requires_grad_(backward);
+              const torch::Tensor kk = k.detach().requires_grad_(backward);
+              const torch::Tensor vv = v.detach().requires_grad_(backward);
+              const torch::Tensor out = model::attend_grouped(qq, kk, vv.transpose(1, 2), m, kernel)
+                                            .transpose(1, 2)
+                                            .reshape({batch, len, heads * d});
+              if (backward) out.backward(go);
+            };
+          };
+          const int n = backward ? repeats : std::max(1, repeats / 4);
+          double own = 1e30, sdpa = 1e30;
+          for (int round = 0; round < 3; ++round) {
+            own = std::min(own, time_of(run(model::AttentionKernel::Eager, mask), n));
+            sdpa = std::min(sdpa, time_of(run(model::AttentionKernel::Sdpa, sdpa_mask), n));
+          }
+          std::printf("%-52s | %9.3f ms %9.3f ms | %5.2fx\n", "  ... Eager path vs SDPA", own * 1e3, sdpa * 1e3,
+                      sdpa / own);
+        }
+#endif
       }
     }
   }

@@ -10,12 +10,24 @@
 namespace pose::model {
 
 AttentionKernel resolve_kernel(AttentionKernel requested) {
-  if (requested == AttentionKernel::Auto) return POSE_HAVE_SDPA ? AttentionKernel::Sdpa : AttentionKernel::Eager;
+  // On 1.13 Auto is Eager. On 2.x it stays Auto and attend_grouped() picks per
+  // call: the CPU kernel where it is measured faster than SDPA, SDPA elsewhere.
+  if (requested == AttentionKernel::Auto) return POSE_HAVE_SDPA ? AttentionKernel::Auto : AttentionKernel::Eager;
   if (requested == AttentionKernel::Sdpa && !POSE_HAVE_SDPA) {
     throw UserError("attention kernel sdpa needs LibTorch 2.0 or newer (this build uses " TORCH_VERSION ")",
                     "use the eager kernel, or build against LibTorch 2.x");
   }
   return requested;
+}
+
+bool eager_attention_beats_sdpa_on_cpu(torch::ScalarType dtype, int64_t head_dim, bool backward) {
+  // Measured with Debian 13's LibTorch 2.6 on a 2-core AVX-512 EPYC
+  // (bench_cpu_kernels, docs/PERFORMANCE.md): SDPA in bf16 ran 15-30x slower
+  // than the Eager path at every width; in fp32 the Eager path won at 16-64
+  // wide (0.99-2.5x) and, at 128 wide, with backward (1.10-1.13x), while SDPA
+  // won forward only at 128 wide (0.74x at length 2048).
+  if (dtype == torch::kFloat && head_dim > 64 && !backward) return false;
+  return true;
 }
 
 AttentionMask make_attention_mask(int64_t query_len, int64_t past_len, std::optional<int64_t> sliding_window,
@@ -27,7 +39,9 @@ AttentionMask make_attention_mask(int64_t query_len, int64_t past_len, std::opti
   mask.past_len = past_len;
   mask.window = window_bites ? *sliding_window : 0;
   if (query_len == 1 && !window_bites) return mask;  // one query, every key visible
-  if (kernel == AttentionKernel::Sdpa && past_len == 0 && !window_bites) {
+  // SDPA builds the plain triangle itself, and so does every other path from
+  // is_causal; the CPU kernel reads the token order above. No T x T mask then.
+  if (uses_sdpa(kernel) && past_len == 0 && !window_bites) {
     mask.is_causal = true;
     return mask;
   }
@@ -52,7 +66,7 @@ torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const AttentionMask& mask,
                      AttentionKernel kernel) {
 #if POSE_HAVE_SDPA
-  if (kernel == AttentionKernel::Sdpa) {
+  if (uses_sdpa(kernel)) {
     c10::optional<torch::Tensor> attn_mask;
     if (mask.additive.defined()) attn_mask = mask.additive.to(q.scalar_type());
     return at::scaled_dot_product_attention(q, k, v, attn_mask, /*dropout_p=*/0.0, mask.is_causal);
@@ -202,6 +216,14 @@ torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, con
   const auto dtype = q.scalar_type();
   const bool grouped_dtype = (dtype == torch::kFloat || dtype == torch::kBFloat16) && k.scalar_type() == dtype &&
                              v.scalar_type() == dtype;
+  if (kernel == AttentionKernel::Auto) {
+    // LibTorch 2.x (on 1.x Auto never gets here): the engine's own CPU path
+    // where it measured faster than SDPA, SDPA everywhere else.
+    const bool backward = torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+    kernel = q.is_cpu() && grouped_dtype && eager_attention_beats_sdpa_on_cpu(dtype, q.size(3), backward)
+                 ? AttentionKernel::Eager
+                 : AttentionKernel::Sdpa;
+  }
   if (kernel == AttentionKernel::Sdpa || !grouped_dtype) {
     return attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, kernel);
   }

@@ -5,13 +5,16 @@
 // rotation, not who may attend to whom. This matches HF, whose masks come from
 // cache_position (token indices), not position_ids.
 //
-// Two kernels:
+// Two kernels, and Auto choosing between them:
 //   Sdpa  (LibTorch >= 2.0): at::scaled_dot_product_attention, with is_causal
 //         when the plain lower triangle is the mask (no cache, no window), so
 //         flash / memory-efficient kernels apply; an explicit mask otherwise.
 //   Eager (every version, the only one on 1.13): matmul, additive mask
 //         (0 / -inf, built once per forward and shared by every layer), softmax
-//         in fp32 cast back to the input dtype — HF's eager attention.
+//         in fp32 cast back to the input dtype — HF's eager attention; on the
+//         CPU the grouped GEMMs or the CPU kernel (attend_grouped below).
+//   Auto  Eager on 1.13; on 2.x SDPA on GPUs and, on the CPU, whichever of
+//         the two measured faster for the dtype, head width and pass.
 #pragma once
 
 #include <cstdint>
@@ -30,9 +33,23 @@ namespace pose::model {
 
 enum class AttentionKernel { Auto, Eager, Sdpa };
 
-// Auto resolves to Sdpa where LibTorch has it, else Eager. Throws UserError for
-// Sdpa on a LibTorch without it.
+// Auto resolves to Eager on LibTorch 1.x. On 2.x it stays Auto: attend() then
+// calls SDPA, and attend_grouped() the Eager path on the CPU where that was
+// measured faster than SDPA (eager_attention_beats_sdpa_on_cpu), SDPA
+// otherwise. Throws UserError for Sdpa on a LibTorch without it.
 AttentionKernel resolve_kernel(AttentionKernel requested);
+
+// Whether a kernel (as resolve_kernel() leaves it) calls SDPA.
+constexpr bool uses_sdpa(AttentionKernel kernel) {
+  return POSE_HAVE_SDPA && (kernel == AttentionKernel::Sdpa || kernel == AttentionKernel::Auto);
+}
+
+// Whether attend_grouped()'s Eager path on the CPU (the CPU kernel where it
+// takes the heads, the batched grouped GEMMs otherwise) ran faster than
+// LibTorch 2.x's SDPA at this dtype (fp32 or bf16), head width and with or
+// without a backward pass to follow (bench_cpu_kernels' "Eager path vs SDPA"
+// rows, docs/PERFORMANCE.md). Only Auto asks.
+bool eager_attention_beats_sdpa_on_cpu(torch::ScalarType dtype, int64_t head_dim, bool backward);
 
 struct AttentionMask {
   // The plain causal lower triangle (queries and keys aligned, no cache): SDPA
