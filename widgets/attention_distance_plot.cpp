@@ -44,9 +44,13 @@ double numberOrNaN(const nlohmann::json& v, const std::string& what) {
   return v.get<double>();
 }
 
-const nlohmann::json& member(const nlohmann::json& object, const char* key, const std::string& where) {
+// `where` as a plain C string: a std::string parameter bound to a temporary
+// makes GCC 13+ suspect the returned reference of dangling into it.
+const nlohmann::json& member(const nlohmann::json& object, const char* key, const char* where) {
   const auto it = object.find(key);
-  if (it == object.end()) throw std::invalid_argument("attention results: " + where + " has no \"" + key + "\"");
+  if (it == object.end()) {
+    throw std::invalid_argument(std::string("attention results: ") + where + " has no \"" + key + "\"");
+  }
   return *it;
 }
 
@@ -103,7 +107,7 @@ AttentionProfile attention_profile_from_json(const nlohmann::json& results) {
     }
     if (seen[index]) throw std::invalid_argument("attention results: layer " + std::to_string(index) + " repeats");
     seen[index] = true;
-    const nlohmann::json& mass = member(l, "mass", where);
+    const nlohmann::json& mass = member(l, "mass", where.c_str());
     if (!mass.is_array() || mass.size() != bins.size()) {
       throw std::invalid_argument("attention results: " + where + ": \"mass\" needs one number per bin");
     }
@@ -111,7 +115,7 @@ AttentionProfile attention_profile_from_json(const nlohmann::json& results) {
     values.reserve(static_cast<int>(mass.size()));
     for (const nlohmann::json& m : mass) values.push_back(numberOrNaN(m, where + " mass"));
     profile.layerMass[index] = values;
-    profile.beyondWindow[index] = numberOrNaN(member(l, "beyond_window", where), where + " beyond_window");
+    profile.beyondWindow[index] = numberOrNaN(member(l, "beyond_window", where.c_str()), where + " beyond_window");
   }
 
   if (const auto it = results.find("mean_beyond_window"); it != results.end()) {

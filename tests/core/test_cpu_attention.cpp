@@ -288,8 +288,8 @@ class TestCpuAttention : public QObject {
     plain->loss(ids, positions, ids).backward();
     ckpt->loss(ids, positions, ids).backward();
     for (const auto& item : plain->named_parameters()) {
-      const torch::Tensor& a = item.value().grad();
-      const torch::Tensor& b = ckpt->named_parameters()[item.key()].grad();
+      const torch::Tensor a = item.value().grad();
+      const torch::Tensor b = ckpt->named_parameters()[item.key()].grad();
       QVERIFY2(a.defined() && b.defined() && a.abs().max().item<double>() > 0.0, item.key().c_str());
       QVERIFY2(torch::allclose(a, b, 1e-5, 1e-7), item.key().c_str());
     }
