@@ -20,7 +20,7 @@ done
 ./scripts/setup-deps.sh
 # Only the window and what it links (engine, widgets, the tokenizer module):
 # the tests and benchmarks are scripts/test.sh's. Ninja prints [done/total]
-# for each step; a first build on 2 cores takes about 20 minutes.
+# for each step; a first build on 2 cores takes about 9 minutes (docs/PERFORMANCE.md).
 echo "studio: building pose-studio (build/release)"
 ./scripts/build.sh release --target pose-studio
 
