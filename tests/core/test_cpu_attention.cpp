@@ -15,18 +15,17 @@
 #include "common/threads.h"
 #include "model/attention_kernel.h"
 #include "model/cpu_kernels.h"
+#include "attention_test_cases.h"
 #include "micro_model_config.h"
 #include "model/kv_cache.h"
 #include "model/llama_model.h"
 
 using namespace pose::model;
+using attention_test::Case;
+using attention_test::max_diff;
+using attention_test::Result;
 
 namespace {
-
-struct Case {
-  int64_t batch, heads, kv_heads, query_len, past_len, head_dim;
-  std::optional<int64_t> window;
-};
 
 struct Operands {
   torch::Tensor q, k, v, grad;
@@ -42,10 +41,6 @@ Operands operands(const Case& c, torch::ScalarType dtype, uint64_t seed) {
   o.grad = torch::randn({c.batch, c.heads, c.query_len, c.head_dim}).to(dtype);
   return o;
 }
-
-struct Result {
-  torch::Tensor out, dq, dk, dv;
-};
 
 // Forward and backward through f with q, k, v as fresh leaves.
 template <typename F>
@@ -73,10 +68,6 @@ Result kernel(const Case& c, const Operands& o) {
   return run(o, [&](const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
     return causal_attention_cpu(q, k, v, window);
   });
-}
-
-double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
 }
 
 void expect_close(const Result& ours, const Result& ref, double tol, const char* what) {

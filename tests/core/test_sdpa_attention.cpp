@@ -13,23 +13,18 @@
 
 #include "common/error.h"
 #include "common/threads.h"
+#include "attention_test_cases.h"
 #include "micro_model_config.h"
 #include "model/attention_kernel.h"
 #include "model/cpu_kernels.h"
 #include "model/llama_model.h"
 
 using namespace pose::model;
+using attention_test::Case;
+using attention_test::max_diff;
+using attention_test::Result;
 
 namespace {
-
-struct Case {
-  int64_t batch, heads, kv_heads, query_len, past_len, head_dim;
-  std::optional<int64_t> window;
-};
-
-struct Result {
-  torch::Tensor out, dq, dk, dv;
-};
 
 // Forward and backward of `kernel` on fresh leaves made from one seed.
 // (Helpers unused on LibTorch 1.x, where the cases that call them skip.)
@@ -44,10 +39,6 @@ struct Result {
   const torch::Tensor out = attend_grouped(q, k, v, mask, kernel);
   out.backward(grad);
   return {out.detach(), q.grad(), k.grad(), v.grad()};
-}
-
-[[maybe_unused]] double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().max().item<double>();
 }
 
 // Largest difference over the output and the three gradients.
