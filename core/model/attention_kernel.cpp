@@ -11,7 +11,7 @@ namespace pose::model {
 
 AttentionKernel resolve_kernel(AttentionKernel requested) {
   // On 1.13 Auto is Eager. On 2.x it stays Auto and attend_grouped() picks per
-  // call: the CPU kernel where it is measured faster than SDPA, SDPA elsewhere.
+  // call: the Eager path where it measured faster than SDPA, SDPA elsewhere.
   if (requested == AttentionKernel::Auto) return POSE_HAVE_SDPA ? AttentionKernel::Auto : AttentionKernel::Eager;
   if (requested == AttentionKernel::Sdpa && !POSE_HAVE_SDPA) {
     throw UserError("attention kernel sdpa needs LibTorch 2.0 or newer (this build uses " TORCH_VERSION ")",
