@@ -462,7 +462,14 @@ struct RunDefaults {
   std::optional<std::int64_t> train_len;
   std::optional<int> chunks;
   std::optional<positions::TextSkip> text_skip;
+  std::optional<double> passkey_share;
 };
+
+double read_passkey_share(const json& value, const std::string& path) {
+  const double share = read_number(value, path);
+  require_within(share, 0.0, 1.0, true, path);
+  return share;
+}
 
 int read_chunks(const json& value, const std::string& path) {
   const std::int64_t n = read_whole(value, path);
@@ -484,10 +491,13 @@ RunDefaults read_extend_defaults(const json* value, const std::string& path) {
   RunDefaults d;
   if (!value) return d;
   require_object(*value, path);
-  reject_unknown_keys(*value, path, concat({"train_len", "chunks", "text_skip"}, training_keys()));
+  reject_unknown_keys(*value, path, concat({"train_len", "chunks", "text_skip", "passkey_share"}, training_keys()));
   if (const json* v = find(*value, "train_len")) d.train_len = read_window(*v, child_path(path, "train_len"));
   if (const json* v = find(*value, "chunks")) d.chunks = read_chunks(*v, child_path(path, "chunks"));
   if (const json* v = find(*value, "text_skip")) d.text_skip = read_text_skip(*v, child_path(path, "text_skip"));
+  if (const json* v = find(*value, "passkey_share")) {
+    d.passkey_share = read_passkey_share(*v, child_path(path, "passkey_share"));
+  }
   d.training = read_training(*value, path);
   return d;
 }
@@ -498,7 +508,8 @@ ExtendRunSpec read_run(const json& value, const std::string& path, const RunDefa
   ExtendRunSpec run;
   require_object(value, path);
   reject_unknown_keys(value, path,
-                      concat({"name", "rope", "strategy", "chunks", "text_skip", "train_len", "target_len"},
+                      concat({"name", "rope", "strategy", "chunks", "text_skip", "train_len", "target_len",
+                              "passkey_share"},
                              training_keys()));
   const json* name = find(value, "name");
   if (!name) fail(child_path(path, "name"), "missing", "give every run a unique name, e.g. \"pose-linear\"");
@@ -553,6 +564,11 @@ ExtendRunSpec read_run(const json& value, const std::string& path, const RunDefa
     run.text_skip = read_text_skip(*v, child_path(path, "text_skip"));
   } else {
     run.text_skip = defaults.text_skip.value_or(run.text_skip);
+  }
+  if (const json* v = find(value, "passkey_share")) {
+    run.passkey_share = read_passkey_share(*v, child_path(path, "passkey_share"));
+  } else {
+    run.passkey_share = defaults.passkey_share.value_or(spec.data.passkey_share);
   }
   try {
     positions::validate(run.design());
@@ -827,8 +843,7 @@ ExperimentSpec parse_document(const json& doc, const std::filesystem::path& base
     if (spec.base_model.kind != "train") {
       not_used("data.passkey_share", "by base model kind \"hf\" (only a model trained here learns from it)");
     }
-    spec.data.passkey_share = read_number(*v, "data.passkey_share");
-    require_within(spec.data.passkey_share, 0.0, 1.0, true, "data.passkey_share");
+    spec.data.passkey_share = read_passkey_share(*v, "data.passkey_share");
   }
   if (spec.base_model.kind == "train") shape = check_train_config(spec.base_model, spec.data.tokenizer);
 
@@ -978,6 +993,9 @@ json to_json(const ExtendRunSpec& run) {
   j["text_skip"] = positions::text_skip_name(run.text_skip);
   j["train_len"] = run.train_len;
   j["target_len"] = run.target_len;
+  // Written only when it applies, so runs without passkey data keep the
+  // settings (and checkpoint fingerprints) they had before the key existed.
+  if (run.fine_tunes() && run.passkey_share > 0) j["passkey_share"] = run.passkey_share;
   return j;
 }
 

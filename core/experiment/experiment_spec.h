@@ -44,8 +44,8 @@ struct TokenizerSpec {
 struct DataSpec {
   CorpusSpec corpus;
   TokenizerSpec tokenizer;
-  // Fraction in [0, 1) of base-model training samples that are passkey-format
-  // documents, so that a small model learns retrieval within its window.
+  // Fraction in [0, 1) of training samples that are passkey documents: the base
+  // model's, and every extension run's unless it sets its own (same mixture).
   double passkey_share = 0.0;
 };
 
@@ -102,6 +102,9 @@ struct ExtendRunSpec {
   positions::TextSkip text_skip = positions::TextSkip::Uniform;
   int64_t train_len = 0;       // Lc of the fine-tuning (full: equals target_len)
   int64_t target_len = 0;      // Lt
+  // Fraction in [0, 1) of this run's training samples that are passkey-format
+  // documents: the run's own value, else extend_defaults', else data.passkey_share.
+  double passkey_share = 0.0;
   TrainingSettings training;   // steps 0: evaluation only (no fine-tuning)
 
   positions::Design design() const;

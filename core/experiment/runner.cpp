@@ -450,7 +450,9 @@ class Runner {
         so.grad_accum = run.training.grad_accum;
         so.seed = run.training.seed;
         so.bos_id = data_.tokenizer->bos_id();
-        train::BatchSource source(data_.train, so);
+        so.passkey_share = run.passkey_share;
+        const text::PasskeyPromptBuilder passkey(*data_.tokenizer);
+        train::BatchSource source(data_.train, so, &passkey);
         if (!train_run(id, run.name, model, source, run.training, settings, run_dir, periodic.get())) return false;
       }
       export_model(id, model, export_dir, config.rope);

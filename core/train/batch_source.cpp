@@ -72,9 +72,19 @@ BatchSource::Row BatchSource::sample_row(uint64_t index) const {
       const int64_t length = rng.between(passkey_min_length_, window);
       const auto prompt = passkey_->build(length, depth, text::draw_passkey(options_.seed ^ kTrainingKeys, index));
       row.passkey = true;
-      row.ids.assign(prompt.tokens.begin(), prompt.tokens.end());
-      row.positions.resize(row.ids.size());
-      for (std::size_t i = 0; i < row.positions.size(); ++i) row.positions[i] = static_cast<int64_t>(i);
+      // The run's sampler positions the prompt like any document of its length:
+      // contiguous for the base model and Full-length, skipped chunks for PoSE
+      // (so the key and the question can lie up to Lt apart), scattered ids for
+      // RandPos. A prompt is never longer than the window, so every token stays.
+      const auto sample = positions::draw_sample(options_.design, static_cast<int64_t>(prompt.tokens.size()),
+                                                 options_.seed, index);
+      if (sample.status == positions::SampleStatus::TooShort) {
+        throw std::logic_error("BatchSource: sampler refused a passkey prompt: " + sample.reason);
+      }
+      for (const auto& range : sample.text_ranges) {
+        row.ids.insert(row.ids.end(), prompt.tokens.begin() + range.begin, prompt.tokens.begin() + range.end);
+      }
+      row.positions = sample.position_ids;
       return row;
     }
   }

@@ -193,6 +193,26 @@ class TestExperimentSpec : public QObject {
     QCOMPARE(spec.base_model.training.lr, 2e-5);     // built-in: extend_defaults never reaches the base model
   }
 
+  void passkeyShareReachesEveryExtensionRun() {
+    json doc = small_spec();
+    // Inherited from data.passkey_share: every fine-tuning run trains on the base model's mixture.
+    ExperimentSpec spec = parse_experiment_spec(doc);
+    for (std::size_t i = 2; i < spec.extend.size(); ++i) QCOMPARE(spec.extend[i].passkey_share, 0.1);
+    QCOMPARE(to_json(spec.extend[4]).at("passkey_share").get<double>(), 0.1);
+    QVERIFY(!to_json(spec.extend[0]).contains("passkey_share"));  // no fine-tuning, no training data
+    // extend_defaults, then the run's own value, take precedence.
+    doc["extend_defaults"]["passkey_share"] = 0.3;
+    doc["extend"][3]["passkey_share"] = 0.0;
+    spec = parse_experiment_spec(doc);
+    QCOMPARE(spec.extend[2].passkey_share, 0.3);
+    QCOMPARE(spec.extend[3].passkey_share, 0.0);
+    QVERIFY(!to_json(spec.extend[3]).contains("passkey_share"));  // 0 is written as absent: old fingerprints hold
+    QCOMPARE(spec.data.passkey_share, 0.1);
+    doc["extend"][4]["passkey_share"] = 1.5;
+    const std::string e = parse_error(doc);
+    QVERIFY2(contains(e, "extend[4].passkey_share: 1.5 is outside [0, 1)"), e.c_str());
+  }
+
   void strategyNoneIsEvaluationOnly() {
     json doc = small_spec();
     doc["extend"][3]["steps"] = 0;

@@ -165,6 +165,33 @@ class TestTrainer : public QObject {
     QVERIFY2(decoded.find("What is the pass key? The pass key is") != std::string::npos, decoded.c_str());
     QCOMPARE(b.position_ids[0][5].item<int64_t>(), int64_t(5));
 
+    // In an extension run the run's sampler positions the prompt: PoSE keeps
+    // every token of it (the prompt fits Lc) and skips positions within Lt, so
+    // the key and the question can lie further apart than Lc.
+    auto pose = o;
+    pose.design = positions::make_design(positions::Strategy::Pose, 256, 2048, 2);
+    pose.segment_len = 2048;
+    train::BatchSource extension(documents(), pose, &builder);
+    int64_t beyond_window = 0;
+    for (int64_t step = 0; step < 4; ++step) {
+      const auto eb = extension.micro_batch(step, 0);
+      QCOMPARE(eb.passkey_rows, int64_t(8));
+      for (int64_t r = 0; r < 8; ++r) {
+        const auto n = (eb.labels[r] != -100).sum().item<int64_t>();
+        std::vector<int32_t> prompt_ids;
+        for (int64_t t = 0; t < n; ++t) prompt_ids.push_back(static_cast<int32_t>(eb.input_ids[r][t].item<int64_t>()));
+        const std::string text = tok.decode(prompt_ids);
+        QVERIFY2(text.rfind(text::kPasskeyIntro, 0) == 0 || text.find(text::kPasskeyIntro) < 4, text.c_str());
+        QVERIFY2(text.find("What is the pass key? The pass key is") != std::string::npos, text.c_str());
+        const auto p = eb.position_ids[r].slice(0, 0, n);
+        QCOMPARE(p[0].item<int64_t>(), int64_t(0));
+        QVERIFY((p.slice(0, 1) - p.slice(0, 0, -1)).min().item<int64_t>() >= 1);
+        QVERIFY(p.max().item<int64_t>() <= 2047);
+        if (p[n - 1].item<int64_t>() >= 256) ++beyond_window;
+      }
+    }
+    QVERIFY2(beyond_window >= 16, std::to_string(beyond_window).c_str());  // 32 rows, most skip past Lc
+
     // A window too short for the prompt is refused with the fix.
     o.design = positions::make_design(positions::Strategy::None, 32, 32);
     o.segment_len = 32;
