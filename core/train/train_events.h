@@ -22,8 +22,8 @@ struct StepEvent {
   double tokens_per_s = 0.0; // trained tokens per second over this step
   int64_t tokens = 0;        // tokens trained so far in this run
   double memory_mb = 0.0;    // CUDA: peak allocated this step; CPU: resident set
-  double elapsed_s = 0.0;    // wall time of this run so far (resumes continue it)
-  double eta_s = 0.0;        // remaining, from the mean step time of this session
+  double elapsed_s = 0.0;    // wall time of this run so far, pauses excluded (resumes continue it)
+  double eta_s = 0.0;        // remaining, from the mean step time of this session (pauses excluded)
 };
 
 class TrainObserver {

@@ -106,13 +106,16 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   };
   const double clip = s.grad_clip > 0 ? s.grad_clip : std::numeric_limits<double>::infinity();
   const auto session_start = Clock::now();
+  double paused_s = 0.0;
+  // This session's run time so far: the wall clock less the pauses.
+  auto session_seconds = [&] { return seconds_since(session_start) - paused_s; };
   step_boundary(state.step);
   const double elapsed_before = state.elapsed_s;
   const int64_t tokens_before = state.tokens;
   int64_t last_checkpoint_step = state.step;
 
   auto write_checkpoint = [&] {
-    state.elapsed_s = elapsed_before + seconds_since(session_start);
+    state.elapsed_s = elapsed_before + session_seconds();
     if (o.observer) o.observer->before_checkpoint(o.run_name, state.step);
     save_checkpoint(o.checkpoint_file, model, *optimizer, state);
     last_checkpoint_step = state.step;
@@ -121,8 +124,14 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
   while (state.step < s.steps) {
     if (o.control) {
+      // Time spent paused is neither training nor wall time of the run: it
+      // stays out of elapsed_s, tokens/s and the ETA (a 6 s pause must not make
+      // a run look 40x slower than its twin).
+      const auto wait_start = Clock::now();
       if (o.control->paused()) log(o.run_name + ": paused at step " + std::to_string(state.step));
-      if (!o.control->wait_while_paused()) {
+      const bool go_on = o.control->wait_while_paused();
+      paused_s += seconds_since(wait_start);
+      if (!go_on) {
         write_checkpoint();
         log(o.run_name + ": cancelled at step " + std::to_string(state.step) + "; --resume continues from here");
         result.cancelled = true;
@@ -186,7 +195,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
       e.tokens_per_s = step_s > 0 ? static_cast<double>(step_tokens) / step_s : 0.0;
       e.tokens = state.tokens;
       e.memory_mb = take_peak_memory_mb(device);
-      const double session_s = seconds_since(session_start);
+      const double session_s = session_seconds();
       e.elapsed_s = elapsed_before + session_s;
       const int64_t done_here = state.step - result.resumed_from;
       e.eta_s = done_here > 0 ? session_s / static_cast<double>(done_here) * static_cast<double>(s.steps - state.step)
@@ -199,8 +208,9 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     }
   }
 
-  const double session_s = seconds_since(session_start);
+  const double session_s = session_seconds();
   state.elapsed_s = elapsed_before + session_s;
+  result.paused_s = paused_s;
   result.completed = state.step >= s.steps;
   result.steps = state.step;
   result.tokens = state.tokens;

@@ -47,8 +47,9 @@ struct TrainResult {
   int64_t steps = 0;          // steps completed
   int64_t tokens = 0;
   double last_loss = 0.0;
-  double elapsed_s = 0.0;     // training wall time, including earlier sessions
-  double tokens_per_s = 0.0;  // over this session's training (evaluations at step boundaries excluded)
+  double elapsed_s = 0.0;     // training wall time, including earlier sessions, pauses excluded
+  double tokens_per_s = 0.0;  // over this session's training (evaluations at step boundaries and pauses excluded)
+  double paused_s = 0.0;      // this session's time spent paused (RunControl), left out of the two above
 };
 
 // The loss guard stopped the run; the message says at which step and why, and

@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -68,9 +70,15 @@ class Recorder : public train::TrainObserver {
   std::vector<int64_t> checkpoints;
   std::function<void(int64_t)> after_step;
   std::function<void(int64_t)> after_checkpoint;
+  std::function<void(const std::string&)> after_log;
+  std::vector<train::StepEvent> events;
   void on_step(const train::StepEvent& e) override {
     losses.push_back(e.loss);
+    events.push_back(e);
     if (after_step) after_step(e.step);
+  }
+  void on_log(const std::string& line) override {
+    if (after_log) after_log(line);
   }
   void on_checkpoint(const std::string&, int64_t step, const std::string&) override {
     checkpoints.push_back(step);
@@ -485,32 +493,51 @@ class TestTrainer : public QObject {
     }
   }
 
-  void pauseBlocksUntilResumed() {
+  // Pausing holds the trainer between steps, and the time it waits is left out
+  // of the run's wall time, tokens/s and ETA. The checks are bounds that hold
+  // whatever the machine's speed: the trainer announces the pause before it
+  // waits, and the resumer holds it at least kHeld after that.
+  void pauseBlocksUntilResumedAndIsNotRunTime() {
+    using Clock = std::chrono::steady_clock;
+    constexpr double kHeld = 0.3;
     QTemporaryDir dir;
     train::BatchSource source(documents(), source_options(positions::Strategy::Pose, 2, 1));
     auto m = tiny_model(1);
     train::RunControl control;
     Recorder r;
     std::thread resumer;
+    std::atomic<std::size_t> steps_while_paused{0};
     r.after_step = [&](int64_t step) {
-      if (step == 1) {
-        control.set_paused(true);
-        resumer = std::thread([&] {
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          QVERIFY(r.losses.size() == 1);  // nothing ran while paused
-          control.set_paused(false);
-        });
-      }
+      if (step == 1) control.set_paused(true);
+    };
+    r.after_log = [&](const std::string& line) {
+      if (line.find("paused at step 1") == std::string::npos) return;
+      resumer = std::thread([&] {
+        std::this_thread::sleep_for(std::chrono::duration<double>(kHeld));
+        steps_while_paused = r.losses.size() - 1;  // nothing ran while paused
+        control.set_paused(false);
+      });
     };
     train::TrainerOptions o;
     o.settings = settings(3);
     o.checkpoint_file = dir.path().toStdString() + "/p.pt";
     o.observer = &r;
     o.control = &control;
+    const auto start = Clock::now();
     const auto result = train::train_model(m, source, o);
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    QVERIFY(resumer.joinable());
     resumer.join();
     QVERIFY(result.completed);
     QCOMPARE(r.losses.size(), std::size_t(3));
+    QCOMPARE(steps_while_paused.load(), std::size_t(0));
+    QVERIFY2(result.paused_s >= kHeld, qPrintable(QString::number(result.paused_s)));
+    // Without the pause: elapsed and the last step's elapsed fit in the wall
+    // time less the pause, and tokens/s is at least tokens over that time.
+    QVERIFY2(result.elapsed_s <= wall - kHeld, qPrintable(QStringLiteral("%1 of %2").arg(result.elapsed_s).arg(wall)));
+    QVERIFY(r.events.back().elapsed_s <= wall - kHeld);
+    QVERIFY2(result.tokens_per_s >= static_cast<double>(result.tokens) / (wall - kHeld),
+             qPrintable(QStringLiteral("%1 tokens/s, %2 tokens in %3 s").arg(result.tokens_per_s).arg(result.tokens).arg(wall)));
   }
 };
 
