@@ -163,6 +163,11 @@ void LiveEvalView::appendPoint(const QString& run, const PeriodicPoint& point) {
     runs_[run].colorIndex = static_cast<int>(order_.size());
     order_ << run;
   }
+  // A point at or before the last one is a new attempt of the run (run again,
+  // or resumed from an earlier checkpoint): the old attempt's later points go.
+  auto& points = runs_[run].points;
+  points.erase(std::remove_if(points.begin(), points.end(), [&](const PeriodicPoint& p) { return p.step > point.step; }),
+               points.end());
   insertPoint(runs_[run], point);
   if (!userFocus_) focus_ = run;
   syncFocusCombo();

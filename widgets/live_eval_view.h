@@ -51,6 +51,9 @@ class LiveEvalView : public QWidget {
   QStringList runs() const;
   // Points in any order; one per step (a later point of the same step replaces it).
   void setPoints(const QString& run, const QVector<PeriodicPoint>& points);
+  // The live path: evaluations come in step order within an attempt, so a
+  // point at or before the last one starts a new attempt (a re-run or a
+  // resume) and replaces the points after its step.
   void appendPoint(const QString& run, const PeriodicPoint& point);
   QVector<PeriodicPoint> points(const QString& run) const;
 

@@ -210,6 +210,20 @@ void TrainingCurvesView::setSeries(const QString& run, const QString& series, co
 void TrainingCurvesView::appendPoints(const QString& run, const QString& series, const QVector<CurvePoint>& points) {
   if (points.isEmpty()) return;
   Run& r = ensureRun(run);
+  const auto existing = r.series.constFind(series);
+  if (existing != r.series.cend() && !existing->isEmpty() && points.front().step <= existing->back().step) {
+    // A step at or before the last one shown is a new attempt of the run: run
+    // again from the start, or resumed from a checkpoint behind the last
+    // point. The store dropped the old attempt's points from that step on, so
+    // the curve does too, instead of drawing both (a sawtooth).
+    QVector<CurvePoint> kept;
+    for (const auto& p : *existing) {
+      if (p.step < points.front().step) kept.push_back(p);
+    }
+    kept += points;
+    setSeries(run, series, kept);
+    return;
+  }
   r.series[series] += points;
   if (series != shown_) return;
   if (!r.raw) {

@@ -68,7 +68,10 @@ class TrainingCurvesView : public QWidget {
   QStringList runs() const;
 
   // Points arrive in step order. setSeries replaces a series; appendPoints is
-  // the live path (QCPGraph::addData, no rebuild).
+  // the live path (QCPGraph::addData, no rebuild). Points that do not follow
+  // the last one start a new attempt of the run (a re-run, or a resume from an
+  // earlier checkpoint): the series' points from their first step on are
+  // replaced, never mixed with the new ones.
   void setSeries(const QString& run, const QString& series, const QVector<CurvePoint>& points);
   void appendPoints(const QString& run, const QString& series, const QVector<CurvePoint>& points);
 

@@ -80,6 +80,14 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   progressRow->addWidget(progress_, 1);
   progressRow->addWidget(status_);
   layout->addLayout(progressRow);
+  pausedBanner_ = new QLabel(this);
+  pausedBanner_->setObjectName(QStringLiteral("pausedBanner"));
+  pausedBanner_->setWordWrap(true);
+  // The amber of a warning: readable on the light and the dark palette.
+  pausedBanner_->setStyleSheet(QStringLiteral("QLabel { background: #f6c343; color: #222; font-weight: bold; "
+                                              "padding: 6px; border-radius: 3px; }"));
+  pausedBanner_->hide();
+  layout->addWidget(pausedBanner_);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
   curves_ = new pose::widgets::TrainingCurvesView(split);
@@ -92,6 +100,10 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   layout->addWidget(split, 1);
 
   connect(startButton_, &QPushButton::clicked, this, [this] {
+    if (startHandler_) {
+      startHandler_();
+      return;
+    }
     QString error;
     if (!start(&error)) status_->setText(tr("Cannot start: %1").arg(error));
   });
@@ -101,16 +113,14 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   connect(stopButton_, &QPushButton::clicked, controller_, &RunController::stop);
   connect(controller_, &RunController::stepsArrived, this, &TrainWorkspace::onSteps);
   connect(controller_, &RunController::periodicEvalArrived, this, &TrainWorkspace::onPeriodic);
-  connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
-    pauseButton_->setText(paused ? tr("Resume") : tr("Pause"));
-    if (paused) status_->setText(tr("Paused: the trainer waits between two steps"));
-  });
+  connect(controller_, &RunController::pausedChanged, this, &TrainWorkspace::onPausedChanged);
   connect(filter_, &QComboBox::currentIndexChanged, this, [this] { reloadFromStore(); });
   connect(controller_, &RunController::runStarted, this, [this](const QString& run, const QString& kind) {
     status_->setText(tr("%1 (%2) started").arg(run, kind));
     if (runFilter() != RunFilter::All && kind != QLatin1String("data")) {
       setRunFilter(kind == QLatin1String("base") ? RunFilter::Base : RunFilter::Extensions);
     }
+    reloadRun(run);
     emit runsChanged();
   });
   connect(controller_, &RunController::runFinished, this,
@@ -120,6 +130,7 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
             emit runsChanged();
           });
   connect(controller_, &RunController::finished, this, [this](bool ok, const QString& message) {
+    onPausedChanged(false);
     status_->setText(ok ? tr("Finished: %1").arg(message) : tr("Stopped: %1").arg(message));
     updateButtons();
     reloadFromStore();
@@ -201,6 +212,47 @@ void TrainWorkspace::reloadFromStore() {
   }
 }
 
+void TrainWorkspace::reloadRun(const QString& run) {
+  curves_->removeRun(run);
+  if (experiment_.isEmpty() || storeFile_.isEmpty()) return;
+  try {
+    const StoreReader reader(storeFile_);
+    const auto e = reader.experiment(experiment_);
+    if (!e) return;
+    for (const auto& stored : e->runs) {
+      if (stored.name != run) continue;
+      if (liveEval_->runs().contains(run)) liveEval_->setPoints(run, reader.periodicPoints(stored.id));
+      if (!shown(run)) return;
+      const auto loss = reader.series(stored.id, QStringLiteral("train/loss"));
+      if (loss.isEmpty()) return;
+      curves_->addRun(run, colorIndex(run));
+      for (const auto& series : pose::widgets::training_series_names()) {
+        curves_->setSeries(run, series, reader.series(stored.id, series));
+      }
+    }
+  } catch (const std::exception& ex) {
+    status_->setText(tr("Cannot read the store: %1").arg(QString::fromStdString(ex.what())));
+  }
+}
+
+void TrainWorkspace::onPausedChanged(bool paused) {
+  pauseButton_->setText(paused ? tr("Resume") : tr("Pause"));
+  if (!paused) {
+    pausedBanner_->hide();
+    progress_->setFormat(tr("step %v / %m"));
+    return;
+  }
+  const QString where = lastStep_.run.isEmpty()
+                            ? tr("Paused before the first step.")
+                            : tr("Paused: %1 at step %2 of %3.").arg(lastStep_.run).arg(lastStep_.step).arg(lastStep_.totalSteps);
+  pausedBanner_->setText(where + QLatin1Char(' ') +
+                         tr("The trainer waits between two steps; the time paused does not count as training time "
+                            "(tokens/s, ETA). Resume (F6) continues."));
+  pausedBanner_->show();
+  progress_->setFormat(tr("paused · step %v / %m"));
+  status_->setText(tr("Paused"));
+}
+
 bool TrainWorkspace::start(QString* error) {
   if (specPath_.isEmpty()) {
     if (error) *error = tr("no experiment is open");
@@ -212,7 +264,12 @@ bool TrainWorkspace::start(QString* error) {
   r.storeFile = storeFile_;
   r.resume = resume_->isChecked();
   r.device = QSettings().value("engine/device", QStringLiteral("cpu")).toString();  // the Design workspace's choice
-  if (!r.resume) curves_->clear();
+  if (!r.resume) {
+    // Every run starts again: nothing shown belongs to the runs about to come.
+    curves_->clear();
+    liveEval_->clear();
+  }
+  lastStep_ = StepSample();
   const bool ok = controller_->start(r, error);
   if (ok) status_->setText(tr("Starting %1…").arg(experiment_));
   updateButtons();
@@ -236,6 +293,7 @@ void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
     for (const auto& [name, points] : series) curves_->appendPoints(run, name, points);
   }
   const StepSample& last = steps.back();
+  lastStep_ = last;
   curves_->setTotalSteps(last.run, static_cast<double>(last.totalSteps));
   progress_->setTextVisible(true);
   progress_->setRange(0, static_cast<int>(last.totalSteps));

@@ -12,6 +12,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
+
 #include "run_controller.h"
 
 class QCheckBox;
@@ -42,12 +44,18 @@ class TrainWorkspace : public QWidget {
 
   // Starts the experiment with the preset chosen in the toolbar.
   bool start(QString* error = nullptr);
+  // What the Start button does instead of start(): the main window saves the
+  // open design first (or asks), so the run is what the Design form shows.
+  void setStartHandler(std::function<void()> handler) { startHandler_ = std::move(handler); }
 
   pose::widgets::TrainingCurvesView* curves() const { return curves_; }
   // Evaluation during training (evaluation.periodic), beside the curves.
   pose::widgets::LiveEvalView* liveEval() const { return liveEval_; }
   QProgressBar* progress() const { return progress_; }
   QLabel* statusLabel() const { return status_; }
+  // Shown while the run is paused: where it stopped and that the wait is not
+  // counted as training time.
+  QLabel* pausedBanner() const { return pausedBanner_; }
   QComboBox* presetCombo() const { return preset_; }
   QCheckBox* resumeCheck() const { return resume_; }
   // Which runs the curves show: the base model's long training and the short
@@ -62,6 +70,11 @@ class TrainWorkspace : public QWidget {
 
  private:
   void onSteps(const QVector<StepSample>& steps);
+  void onPausedChanged(bool paused);
+  // A run (re)starts: its curves become what the store holds for it now, so
+  // another attempt's points (a cancelled run, an earlier try) are not shown
+  // as this one's.
+  void reloadRun(const QString& run);
   void onPeriodic(const QString& run, qint64 totalSteps, const pose::widgets::PeriodicPoint& point);
   void updateButtons();
   int colorIndex(const QString& run) const;
@@ -78,6 +91,9 @@ class TrainWorkspace : public QWidget {
   QPushButton* stopButton_;
   QProgressBar* progress_;
   QLabel* status_;
+  QLabel* pausedBanner_;
+  std::function<void()> startHandler_;
+  StepSample lastStep_;  // the latest step shown, for the paused banner
   QString specPath_, experiment_, storeFile_;
   QStringList runs_;
 };

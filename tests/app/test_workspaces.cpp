@@ -359,6 +359,60 @@ class TestWorkspaces : public QObject {
     QVERIFY2(error.contains("nonexistent.json"), qPrintable(error));
     QVERIFY(!controller.isRunning());
   }
+
+  // Live curves belong to one attempt of a run: a resume takes the curve back
+  // to its checkpoint, a run started again shows none of the earlier attempt
+  // (here: a cancelled run whose records the runner reset), and a pause says
+  // where the run stopped.
+  void trainShowsOneAttemptPerRunAndThePause() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    pose::studio::RunController controller;
+    pose::studio::TrainWorkspace w(&controller);
+    w.setStoreFile(file);
+    w.setExperiment("/nonexistent.json", "demo", {"data", "base", "no-finetune", "pose"});
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->size(), 2);  // steps 1 and 2 stored
+
+    const auto step = [](qint64 n, double loss) {
+      pose::studio::StepSample s;
+      s.run = "pose";
+      s.step = n;
+      s.totalSteps = 4;
+      s.loss = loss;
+      return s;
+    };
+    // Resumed from a checkpoint at step 1: step 2 comes again, then 3.
+    emit controller.runStarted("pose", "extend");
+    emit controller.stepsArrived({step(2, 3.0), step(3, 2.9)});
+    QCPGraph* g = w.curves()->rawGraph("pose");
+    QCOMPARE(g->data()->size(), 3);
+    QCOMPARE(g->data()->at(0)->value, 3.5);
+    QCOMPARE(g->data()->at(1)->value, 3.0);
+    QCOMPARE(g->data()->at(2)->key, 3.0);
+
+    // Started again with other settings: the runner resets the run's records
+    // before it says the run started; its old curve must not show.
+    {
+      auto st = ExperimentStore::open(file.toStdString());
+      st.reset_run(st.find_run(st.find_experiment("demo")->id, "pose")->id);
+    }
+    emit controller.runStarted("pose", "extend");
+    QVERIFY(!w.curves()->rawGraph("pose"));
+    QVERIFY(w.liveEval()->points("pose").isEmpty());
+    emit controller.stepsArrived({step(1, 4.0)});
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->size(), 1);
+
+    // Paused: a banner with where it stopped, gone on resume.
+    QVERIFY(!w.pausedBanner()->isVisibleTo(&w));
+    emit controller.pausedChanged(true);
+    QVERIFY(w.pausedBanner()->isVisibleTo(&w));
+    QVERIFY2(w.pausedBanner()->text().contains("pose at step 1 of 4"), qPrintable(w.pausedBanner()->text()));
+    QVERIFY(w.pausedBanner()->text().contains("does not count as training time"));
+    QVERIFY(w.progress()->format().startsWith("paused"));
+    emit controller.pausedChanged(false);
+    QVERIFY(!w.pausedBanner()->isVisibleTo(&w));
+    QVERIFY(!w.progress()->format().startsWith("paused"));
+  }
 };
 
 QTEST_MAIN(TestWorkspaces)

@@ -122,6 +122,13 @@ class TestLiveEvalView : public QObject {
     QCOMPARE(view.focusRun(), QStringLiteral("pose"));
     QCOMPARE(view.lengthGraphs().size(), 2);
 
+    // A point before the last one is a new attempt of the run (re-run or
+    // resume): the old attempt's later points go.
+    view.appendPoint(QStringLiteral("full"), point(20, 40, 41, 0, 0.41));
+    view.appendPoint(QStringLiteral("full"), point(0, 51, 53, 0, 0.45));
+    QCOMPARE(keys(view.stepGraph(StepPlot::PerplexityAtLt, QStringLiteral("full"))), (QVector<double>{0}));
+    QCOMPARE(values(view.stepGraph(StepPlot::PerplexityAtLt, QStringLiteral("full"))), (QVector<double>{53}));
+
     view.clear();
     QVERIFY(view.runs().isEmpty());
     QVERIFY(view.lengthGraphs().isEmpty());

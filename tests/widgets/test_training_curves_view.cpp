@@ -191,6 +191,28 @@ class TestTrainingCurvesView : public QObject {
     QCOMPARE(valuesOf(view.rawGraph("live")), (QVector<double>{1e-3, 2e-3, 3e-3}));
   }
 
+  // A re-run or a resume sends steps again from an earlier step: the curve
+  // keeps the points before it and takes the new ones, never both attempts'
+  // points at one step (a sawtooth), and its smoothing is that of the kept curve.
+  void aStepAtOrBeforeTheLastStartsANewAttempt() {
+    TrainingCurvesView view;
+    view.addRun("r", 0);
+    view.appendPoints("r", kLoss, points({5, 4, 3, 2, 1.5}, 1));  // steps 1..5, cancelled after 5
+    view.appendPoints("r", kLr, points({1, 2, 3, 4, 5}, 1));
+    // Resumed from the checkpoint at step 3: steps 4 and 5 come again.
+    view.appendPoints("r", kLoss, points({2.5, 2.2, 2.0}, 4));
+    QCOMPARE(keysOf(view.rawGraph("r")), (QVector<double>{1, 2, 3, 4, 5, 6}));
+    QCOMPARE(valuesOf(view.rawGraph("r")), (QVector<double>{5, 4, 3, 2.5, 2.2, 2.0}));
+    QCOMPARE(valuesOf(view.smoothedGraph("r")), smooth_ema({5, 4, 3, 2.5, 2.2, 2.0}, 0.9));
+    // Run again from the start: only the new attempt.
+    view.appendPoints("r", kLoss, points({6, 5.5}, 1));
+    QCOMPARE(keysOf(view.rawGraph("r")), (QVector<double>{1, 2}));
+    QCOMPARE(valuesOf(view.rawGraph("r")), (QVector<double>{6, 5.5}));
+    // Each series by itself: the learning rate has not restarted yet.
+    view.setShownSeries(kLr);
+    QCOMPARE(keysOf(view.rawGraph("r")), (QVector<double>{1, 2, 3, 4, 5}));
+  }
+
   void switchingSeriesChangesGraphsAndLabel() {
     TrainingCurvesView view;
     QSignalSpy changed(&view, &TrainingCurvesView::shownSeriesChanged);
