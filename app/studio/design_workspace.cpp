@@ -18,6 +18,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QScrollBar>
+#include <QStyle>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -31,6 +32,7 @@
 #include "common/json_file.h"
 #include "coverage_plot.h"
 #include "experiment/cost_estimate.h"
+#include "experiment/spec_warnings.h"
 #include "json_tree_view.h"
 #include "model/model_config.h"
 #include "positions/coverage_exact.h"
@@ -74,6 +76,7 @@ QString seconds(double s) {
 
 QSpinBox* lengthSpin(QWidget* parent) {
   auto* s = new QSpinBox(parent);
+  s->setKeyboardTracking(false);
   s->setRange(2, kMaxLength);
   s->setSingleStep(256);
   return s;
@@ -119,36 +122,51 @@ void DesignWorkspace::addField(QFormLayout* form, const QString& key, const QStr
   auto* v = new QVBoxLayout(box);
   v->setContentsMargins(0, 0, 0, 0);
   v->setSpacing(1);
-  v->addWidget(widget);
-  auto* error = new QLabel(box);
-  error->setObjectName(QStringLiteral("fieldError"));
-  error->setWordWrap(true);
-  error->setStyleSheet(QStringLiteral("color: #c0392b;"));
-  error->hide();
-  v->addWidget(error);
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(widget, 1);
+  // The field's mark (an icon, the message as its tooltip) keeps its place
+  // while hidden: a problem appearing or going never moves a control, so the
+  // click that ends an edit lands where it was aimed.
+  auto* mark = new QLabel(box);
+  mark->setObjectName(QStringLiteral("fieldError"));
+  const int side = mark->style()->pixelMetric(QStyle::PM_SmallIconSize);
+  mark->setFixedSize(side, side);
+  QSizePolicy keep = mark->sizePolicy();
+  keep.setRetainSizeWhenHidden(true);
+  mark->setSizePolicy(keep);
+  mark->hide();
+  row->addWidget(mark);
+  v->addLayout(row);
   widget->setObjectName(key);
   if (!tip.isEmpty()) widget->setToolTip(tip);
   form->addRow(label, box);
-  fields_.insert(key, Field{widget, error});
+  QString plain = label;
+  fields_.insert(key, Field{widget, mark, plain.remove(QLatin1Char('&')), qobject_cast<QLabel*>(form->labelForField(box))});
 }
 
 QWidget* DesignWorkspace::buildForm() {
-  auto* scroll = new QScrollArea(this);
+  auto* pane = new QWidget(this);
+  auto* paneLayout = new QVBoxLayout(pane);
+  paneLayout->setContentsMargins(0, 0, 0, 0);
+  auto* scroll = new QScrollArea(pane);
   scroll->setWidgetResizable(true);
   auto* page = new QWidget(scroll);
   auto* v = new QVBoxLayout(page);
 
+  // The buttons and the problem line stay in view however far the form is scrolled.
   auto* buttons = new QHBoxLayout;
-  auto* open = new QPushButton(tr("Open…"), page);
-  auto* saveAsButton = new QPushButton(tr("Save As…"), page);
-  auto* start = new QPushButton(tr("Save and Start"), page);
+  buttons->setContentsMargins(6, 6, 6, 0);
+  auto* open = new QPushButton(tr("Open…"), pane);
+  auto* saveAsButton = new QPushButton(tr("Save As…"), pane);
+  auto* start = new QPushButton(tr("Save and Start"), pane);
   start->setObjectName(QStringLiteral("designStart"));
   start->setToolTip(tr("Save the spec and run it in the Train workspace"));
   buttons->addWidget(open);
   buttons->addWidget(saveAsButton);
   buttons->addWidget(start);
   buttons->addStretch(1);
-  v->addLayout(buttons);
+  paneLayout->addLayout(buttons);
   connect(open, &QPushButton::clicked, this, &DesignWorkspace::openFile);
   connect(saveAsButton, &QPushButton::clicked, this, &DesignWorkspace::saveAs);
   connect(start, &QPushButton::clicked, this, [this] {
@@ -159,17 +177,27 @@ QWidget* DesignWorkspace::buildForm() {
     if (save(path_, &problem)) {
       emit startRequested(path_);
     } else {
-      generalError_->setText(problem);
-      generalError_->show();
+      showProblem(problem, true);
     }
   });
 
-  generalError_ = new QLabel(page);
+  // The design's problem (or warnings) in full, in a place of fixed size:
+  // however long the message, the form below does not move.
+  generalError_ = new QLabel(pane);
   generalError_->setObjectName(QStringLiteral("generalError"));
   generalError_->setWordWrap(true);
-  generalError_->setStyleSheet(QStringLiteral("color: #c0392b;"));
-  generalError_->hide();
-  v->addWidget(generalError_);
+  generalError_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  generalError_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+  generalError_->setContentsMargins(6, 2, 6, 2);
+  auto* problemArea = new QScrollArea(pane);
+  problemArea->setObjectName(QStringLiteral("problemArea"));
+  problemArea->setWidget(generalError_);
+  problemArea->setWidgetResizable(true);
+  problemArea->setFrameShape(QFrame::NoFrame);
+  problemArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  problemArea->setFixedHeight(4 * generalError_->fontMetrics().lineSpacing() + 8);
+  paneLayout->addWidget(problemArea);
+  paneLayout->addWidget(scroll, 1);
 
   // Experiment and base model.
   auto* experiment = new QGroupBox(tr("Experiment"), page);
@@ -269,7 +297,7 @@ QWidget* DesignWorkspace::buildForm() {
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setMinimumWidth(page->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
                           2 * scroll->frameWidth());
-  return scroll;
+  return pane;
 }
 
 QWidget* DesignWorkspace::buildPreviews() {
@@ -354,11 +382,15 @@ void DesignWorkspace::connectEdits() {
                             QStringLiteral("run.chunks"), QStringLiteral("run.train_len"),
                             QStringLiteral("run.target_len"), QStringLiteral("run.steps"), QStringLiteral("run.batch_size")}) {
     auto* w = qobject_cast<QSpinBox*>(field(key));
+    // Typing 4096 passes 4, 40, 409: only the value the user commits (Enter,
+    // leaving the field, an arrow step) is an edit the previews follow.
+    w->setKeyboardTracking(false);
     connect(w, &QSpinBox::valueChanged, this, [this, key](int v) {
       if (!populating_) edit(key, v);
     });
   }
   auto* factor = qobject_cast<QDoubleSpinBox*>(field(QStringLiteral("run.rope.factor")));
+  factor->setKeyboardTracking(false);
   connect(factor, &QDoubleSpinBox::valueChanged, this, [this](double v) {
     if (!populating_ && !autoFactor_->isChecked()) edit(QStringLiteral("run.rope.factor"), v);
   });
@@ -378,6 +410,7 @@ json& DesignWorkspace::runObject() {
 }
 
 void DesignWorkspace::edit(const QString& key, const json& value) {
+  lastEdited_ = key;
   // Where the key lives in the document; null removes it (back to the default).
   json* target = &doc_;
   QString rest = key;
@@ -405,8 +438,9 @@ void DesignWorkspace::edit(const QString& key, const json& value) {
   if (key == QLatin1String("run.name")) updateRunCombo();
 }
 
-void DesignWorkspace::setSpec(const json& document, const QString& path) {
+void DesignWorkspace::setSpec(const json& document, const QString& path, bool saved) {
   doc_ = document.is_object() ? document : json::object();
+  savedDoc_ = saved ? doc_ : json();
   path_ = path;
   run_ = 0;
   // Prefer the first run that trains with PoSE: it is what the design is about.
@@ -437,9 +471,11 @@ void DesignWorkspace::setThroughput(double flopsPerSecond, const QString& source
 void DesignWorkspace::validate() {
   const std::filesystem::path base = path_.isEmpty() ? std::filesystem::current_path()
                                                      : std::filesystem::path(QFileInfo(path_).absolutePath().toStdString());
+  warnings_.clear();
   try {
     spec_ = experiment::parse_experiment_spec(doc_, base);
     error_.clear();
+    for (const auto& w : experiment::spec_warnings(*spec_)) warnings_ << QString::fromStdString(w.message);
   } catch (const std::exception& e) {
     error_ = QString::fromStdString(e.what());
   }
@@ -447,34 +483,154 @@ void DesignWorkspace::validate() {
   populate();
   showErrors();
   previewTimer_->start();
+  updateModified();
+}
+
+void DesignWorkspace::updateModified() {
+  // Compared with the saved document, so an edit taken back is no change.
+  const bool modified = doc_ != savedDoc_;
+  if (modified == modified_) return;
+  modified_ = modified;
+  emit modifiedChanged(modified_);
 }
 
 void DesignWorkspace::showErrors() {
   for (const auto& f : fields_) {
     f.error->hide();
-    f.widget->setStyleSheet(QString());
+    if (f.caption) f.caption->setStyleSheet(QString());
   }
-  generalError_->hide();
-  if (error_.isEmpty()) return;
-  // "extend[2].rope.factor: ..." -> run 2, key "run.rope.factor"; "base_model.train_len: ..." as it is.
-  const int colon = static_cast<int>(error_.indexOf(QStringLiteral(": ")));
-  const QString where = colon > 0 ? error_.left(colon) : QString();
-  QString key = where;
-  bool shown = false;
+  if (!error_.isEmpty()) {
+    markFields(error_, true);
+    showProblem(problemText(), true);
+    return;
+  }
+  for (const QString& w : warnings_) markFields(w, false);
+  showProblem(warnings().join(QLatin1Char('\n')), false);
+}
+
+namespace {
+
+// The field key a spec path names for the run on show ("extend[2].rope.factor"
+// -> "run.rope.factor" when run 2 is shown); other paths as they are.
+QString fieldKeyOf(const QString& path, int shownRun) {
   static const QRegularExpression runPath(QStringLiteral("^extend\\[(\\d+)\\]\\.(.+)$"));
-  const auto m = runPath.match(where);
-  if (m.hasMatch()) key = m.captured(1).toInt() == run_ ? QStringLiteral("run.") + m.captured(2) : QString();
-  if (fields_.contains(key)) {
-    const Field& f = fields_[key];
-    f.error->setText(error_.mid(colon + 2));
+  const auto m = runPath.match(path);
+  if (!m.hasMatch()) return path;
+  return m.captured(1).toInt() == shownRun ? QStringLiteral("run.") + m.captured(2) : QString();
+}
+
+QString pathOf(const QString& message) {
+  const int colon = static_cast<int>(message.indexOf(QStringLiteral(": ")));
+  return colon > 0 ? message.left(colon) : QString();
+}
+
+// The key a field has in the spec ("run.rope.factor" -> "rope.factor").
+QString specKeyOf(const QString& fieldKey) {
+  return fieldKey.startsWith(QLatin1String("run.")) ? fieldKey.mid(4) : fieldKey;
+}
+
+bool mentions(const QString& message, const QString& key) {
+  const QString last = key.section(QLatin1Char('.'), -1);
+  const QRegularExpression word(QStringLiteral("(?<![A-Za-z0-9_])") + QRegularExpression::escape(last) +
+                                QStringLiteral("(?![A-Za-z0-9_])"));
+  return word.match(message).hasMatch();
+}
+
+}  // namespace
+
+QString DesignWorkspace::problemText() const { return error_.isEmpty() ? QString() : inFormWords(error_); }
+
+QStringList DesignWorkspace::warnings() const {
+  QStringList out;
+  for (const QString& w : warnings_) out << tr("Warning: %1").arg(inFormWords(w));
+  return out;
+}
+
+QString DesignWorkspace::inFormWords(const QString& message) const {
+  // Which names to replace: every top-level field by its full key; a run's
+  // fields (and the last part of a dotted key: "factor") when the message is
+  // about a run; the base model's by their last part when it is about the base
+  // model. One pass over the message, longest names first, so a label put in
+  // ("Scale factor") is never matched again.
+  const QString path = pathOf(message);
+  const bool aboutRun = path.startsWith(QLatin1String("extend["));
+  const bool aboutBase = path.startsWith(QLatin1String("base_model"));
+  QMap<QString, QString> names;  // spec name -> label
+  for (auto it = fields_.cbegin(); it != fields_.cend(); ++it) {
+    const QString& key = it.key();
+    const QString last = key.section(QLatin1Char('.'), -1);
+    if (key.startsWith(QLatin1String("run."))) {
+      if (!aboutRun) continue;
+      names.insert(specKeyOf(key), it->label);
+      names.insert(last, it->label);
+    } else {
+      names.insert(key, it->label);
+      if (aboutBase && key.startsWith(QLatin1String("base_model."))) names.insert(last, it->label);
+    }
+  }
+  QStringList alternatives = names.keys();
+  std::sort(alternatives.begin(), alternatives.end(),
+            [](const QString& a, const QString& b) { return a.size() > b.size(); });
+  for (QString& a : alternatives) a = QRegularExpression::escape(a);
+  const QRegularExpression pattern(QStringLiteral("extend\\[(\\d+)\\]\\.([A-Za-z_][A-Za-z0-9_.]*)|(?<![A-Za-z0-9_.\\[])(") +
+                                   alternatives.join(QLatin1Char('|')) + QStringLiteral(")(?![A-Za-z0-9_])"));
+  QString out;
+  int at = 0;
+  for (auto it = pattern.globalMatch(message); it.hasNext();) {
+    const auto m = it.next();
+    QString replacement = m.captured(0);
+    if (!m.captured(2).isEmpty()) {
+      const QString key = QStringLiteral("run.") + m.captured(2);
+      if (fields_.contains(key)) {
+        replacement = fields_[key].label;
+        const int index = m.captured(1).toInt();
+        if (index != run_ && doc_.contains("extend") && doc_["extend"].is_array() &&
+            index < static_cast<int>(doc_["extend"].size()) && doc_["extend"][index].is_object()) {
+          replacement = tr("%1 of run %2")
+                            .arg(replacement, QString::fromStdString(doc_["extend"][index].value("name", std::string("?"))));
+        }
+      }
+    } else if (names.contains(m.captured(3))) {
+      replacement = names.value(m.captured(3));
+    }
+    out += message.mid(at, m.capturedStart() - at) + replacement;
+    at = static_cast<int>(m.capturedEnd());
+  }
+  return out + message.mid(at);
+}
+
+void DesignWorkspace::markFields(const QString& message, bool error) {
+  QStringList keys;
+  const QString key = fieldKeyOf(pathOf(message), run_);
+  if (fields_.contains(key)) keys << key;
+  // "Target window Lt: 2048 is below Training length 4096" after Training
+  // length was edited: that edit caused it, so its field is flagged too.
+  if (!lastEdited_.isEmpty() && lastEdited_ != key && fields_.contains(lastEdited_) &&
+      (lastEdited_.startsWith(QLatin1String("run.")) == key.startsWith(QLatin1String("run."))) &&
+      mentions(message.mid(pathOf(message).size()), specKeyOf(lastEdited_))) {
+    keys << lastEdited_;
+  }
+  const QString color = error ? QStringLiteral("#c0392b") : QStringLiteral("#d68910");
+  const QStyle::StandardPixmap icon = error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning;
+  for (const QString& k : keys) {
+    const Field& f = fields_[k];
+    f.error->setPixmap(style()->standardIcon(icon).pixmap(f.error->size()));
+    f.error->setToolTip(inFormWords(message));
     f.error->show();
-    f.widget->setStyleSheet(QStringLiteral("border: 1px solid #c0392b;"));
-    shown = true;
+    // The caption in the problem's colour: a colour never changes a size (a
+    // border on the widget would, and the form would jump).
+    if (f.caption) f.caption->setStyleSheet(QStringLiteral("color: %1;").arg(color));
   }
-  if (!shown) {
-    generalError_->setText(error_);
-    generalError_->show();
+}
+
+void DesignWorkspace::showProblem(const QString& text, bool error) {
+  if (text.isEmpty()) {
+    generalError_->setText(tr("No problems: Start runs the design as the form shows it."));
+    generalError_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    return;
   }
+  generalError_->setText(text);
+  generalError_->setStyleSheet(QStringLiteral("color: %1;").arg(error ? QStringLiteral("#c0392b") : QStringLiteral("#b9770e")));
 }
 
 void DesignWorkspace::updateRunCombo() {
@@ -572,8 +728,7 @@ void DesignWorkspace::refreshPreviews() {
     const int64_t doc_len = std::max<int64_t>(2 * design.target_len, positions::min_document_tokens(design));
     layout_->setSamples(design, positions::draw_samples(design, doc_len, s.seed, 0, 6), doc_len);
   } catch (const std::exception& e) {
-    generalError_->setText(QString::fromStdString(e.what()));
-    generalError_->show();
+    showProblem(QString::fromStdString(e.what()), true);
   }
 
   // RoPE spectrum and cost need the model's shape.
@@ -681,6 +836,8 @@ bool DesignWorkspace::save(const QString& path, QString* error) {
   try {
     write_json_file(path.toStdString(), doc_);
     path_ = QFileInfo(path).absoluteFilePath();
+    savedDoc_ = doc_;
+    updateModified();
     emit saved(path_);
     return true;
   } catch (const std::exception& e) {
@@ -694,22 +851,13 @@ void DesignWorkspace::saveAs() {
                                                     tr("Experiment specs (*.json);;All files (*)"));
   if (file.isEmpty()) return;
   QString problem;
-  if (!save(file, &problem)) {
-    generalError_->setText(problem);
-    generalError_->show();
-  }
+  if (!save(file, &problem)) showProblem(problem, true);
 }
 
 void DesignWorkspace::openFile() {
   const QString file = QFileDialog::getOpenFileName(this, tr("Open Experiment Spec"), QFileInfo(path_).absolutePath(),
                                                     tr("Experiment specs (*.json);;All files (*)"));
-  if (file.isEmpty()) return;
-  try {
-    setSpec(read_json_file(file.toStdString()), QFileInfo(file).absoluteFilePath());
-  } catch (const std::exception& e) {
-    generalError_->setText(QString::fromStdString(e.what()));
-    generalError_->show();
-  }
+  if (!file.isEmpty()) emit openRequested(QFileInfo(file).absoluteFilePath());
 }
 
 }  // namespace pose::studio

@@ -9,7 +9,8 @@
 // appears under the field its path names ("extend[2].chunks: ..."), or above
 // the form when no field shows that path. Previews follow the last valid
 // document. Save writes the document as JSON; Start saves and asks the main
-// window to run it.
+// window to run it. Edits not yet saved mark the design modified: the main
+// window shows it in its title and saves (or asks) before a run or a quit.
 #pragma once
 
 #include <QMap>
@@ -48,13 +49,23 @@ class DesignWorkspace : public QWidget {
   explicit DesignWorkspace(QWidget* parent = nullptr);
 
   // A spec document and the file it came from (empty: not saved yet).
-  void setSpec(const nlohmann::json& document, const QString& path);
+  // `saved`: the document is what the file holds; false marks it modified (a
+  // design made from a dropped model directory, not written anywhere yet).
+  void setSpec(const nlohmann::json& document, const QString& path, bool saved = true);
   const nlohmann::json& document() const { return doc_; }
   QString path() const { return path_; }
   bool save(const QString& path, QString* error = nullptr);
+  // The document differs from what was last loaded or saved: a run started
+  // now would not be what the form shows until it is saved.
+  bool isModified() const { return modified_; }
 
   // The document's problem as the parser states it, empty when it is valid.
   QString validationError() const { return error_; }
+  // The same in the form's words (field labels for spec paths and keys), as
+  // the form shows it.
+  QString problemText() const;
+  // Legal but unusual choices (experiment/spec_warnings.h), in the form's words.
+  QStringList warnings() const;
   // The last valid parse (the previews' source).
   const std::optional<experiment::ExperimentSpec>& spec() const { return spec_; }
 
@@ -67,7 +78,9 @@ class DesignWorkspace : public QWidget {
   void setThroughput(double flopsPerSecond, const QString& source);
 
   // For tests: a field by key ("run.chunks", "run.rope.factor",
-  // "base_model.train_len", ...) and the label under it that shows its error.
+  // "base_model.train_len", ...), the mark beside it that flags its error or
+  // warning (the message is its tooltip), and the problem line above the form
+  // that states the design's error or warnings in full.
   QWidget* field(const QString& key) const { return fields_.value(key).widget; }
   QLabel* fieldError(const QString& key) const { return fields_.value(key).error; }
   QLabel* generalError() const { return generalError_; }
@@ -83,11 +96,17 @@ class DesignWorkspace : public QWidget {
  signals:
   void startRequested(const QString& specPath);
   void saved(const QString& path);
+  void modifiedChanged(bool modified);
+  // Open… picked a spec file: the window opens it (after asking about unsaved
+  // edits), so the form and every workspace show the same file.
+  void openRequested(const QString& specPath);
 
  private:
   struct Field {
     QWidget* widget = nullptr;
-    QLabel* error = nullptr;
+    QLabel* error = nullptr;  // the mark beside the widget
+    QString label;            // the form's name for it
+    QLabel* caption = nullptr;  // the form row's label
   };
   QWidget* buildForm();
   QWidget* buildPreviews();
@@ -98,6 +117,13 @@ class DesignWorkspace : public QWidget {
   void edit(const QString& key, const nlohmann::json& value);
   void validate();
   void showErrors();
+  // A parser message ("extend[4].train_len: ... target_len ...") with spec
+  // paths and keys replaced by the labels of the fields that show them.
+  QString inFormWords(const QString& message) const;
+  // Flags the fields a message is about: the one its path names and the one
+  // last edited when the message mentions it (the edit that caused it).
+  void markFields(const QString& message, bool error);
+  void showProblem(const QString& text, bool error);
   void populate();
   void updateRunCombo();
   nlohmann::json& runObject();
@@ -105,11 +131,16 @@ class DesignWorkspace : public QWidget {
   void removeRun();
   void saveAs();
   void openFile();
+  void updateModified();
 
   nlohmann::json doc_ = nlohmann::json::object();
+  nlohmann::json savedDoc_;  // as last loaded or saved; null: never saved
+  bool modified_ = false;
   QString path_;
   std::optional<experiment::ExperimentSpec> spec_;
   QString error_;
+  QStringList warnings_;  // as the core states them, for the valid document
+  QString lastEdited_;    // field key of the last edit
   int run_ = 0;
   bool populating_ = false;
   double flopsPerSecond_ = 0;

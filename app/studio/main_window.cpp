@@ -128,20 +128,28 @@ void MainWindow::createWorkspaces() {
   specView_ = design_->jsonView();
   layout->addWidget(design_, 1);
   experimentPage_->addWidget(loaded);
-  // Save and Start: open what was saved (it may be a new file) and run it.
-  connect(design_, &DesignWorkspace::startRequested, this, [this](const QString& path) {
+  // Save and Start: the design was just saved (saved() made it the open
+  // experiment, wherever it went), so it runs as the form shows it.
+  connect(design_, &DesignWorkspace::startRequested, this, [this] {
     QString error;
-    if (!openExperiment(path, &error) || !train_->start(&error)) {
-      QMessageBox::warning(this, tr("Cannot start"), error);
-      return;
-    }
-    workspaces_->setCurrentWidget(train_);
+    if (!startDesign(false, &error) && !error.isEmpty()) warn(tr("Cannot start"), error);
+  });
+  connect(design_, &DesignWorkspace::saved, this, [this] { followSavedDesign(); });
+  connect(design_, &DesignWorkspace::modifiedChanged, this, [this] { updateTitle(); });
+  connect(design_, &DesignWorkspace::openRequested, this, [this](const QString& path) {
+    QString error;
+    if (!openExperiment(path, &error) && !error.isEmpty()) warn(tr("Cannot open experiment"), error);
   });
 
   workspaces_->addTab(experimentPage_, tr("Design"));
 
   train_ = new TrainWorkspace(controller_, workspaces_);
   train_->setObjectName(QStringLiteral("trainWorkspace"));
+  // The Train workspace's Start goes the way Run ▸ Start goes: what the form shows.
+  train_->setStartHandler([this] {
+    QString error;
+    if (!startDesign(true, &error) && !error.isEmpty()) warn(tr("Cannot start"), error);
+  });
   train_->setStoreFile(storeFile_);
   workspaces_->addTab(train_, tr("Train"));
   evaluate_ = new EvaluateWorkspace(workspaces_);
@@ -161,6 +169,9 @@ void MainWindow::createWorkspaces() {
     compare_->refresh();
   });
   connect(controller_, &RunController::runFinished, compare_, [this] { compare_->refresh(); });
+  // A run that finished is a new measurement of this machine's throughput:
+  // the design's time estimate takes it at once.
+  connect(controller_, &RunController::runFinished, this, [this] { updateDesignThroughput(); });
 }
 
 void MainWindow::createLogDock() {
@@ -183,6 +194,9 @@ void MainWindow::createBrowserDock() {
   browserDock_ = new QDockWidget(tr("Experiments"), this);
   browserDock_->setObjectName(QStringLiteral("browserDock"));
   browserDock_->setWidget(browser_);
+  // Never a sliver: a saved layout or a drag cannot squeeze the run names and
+  // their status out of sight (the window's state is restored within this).
+  browser_->setMinimumWidth(browser_->fontMetrics().averageCharWidth() * 30);
   addDockWidget(Qt::LeftDockWidgetArea, browserDock_);
   connect(browser_, &pose::widgets::ExperimentBrowser::experimentActivated, this,
           &MainWindow::showStoredExperiment);
@@ -277,6 +291,11 @@ void MainWindow::createMenus() {
   open->setShortcut(QKeySequence::Open);
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   rebuildRecentMenu();
+  QAction* save = file->addAction(tr("&Save Experiment"), this, [this] {
+    QString error;
+    if (!saveDesign(&error) && !error.isEmpty()) warn(tr("Cannot save"), error);
+  });
+  save->setShortcut(QKeySequence::Save);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -293,9 +312,9 @@ void MainWindow::createMenus() {
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   startAction_ = run->addAction(tr("&Start"), this, [this] {
     QString error;
-    workspaces_->setCurrentWidget(train_);
-    if (!train_->start(&error)) QMessageBox::warning(this, tr("Cannot start"), error);
+    if (!startDesign(true, &error) && !error.isEmpty()) warn(tr("Cannot start"), error);
   });
+  startAction_->setObjectName(QStringLiteral("startAction"));
   startAction_->setShortcut(Qt::Key_F5);
   pauseAction_ = run->addAction(tr("&Pause"), this, [this] {
     controller_->isPaused() ? controller_->resume() : controller_->pause();
@@ -380,6 +399,10 @@ void MainWindow::createMenus() {
 }
 
 bool MainWindow::openExperiment(const QString& path, QString* error) {
+  if (!settleUnsavedDesign()) {
+    if (error) error->clear();  // the user kept the open design
+    return false;
+  }
   try {
     nlohmann::json spec = pose::read_json_file(path.toStdString());
     if (!spec.is_object()) {
@@ -388,7 +411,6 @@ bool MainWindow::openExperiment(const QString& path, QString* error) {
     }
     experimentPath_ = QFileInfo(path).absoluteFilePath();
     showExperiment(spec);
-    rememberRecent(experimentPath_);
     statusBar()->showMessage(tr("Loaded %1").arg(experimentPath_), 5000);
     spdlog::info("loaded experiment {}", experimentPath_.toStdString());
     return true;
@@ -401,13 +423,19 @@ bool MainWindow::openExperiment(const QString& path, QString* error) {
 }
 
 void MainWindow::showExperiment(const nlohmann::json& spec) {
+  design_->setSpec(spec, experimentPath_);
+  experimentPage_->setCurrentIndex(1);
+  followSavedDesign();
+}
+
+void MainWindow::followSavedDesign() {
+  experimentPath_ = design_->path();
+  const nlohmann::json& spec = design_->document();
   const QString name = QString::fromStdString(spec.value("name", std::string()));
   const QString description = QString::fromStdString(spec.value("description", std::string()));
   experimentTitle_->setText(QStringLiteral("<h2>%1</h2><p>%2</p><p><small>%3</small></p>")
                                 .arg(name.isEmpty() ? tr("Untitled experiment") : name.toHtmlEscaped(),
                                      description.toHtmlEscaped(), experimentPath_.toHtmlEscaped()));
-  design_->setSpec(spec, experimentPath_);
-  experimentPage_->setCurrentIndex(1);
   // Runs in the order the runner creates them: their colours in every plot.
   QStringList runs{QStringLiteral("data"), QStringLiteral("base")};
   if (spec.contains("extend") && spec["extend"].is_array()) {
@@ -423,16 +451,102 @@ void MainWindow::showExperiment(const nlohmann::json& spec) {
   evaluate_->setExperiment(name);
   compare_->setExperiment(name);
   browser_->setCurrentExperiment(name);
+  if (!experimentPath_.isEmpty()) rememberRecent(experimentPath_);
   updateRunActions();
-  setWindowTitle(tr("%1 — PoSE Studio").arg(name.isEmpty() ? QFileInfo(experimentPath_).fileName() : name));
+  updateTitle();
 }
 
-// The design's time estimate takes its throughput from the experiment's last
+void MainWindow::updateTitle() {
+  if (experimentPage_->currentIndex() == 0) {
+    setWindowTitle(tr("PoSE Studio"));
+    setWindowModified(false);
+    return;
+  }
+  QString name = QString::fromStdString(design_->document().value("name", std::string()));
+  if (name.isEmpty()) name = design_->path().isEmpty() ? tr("Untitled experiment") : QFileInfo(design_->path()).fileName();
+  // "[*]" shows as "*" while the design has unsaved edits.
+  setWindowTitle(tr("%1[*] — PoSE Studio").arg(name));
+  setWindowModified(design_->isModified());
+}
+
+QMessageBox::StandardButton MainWindow::ask(QMessageBox::Icon icon, const QString& title, const QString& text,
+                                            QMessageBox::StandardButtons buttons) {
+  if (message_) return message_(icon, title, text, buttons);
+  QMessageBox box(icon, title, text, buttons, this);
+  return static_cast<QMessageBox::StandardButton>(box.exec());
+}
+
+void MainWindow::warn(const QString& title, const QString& text) { ask(QMessageBox::Warning, title, text, QMessageBox::Ok); }
+
+bool MainWindow::saveDesign(QString* error) {
+  if (error) error->clear();
+  if (experimentPage_->currentIndex() == 0) {
+    if (error) *error = tr("No experiment is open.");
+    return false;
+  }
+  QString path = design_->path();
+  if (path.isEmpty()) {
+    const QString name = QString::fromStdString(design_->document().value("name", std::string("experiment")));
+    path = QFileDialog::getSaveFileName(this, tr("Save Experiment Spec"), name + QStringLiteral(".json"),
+                                        tr("Experiment specs (*.json);;All files (*)"));
+    if (path.isEmpty()) return false;  // the user chose not to save
+  }
+  // saved() brings the other workspaces to the saved design.
+  return design_->save(path, error);
+}
+
+bool MainWindow::settleUnsavedDesign() {
+  if (experimentPage_->currentIndex() == 0 || !design_->isModified()) return true;
+  const QString name = QString::fromStdString(design_->document().value("name", std::string()));
+  const auto answer = ask(QMessageBox::Warning, tr("Unsaved changes"),
+                          tr("The design %1 has changes that are not saved. Save them first?").arg(name),
+                          QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+  if (answer == QMessageBox::Discard) return true;
+  if (answer != QMessageBox::Save) return false;
+  QString error;
+  if (saveDesign(&error)) return true;
+  if (!error.isEmpty()) warn(tr("Cannot save"), error);
+  return false;
+}
+
+bool MainWindow::startDesign(bool askFirst, QString* error) {
+  if (error) error->clear();
+  if (controller_->isRunning()) {
+    if (error) *error = tr("An experiment is already running; stop it first.");
+    return false;
+  }
+  if (experimentPage_->currentIndex() == 0) {
+    if (error) *error = tr("No experiment is open: open a spec with File ▸ Open Experiment.");
+    return false;
+  }
+  // What runs is what the form shows: never a design the form marks wrong,
+  // never the file's older version of an edited one.
+  if (!design_->validationError().isEmpty()) {
+    workspaces_->setCurrentWidget(experimentPage_);
+    if (error) *error = tr("The design has an error; correct it in the Design workspace first.\n\n%1").arg(design_->problemText());
+    return false;
+  }
+  if (design_->isModified() || design_->path().isEmpty()) {
+    if (askFirst) {
+      const QString where = design_->path().isEmpty() ? tr("a new file") : design_->path();
+      const auto answer = ask(QMessageBox::Question, tr("Unsaved changes"),
+                              tr("The Design form has changes that are not saved. Save them to %1 and start "
+                                 "what the form shows?").arg(where),
+                              QMessageBox::Save | QMessageBox::Cancel);
+      if (answer != QMessageBox::Save) return false;
+    }
+    if (!saveDesign(error)) return false;
+  }
+  workspaces_->setCurrentWidget(train_);
+  return train_->start(error);
+}
+
+// The design's time estimate takes its throughput from its experiment's last
 // finished run in the store (none yet: no time estimate).
 void MainWindow::updateDesignThroughput() {
   try {
     const StoreReader reader(storeFile_);
-    if (const auto e = reader.experiment(shownExperiment_)) {
+    if (const auto e = reader.experiment(specExperimentName_)) {
       if (const auto t = reader.trainingThroughput(*e)) {
         design_->setThroughput(t->first, t->second);
         return;
@@ -446,7 +560,7 @@ void MainWindow::updateDesignThroughput() {
 
 void MainWindow::updateRunActions() {
   const bool running = controller_->isRunning();
-  startAction_->setEnabled(!running && !experimentPath_.isEmpty());
+  startAction_->setEnabled(!running && experimentPage_->currentIndex() == 1);
   pauseAction_->setEnabled(running);
   stopAction_->setEnabled(running);
   if (!running) pauseAction_->setText(tr("&Pause"));
@@ -506,7 +620,7 @@ void MainWindow::chooseReportFile() {
       tr("Self-contained HTML (*.html);;PDF (*.pdf);;Markdown with PNG figures (*.md);;CSV data (*.csv);;JSON data (*.json)"));
   if (path.isEmpty()) return;
   QString error;
-  if (!exportReport(path, &error)) QMessageBox::warning(this, tr("Cannot export the report"), error);
+  if (!exportReport(path, &error)) warn(tr("Cannot export the report"), error);
 }
 
 void MainWindow::chooseExperiment() {
@@ -514,9 +628,7 @@ void MainWindow::chooseExperiment() {
                                                     tr("Experiment specs (*.json);;All files (*)"));
   if (path.isEmpty()) return;
   QString error;
-  if (!openExperiment(path, &error)) {
-    QMessageBox::warning(this, tr("Cannot open experiment"), error);
-  }
+  if (!openExperiment(path, &error) && !error.isEmpty()) warn(tr("Cannot open experiment"), error);
 }
 
 QStringList MainWindow::recentExperiments() const {
@@ -538,7 +650,7 @@ void MainWindow::rebuildRecentMenu() {
   for (const QString& path : recent) {
     recentMenu_->addAction(path, this, [this, path] {
       QString error;
-      if (!openExperiment(path, &error)) QMessageBox::warning(this, tr("Cannot open experiment"), error);
+      if (!openExperiment(path, &error) && !error.isEmpty()) warn(tr("Cannot open experiment"), error);
     });
   }
   recentMenu_->setEnabled(!recent.isEmpty());
@@ -556,10 +668,15 @@ void MainWindow::setLanguage(const QString& language) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!settleUnsavedDesign()) {
+    event->ignore();
+    return;
+  }
   if (controller_->isRunning()) {
-    const auto answer = QMessageBox::question(
-        this, tr("Experiment running"),
-        tr("An experiment is running. Stop it (a checkpoint is written; Resume continues it) and quit?"));
+    const auto answer = ask(
+        QMessageBox::Question, tr("Experiment running"),
+        tr("An experiment is running. Stop it (a checkpoint is written; Resume continues it) and quit?"),
+        QMessageBox::Yes | QMessageBox::No);
     if (answer != QMessageBox::Yes) {
       event->ignore();
       return;
@@ -593,7 +710,7 @@ bool MainWindow::designFromHfDirectory(const QString& dir, QString* error) {
     doc.erase("presets");  // they patch the template's small model
     path.clear();
   } else {
-    doc = design_->document();
+    doc = design_->document();  // unsaved edits included: this is one more edit
   }
   // Lc becomes the model's own window (its max_position_embeddings).
   doc["base_model"] = {{"kind", "hf"}, {"path", QFileInfo(dir).absoluteFilePath().toStdString()}};
@@ -601,9 +718,12 @@ bool MainWindow::designFromHfDirectory(const QString& dir, QString* error) {
     doc["data"]["tokenizer"] = {{"kind", "base-model"}};
     doc["data"].erase("passkey_share");  // only for a base model trained here
   }
-  design_->setSpec(doc, path);
+  // Not saved anywhere yet: the title marks it, and Start saves it first.
+  design_->setSpec(doc, path, false);
   experimentPage_->setCurrentIndex(1);
   workspaces_->setCurrentWidget(experimentPage_);
+  updateTitle();
+  updateRunActions();
   statusBar()->showMessage(tr("Design with base model %1: check the fields and save").arg(dir), 8000);
   return true;
 }
@@ -616,15 +736,15 @@ void MainWindow::dropEvent(QDropEvent* event) {
   for (const QUrl& url : event->mimeData()->urls()) {
     if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) {
       QString error;
-      if (!designFromHfDirectory(url.toLocalFile(), &error)) {
-        QMessageBox::warning(this, tr("Cannot use this directory"), error);
+      if (!designFromHfDirectory(url.toLocalFile(), &error) && !error.isEmpty()) {
+        warn(tr("Cannot use this directory"), error);
       }
       return;
     }
     if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"))) {
       QString error;
-      if (!openExperiment(url.toLocalFile(), &error)) {
-        QMessageBox::warning(this, tr("Cannot open experiment"), error);
+      if (!openExperiment(url.toLocalFile(), &error) && !error.isEmpty()) {
+        warn(tr("Cannot open experiment"), error);
       }
       return;
     }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -68,6 +70,21 @@ class MainWindow : public QMainWindow {
   void setStoreFile(const QString& file);
   QString storeFile() const { return storeFile_; }
 
+  // Starts the open design as the Design form shows it (Run ▸ Start, the Train
+  // workspace's Start): refused while the form has an error; unsaved edits are
+  // saved first, after asking when `ask` is true. False with *error (empty
+  // when the user chose not to start).
+  bool startDesign(bool ask, QString* error = nullptr);
+  // Saves the open design to its file (or a chosen one); the other workspaces
+  // then show what was saved.
+  bool saveDesign(QString* error = nullptr);
+
+  // How the window asks and warns: a message box by default; tests answer
+  // without a modal loop. Returns the button chosen.
+  using MessageHandler = std::function<QMessageBox::StandardButton(
+      QMessageBox::Icon icon, const QString& title, const QString& text, QMessageBox::StandardButtons buttons)>;
+  void setMessageHandler(MessageHandler handler) { message_ = std::move(handler); }
+
  protected:
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -89,8 +106,18 @@ class MainWindow : public QMainWindow {
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
   void showExperiment(const nlohmann::json& spec);
+  // The other workspaces, the title and the run list follow the design as it
+  // was last opened or saved.
+  void followSavedDesign();
+  void updateTitle();
   void updateRunActions();
   void updateDesignThroughput();
+  // Unsaved design edits before they would be lost (quit, opening another
+  // spec): save, discard or cancel. True when it may go on.
+  bool settleUnsavedDesign();
+  QMessageBox::StandardButton ask(QMessageBox::Icon icon, const QString& title, const QString& text,
+                                  QMessageBox::StandardButtons buttons);
+  void warn(const QString& title, const QString& text);
 
   QTabWidget* workspaces_ = nullptr;
   QStackedWidget* experimentPage_ = nullptr;
@@ -117,6 +144,7 @@ class MainWindow : public QMainWindow {
   QAction* pauseAction_ = nullptr;
   QAction* stopAction_ = nullptr;
 
+  MessageHandler message_;
   LogBridge* logBridge_ = nullptr;
   std::shared_ptr<QtLogSink> logSink_;
 };

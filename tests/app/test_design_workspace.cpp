@@ -95,8 +95,10 @@ class TestDesignWorkspace : public QObject {
     QVERIFY(!d.validationError().isEmpty());
     QVERIFY(d.validationError().startsWith("extend[4].lr"));
     QVERIFY(d.fieldError("run.lr")->isVisibleTo(&d));
-    QVERIFY(!d.fieldError("run.lr")->text().isEmpty());
-    QVERIFY(!d.generalError()->isVisibleTo(&d));
+    // In the form's words: the field's label, not the spec's key.
+    QVERIFY2(d.fieldError("run.lr")->toolTip().startsWith("Learning rate: "), qPrintable(d.fieldError("run.lr")->toolTip()));
+    QCOMPARE(d.generalError()->text(), d.problemText());
+    QCOMPARE(d.problemText(), d.fieldError("run.lr")->toolTip());
     // The previews keep the last valid design.
     QVERIFY(d.spec().has_value());
     typeInto(d.field("run.lr"), QStringLiteral("0.001"));
@@ -105,15 +107,91 @@ class TestDesignWorkspace : public QObject {
 
     typeInto(d.field("name"), QStringLiteral("bad name!"));
     QVERIFY(d.fieldError("name")->isVisibleTo(&d));
-    QVERIFY2(d.fieldError("name")->text().contains("[A-Za-z0-9._-]"), qPrintable(d.fieldError("name")->text()));
+    QVERIFY2(d.fieldError("name")->toolTip().contains("[A-Za-z0-9._-]"), qPrintable(d.fieldError("name")->toolTip()));
     typeInto(d.field("name"), QStringLiteral("micro-pose"));
 
-    // An error of another run than the one shown goes above the form.
+    // An error of another run than the one shown: above the form only, naming the run.
     typeInto(d.field("run.lr"), QStringLiteral("-1"));
     d.setCurrentRun(0);
     QVERIFY(!d.fieldError("run.lr")->isVisibleTo(&d));
-    QVERIFY(d.generalError()->isVisibleTo(&d));
-    QVERIFY(d.generalError()->text().startsWith("extend[4].lr"));
+    QVERIFY2(d.generalError()->text().startsWith("Learning rate of run pose-linear: "), qPrintable(d.generalError()->text()));
+  }
+
+  // Training length 4096 against a target of 2048: the parser blames
+  // extend[4].target_len; the form flags both fields (Training length was the
+  // edit), words it with their labels, shows it whole, and moves nothing.
+  void errorsSpeakTheFormsWordsAndMoveNothing() {
+    DesignWorkspace d;
+    d.resize(1200, 800);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    const QStringList watched{"run.steps", "run.batch_size", "run.lr", "run.target_len", "run.precision"};
+    const auto places = [&] {
+      QVector<QRect> out;
+      for (const auto& key : watched) out << QRect(d.field(key)->mapTo(&d, QPoint(0, 0)), d.field(key)->size());
+      return out;
+    };
+    QCoreApplication::processEvents();
+    const QVector<QRect> before = places();
+
+    qobject_cast<QSpinBox*>(d.field("run.train_len"))->setValue(4096);
+    QCoreApplication::processEvents();
+    QVERIFY(d.validationError().startsWith("extend[4].target_len"));
+    const QString text = d.problemText();
+    QVERIFY2(!text.contains("train_len") && !text.contains("target_len") && !text.contains("extend["), qPrintable(text));
+    QVERIFY2(text.startsWith("Target window Lt: 2048 is below Training length 4096"), qPrintable(text));
+    QVERIFY(d.fieldError("run.target_len")->isVisibleTo(&d));
+    QVERIFY(d.fieldError("run.train_len")->isVisibleTo(&d));
+    QVERIFY(!d.fieldError("run.chunks")->isVisibleTo(&d));
+    // The whole message fits its place.
+    QLabel* line = d.generalError();
+    QVERIFY2(line->heightForWidth(line->width()) <= line->parentWidget()->height(),
+             qPrintable(QStringLiteral("%1 > %2").arg(line->heightForWidth(line->width())).arg(line->parentWidget()->height())));
+    QCOMPARE(places(), before);
+
+    qobject_cast<QSpinBox*>(d.field("run.train_len"))->setValue(256);
+    QCoreApplication::processEvents();
+    QVERIFY(d.validationError().isEmpty());
+    QVERIFY(!d.fieldError("run.target_len")->isVisibleTo(&d));
+    QCOMPARE(places(), before);
+  }
+
+  // A factor below Lt / Lc is legal: a warning at the factor, not an error.
+  void factorBelowTheRatioIsAWarning() {
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    QVERIFY(d.warnings().isEmpty());
+    d.findChild<QCheckBox*>("autoFactor")->setChecked(false);
+    qobject_cast<QDoubleSpinBox*>(d.field("run.rope.factor"))->setValue(4.0);
+    QVERIFY(d.validationError().isEmpty());
+    QCOMPARE(d.spec()->extend[4].rope.factor, 4.0);
+    QCOMPARE(d.warnings().size(), 1);
+    QVERIFY2(d.warnings()[0].startsWith("Warning: Scale factor: 4 is below Target window Lt / Original window Lc = 8"),
+             qPrintable(d.warnings()[0]));
+    QVERIFY(d.fieldError("run.rope.factor")->isVisibleTo(&d));
+    QVERIFY(d.generalError()->text().contains("Scale factor: 4"));
+    qobject_cast<QDoubleSpinBox*>(d.field("run.rope.factor"))->setValue(8.0);
+    QVERIFY(d.warnings().isEmpty());
+    QVERIFY(!d.fieldError("run.rope.factor")->isVisibleTo(&d));
+  }
+
+  // Typing 4096 into a length passes 4, 40, 409 on the way: none of them is an
+  // edit; Enter commits the value and the previews follow it.
+  void previewsFollowCommittedValuesOnly() {
+    DesignWorkspace d;
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    auto* target = qobject_cast<QSpinBox*>(d.field("run.target_len"));
+    target->setFocus();
+    target->selectAll();
+    QTest::keyClicks(target, "4096");
+    QCOMPARE(d.spec()->extend[4].target_len, int64_t(2048));
+    QVERIFY(!d.isModified());
+    QTest::keyClick(target, Qt::Key_Return);
+    QCOMPARE(d.spec()->extend[4].target_len, int64_t(4096));
+    QVERIFY(d.isModified());
   }
 
   void costAndPreviewsFollowTheDesign() {
@@ -166,7 +244,10 @@ class TestDesignWorkspace : public QObject {
 
     const QString file = dir.filePath("design.json");
     QSignalSpy start(&d, &DesignWorkspace::startRequested);
+    qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(3);
+    QVERIFY(d.isModified());
     QVERIFY(d.save(file));
+    QVERIFY(!d.isModified());
     QCOMPARE(d.path(), file);
     QCOMPARE(pose::read_json_file(file.toStdString()), d.document());
     d.findChild<QPushButton*>("designStart")->click();
