@@ -1,6 +1,12 @@
 #include "themed_plot.h"
 
+#include <QMouseEvent>
+#include <QToolButton>
+#include <QWheelEvent>
+
 #include <QEvent>
+
+#include <algorithm>
 
 namespace pose::widgets {
 
@@ -113,9 +119,87 @@ void follow_palette(QCPItemText* text) { text->setProperty(kAnnotation, true); }
 
 ThemedPlot::ThemedPlot(QWidget* parent) : QCustomPlot(parent) {
   // Before every replot: what the widget added since (titles, legends, axes of
-  // new axis rects) is styled too.
-  connect(this, &QCustomPlot::beforeReplot, this, [this] { apply_plot_palette(this, palette()); });
+  // new axis rects) is styled too, and their axes' ranges are followed.
+  connect(this, &QCustomPlot::beforeReplot, this, [this] {
+    apply_plot_palette(this, palette());
+    for (QCPAxisRect* rect : axisRects()) {
+      for (QCPAxis* axis : rect->axes()) track(axis);
+    }
+  });
   apply_plot_palette(this, palette());
+  for (QCPAxis* axis : axisRect()->axes()) track(axis);
+
+  reset_ = new QToolButton(this);
+  reset_->setObjectName(QStringLiteral("resetViewButton"));
+  reset_->setText(tr("Reset view"));
+  reset_->setToolTip(tr("Back to the whole plot (or double-click it)"));
+  reset_->setAutoRaise(false);
+  reset_->hide();
+  connect(reset_, &QToolButton::clicked, this, &ThemedPlot::resetView);
+}
+
+ThemedPlot::~ThemedPlot() {
+  // QCustomPlot's destructor deletes the axes after this object's members are
+  // gone: no range signal may reach home_ then.
+  for (const Home& h : home_) {
+    if (h.axis) h.axis->disconnect(this);
+  }
+}
+
+void ThemedPlot::track(QCPAxis* axis) {
+  home_.erase(std::remove_if(home_.begin(), home_.end(), [](const Home& h) { return h.axis.isNull(); }), home_.end());
+  if (std::any_of(home_.begin(), home_.end(), [axis](const Home& h) { return h.axis == axis; })) return;
+  home_.push_back({axis, axis->range()});
+  connect(axis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this, axis](const QCPRange& range) {
+    if (!byUser_) {
+      for (Home& h : home_) {
+        if (h.axis == axis) h.range = range;  // the widget's own choice: the new home
+      }
+      return;
+    }
+    if (!zoomed_) {
+      zoomed_ = true;
+      placeResetButton();
+      reset_->show();
+      reset_->raise();
+    }
+  });
+}
+
+void ThemedPlot::resetView() {
+  for (const Home& h : home_) {
+    if (h.axis) h.axis->setRange(h.range);
+  }
+  zoomed_ = false;
+  reset_->hide();
+  replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ThemedPlot::placeResetButton() {
+  reset_->adjustSize();
+  reset_->move(width() - reset_->width() - 4, 4);
+}
+
+void ThemedPlot::wheelEvent(QWheelEvent* event) {
+  byUser_ = true;
+  QCustomPlot::wheelEvent(event);
+  byUser_ = false;
+}
+
+void ThemedPlot::mouseMoveEvent(QMouseEvent* event) {
+  byUser_ = event->buttons() != Qt::NoButton;  // a drag pans
+  QCustomPlot::mouseMoveEvent(event);
+  byUser_ = false;
+}
+
+void ThemedPlot::mouseDoubleClickEvent(QMouseEvent* event) {
+  QCustomPlot::mouseDoubleClickEvent(event);
+  if (zoomed_) resetView();
+}
+
+void ThemedPlot::resizeEvent(QResizeEvent* event) {
+  QCustomPlot::resizeEvent(event);
+  placeResetButton();
 }
 
 void ThemedPlot::changeEvent(QEvent* event) {

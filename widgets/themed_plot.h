@@ -8,8 +8,13 @@
 #pragma once
 
 #include <QPalette>
+#include <QPointer>
+
+#include <vector>
 
 #include <qcustomplot.h>
+
+class QToolButton;
 
 namespace pose::widgets {
 
@@ -24,13 +29,41 @@ void apply_plot_palette(QCustomPlot* plot, const QPalette& palette);
 void follow_palette(QCPItemStraightLine* line);
 void follow_palette(QCPItemText* text);
 
+// Zoom and pan come back: the ranges the widget set (any change not made by
+// the mouse) are the plot's home view; after the user zooms (wheel) or drags,
+// a "Reset view" button shows in the top-right corner, and it or a
+// double-click returns to the home view.
 class ThemedPlot : public QCustomPlot {
   Q_OBJECT
  public:
   explicit ThemedPlot(QWidget* parent = nullptr);
+  ~ThemedPlot() override;
+
+  // Back to the ranges the widget last set; hides the reset button.
+  void resetView();
+  // The user zoomed or dragged since the widget last set the ranges.
+  bool isZoomed() const { return zoomed_; }
+  QToolButton* resetButton() const { return reset_; }
 
  protected:
   void changeEvent(QEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  void track(QCPAxis* axis);
+  void placeResetButton();
+
+  QToolButton* reset_ = nullptr;
+  struct Home {
+    QPointer<QCPAxis> axis;  // axes come and go with the widget's axis rects
+    QCPRange range;
+  };
+  std::vector<Home> home_;
+  bool byUser_ = false;  // inside a mouse event: range changes are the user's
+  bool zoomed_ = false;
 };
 
 }  // namespace pose::widgets

@@ -79,6 +79,46 @@ class TestThemedPlot : public QObject {
     const QImage image = plot.toPixmap(300, 200).toImage();
     QCOMPARE(QColor(image.pixel(150, 100)).rgb(), QColor(0x20, 0x30, 0x40).rgb());
   }
+
+  // Wheel zoom leaves a way back: a "Reset view" button and double-click
+  // return to the ranges the widget set; ranges the widget sets later are the
+  // new home and show no button.
+  void zoomComesBackByButtonOrDoubleClick() {
+    ThemedPlot plot;
+    plot.resize(400, 300);
+    plot.setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot.addGraph()->setData({0, 5, 10}, {0, 1, 2});
+    plot.xAxis->setRange(0, 10);
+    plot.yAxis->setRange(0, 2);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.replot();
+    QVERIFY(!plot.isZoomed());
+    QVERIFY(!plot.resetButton()->isVisible());
+
+    const QPointF centre = plot.axisRect()->rect().center();
+    QWheelEvent wheel(centre, plot.mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&plot, &wheel);
+    QVERIFY(plot.isZoomed());
+    QVERIFY(plot.xAxis->range().size() < 10);
+    QVERIFY(plot.resetButton()->isVisible());
+    // The button sits inside the plot, at its top right.
+    QVERIFY(plot.rect().contains(plot.resetButton()->geometry()));
+    plot.resetButton()->click();
+    QCOMPARE(plot.xAxis->range().lower, 0.0);
+    QCOMPARE(plot.xAxis->range().upper, 10.0);
+    QCOMPARE(plot.yAxis->range().upper, 2.0);
+    QVERIFY(!plot.resetButton()->isVisible());
+
+    plot.xAxis->setRange(0, 20);  // the widget's own change: the new home
+    QVERIFY(!plot.isZoomed());
+    QApplication::sendEvent(&plot, &wheel);
+    QVERIFY(plot.isZoomed());
+    QTest::mouseDClick(&plot, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+    QVERIFY(!plot.isZoomed());
+    QCOMPARE(plot.xAxis->range().upper, 20.0);
+  }
 };
 
 QTEST_MAIN(TestThemedPlot)
