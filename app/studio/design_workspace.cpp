@@ -302,6 +302,7 @@ QWidget* DesignWorkspace::buildForm() {
 
 QWidget* DesignWorkspace::buildPreviews() {
   auto* tabs = new QTabWidget(this);
+  previewTabs_ = tabs;  // previews greyed out while there is no valid design
   auto* grid = new QWidget(tabs);
   auto* g = new QGridLayout(grid);
   coverage_ = new pose::widgets::CoveragePlot(grid);
@@ -343,7 +344,7 @@ QWidget* DesignWorkspace::buildPreviews() {
   cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   cost_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   cost_->verticalHeader()->setMinimumSectionSize(18);
-  tabs->addTab(grid, tr("Positions and cost"));
+  tabs->addTab(grid, tr("Positions and cost"));  // pages 0 and 1: the previews
   spectrum_ = new pose::widgets::RopeSpectrumView(tabs);
   tabs->addTab(spectrum_, tr("RoPE spectrum"));
   json_ = new pose::widgets::JsonTreeView(tabs);
@@ -440,6 +441,7 @@ void DesignWorkspace::edit(const QString& key, const json& value) {
 
 void DesignWorkspace::setSpec(const json& document, const QString& path, bool saved) {
   doc_ = document.is_object() ? document : json::object();
+  spec_.reset();  // the previews never show another design
   savedDoc_ = saved ? doc_ : json();
   path_ = path;
   run_ = 0;
@@ -692,6 +694,47 @@ void DesignWorkspace::populate() {
     const bool hf = s.base_model.kind == "hf";
     field(QStringLiteral("base_model.path"))->setEnabled(hf);
     field(QStringLiteral("data.corpus.path"))->setEnabled(s.data.corpus.kind != "bible-kjv");
+  } else {
+    // The document does not parse: the values it states itself (a run's own,
+    // else extend_defaults', else the top level's, as the parser resolves
+    // them), so a spec opened with an error never shows blanks or another
+    // design's values in the form.
+    const auto at = [](const json& object, const QString& dotted) -> const json* {
+      const json* j = &object;
+      for (const QString& part : dotted.split(QLatin1Char('.'))) {
+        if (!j->is_object()) return nullptr;
+        const auto it = j->find(part.toStdString());
+        if (it == j->end()) return nullptr;
+        j = &*it;
+      }
+      return j;
+    };
+    static const json kNone = json::object();
+    const json* runs = at(doc_, QStringLiteral("extend"));
+    const json& run = runs && runs->is_array() && run_ < static_cast<int>(runs->size()) ? (*runs)[run_] : kNone;
+    const json* defaults = at(doc_, QStringLiteral("extend_defaults"));
+    for (auto it = fields_.cbegin(); it != fields_.cend(); ++it) {
+      const json* v = nullptr;
+      if (it.key().startsWith(QLatin1String("run."))) {
+        const QString key = it.key().mid(4);
+        v = at(run, key);
+        if (!v && defaults) v = at(*defaults, key);
+        if (!v) v = at(doc_, key);  // target_len
+      } else {
+        v = at(doc_, it.key());
+      }
+      if (!v) continue;
+      if (auto* line = qobject_cast<QLineEdit*>(it->widget)) {
+        if (!line->hasFocus()) line->setText(v->is_string() ? QString::fromStdString(v->get<std::string>()) : QString::fromStdString(v->dump()));
+      } else if (auto* spin = qobject_cast<QSpinBox*>(it->widget)) {
+        if (v->is_number()) spin->setValue(static_cast<int>(std::clamp(v->get<double>(), 0.0, double(kMaxLength))));
+      } else if (auto* real = qobject_cast<QDoubleSpinBox*>(it->widget)) {
+        if (v->is_number()) real->setValue(v->get<double>());
+      } else if (auto* combo = qobject_cast<QComboBox*>(it->widget)) {
+        const int i = v->is_string() ? combo->findData(QString::fromStdString(v->get<std::string>())) : -1;
+        if (i >= 0) combo->setCurrentIndex(i);
+      }
+    }
   }
   const bool ownFactor = doc_.contains("extend") && doc_["extend"].is_array() &&
                          run_ < static_cast<int>(doc_["extend"].size()) && doc_["extend"][run_].is_object() &&
@@ -704,6 +747,13 @@ void DesignWorkspace::populate() {
 
 void DesignWorkspace::refreshPreviews() {
   previewTimer_->stop();
+  // Until this document has parsed once there is no design to preview: the
+  // previews are greyed out rather than showing the one opened before.
+  for (QWidget* page : {previewTabs_->widget(0), previewTabs_->widget(1)}) page->setEnabled(spec_.has_value());
+  if (!spec_) {
+    cost_->setRowCount(0);
+    costNote_->setText(tr("No estimate: the design has an error (see above the form)."));
+  }
   if (!spec_ || spec_->extend.empty()) return;
   const auto& s = *spec_;
   const auto& run = s.extend[static_cast<std::size_t>(std::min<int>(run_, static_cast<int>(s.extend.size()) - 1))];

@@ -31,6 +31,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QTableWidget;
 class QTimer;
 
@@ -154,6 +155,7 @@ class DesignWorkspace : public QWidget {
   pose::widgets::CoveragePlot* coverage_;
   pose::widgets::SampleLayoutView* layout_;
   pose::widgets::RopeSpectrumView* spectrum_;
+  QTabWidget* previewTabs_;
   QTableWidget* cost_;
   QLabel* costNote_;
   pose::widgets::JsonTreeView* json_;

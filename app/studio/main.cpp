@@ -68,7 +68,11 @@ int main(int argc, char** argv) {
   QCommandLineOption theme(QStringLiteral("theme"),
                            QStringLiteral("system (default), light or dark; overrides the setting."),
                            QStringLiteral("name"));
-  parser.addOptions({theme, experiment, logLevel, language, screenshot, store, workspace, exportReport, start, resume, preset, screenshotAt});
+  QCommandLineOption windowSize(QStringLiteral("window-size"),
+                                QStringLiteral("Window size WIDTHxHEIGHT, e.g. 1024x700 (for screenshots of small screens)."),
+                                QStringLiteral("size"));
+  parser.addOptions({theme, experiment, logLevel, language, screenshot, store, workspace, exportReport, start, resume, preset,
+                     screenshotAt, windowSize});
   parser.process(app);
 
   auto level = pose::logging::parse_level(parser.value(logLevel).toStdString());
@@ -95,6 +99,16 @@ int main(int argc, char** argv) {
 
   pose::studio::MainWindow window;
   if (parser.isSet(store)) window.setStoreFile(QFileInfo(parser.value(store)).absoluteFilePath());
+  if (parser.isSet(windowSize)) {
+    const QStringList wh = parser.value(windowSize).split(QLatin1Char('x'));
+    const QSize size = wh.size() == 2 ? QSize(wh[0].toInt(), wh[1].toInt()) : QSize();
+    if (!size.isValid() || size.isEmpty()) {
+      std::fprintf(stderr, "error: --window-size %s: expected WIDTHxHEIGHT, e.g. 1024x700\n",
+                   qPrintable(parser.value(windowSize)));
+      return 2;
+    }
+    window.resize(size);
+  }
   window.show();
   if (parser.isSet(experiment)) {
     QString error;

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 
 #include "common/json_file.h"
+#include "coverage_plot.h"
 #include "design_workspace.h"
 #include "json_tree_view.h"
 #include "sample_layout_view.h"
@@ -155,6 +156,31 @@ class TestDesignWorkspace : public QObject {
     QVERIFY(d.validationError().isEmpty());
     QVERIFY(!d.fieldError("run.target_len")->isVisibleTo(&d));
     QCOMPARE(places(), before);
+  }
+
+  // A spec that does not parse shows the values it states (resolved the
+  // parser's way), never blanks or the design opened before; the previews are
+  // greyed out until it parses.
+  void aSpecWithAnErrorShowsItsOwnValues() {
+    DesignWorkspace d;
+    json bad = pose::read_json_file(POSE_DEFAULT_EXPERIMENT);
+    d.setSpec(bad, POSE_DEFAULT_EXPERIMENT);
+    d.refreshPreviews();
+    QVERIFY(d.coveragePlot()->isEnabled());
+    bad["name"] = "bad-one";
+    bad["extend"][4]["train_len"] = 4096;
+    d.setSpec(bad, QString());
+    d.refreshPreviews();
+    QVERIFY(!d.validationError().isEmpty());
+    QVERIFY(!d.spec().has_value());
+    QVERIFY(!d.coveragePlot()->isEnabled());
+    QCOMPARE(qobject_cast<QLineEdit*>(d.field("name"))->text(), QStringLiteral("bad-one"));
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.train_len"))->value(), 4096);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.target_len"))->value(), 2048);      // the top level's
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.steps"))->value(), 40);             // extend_defaults'
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("base_model.train_len"))->value(), 256);
+    QCOMPARE(qobject_cast<QComboBox*>(d.field("run.rope.method"))->currentData().toString(), QStringLiteral("linear"));
+    QCOMPARE(qobject_cast<QLineEdit*>(d.field("run.lr"))->text(), QStringLiteral("0.0005"));
   }
 
   // A factor below Lt / Lc is legal: a warning at the factor, not an error.
