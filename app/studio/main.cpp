@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   }
   if (parser.isSet(start)) {
     auto* train = window.trainWorkspace();
-    window.workspaces()->setCurrentWidget(train);
+    window.showWorkspace(train);
     const int index = train->presetCombo()->findData(parser.value(preset));
     if (parser.isSet(preset) && index < 0) {
       std::fprintf(stderr, "error: --preset %s: the Train workspace offers the full experiment or quick\n",

@@ -37,6 +37,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
@@ -83,9 +84,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreState(settings.value("window/state").toByteArray());
   if (!settings.contains("window/geometry")) {
     resize(1200, 780);
-    resizeDocks({logDock_}, {150}, Qt::Vertical);
-    // Dock sizes apply once the window is laid out.
-    QTimer::singleShot(0, this, [this] { resizeDocks({browserDock_}, {320}, Qt::Horizontal); });
+    // Dock sizes apply once the window is laid out (at whatever size it was
+    // given by then): on a small screen they leave the workspace most of it.
+    QTimer::singleShot(0, this, [this] {
+      resizeDocks({browserDock_}, {std::clamp(width() / 5, browser_->minimumWidth(), 320)}, Qt::Horizontal);
+      resizeDocks({logDock_}, {std::clamp(height() / 6, 80, 150)}, Qt::Vertical);
+    });
   }
 }
 
@@ -100,6 +104,16 @@ MainWindow::~MainWindow() {
 void MainWindow::createWorkspaces() {
   workspaces_ = new QTabWidget(this);
   workspaces_->setDocumentMode(true);
+  // Each workspace scrolls when the window is smaller than the workspace's own
+  // minimum (a 1024 x 700 screen), instead of forcing the window larger than
+  // the screen or growing it when a plot asks for more room.
+  const auto scrollable = [this](QWidget* page) {
+    auto* area = new QScrollArea(workspaces_);
+    area->setWidget(page);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+  };
 
   // Experiment workspace: an empty state that points to the default experiment,
   // or the loaded spec.
@@ -141,7 +155,7 @@ void MainWindow::createWorkspaces() {
     if (!openExperiment(path, &error) && !error.isEmpty()) warn(tr("Cannot open experiment"), error);
   });
 
-  workspaces_->addTab(experimentPage_, tr("Design"));
+  workspaces_->addTab(scrollable(experimentPage_), tr("Design"));
 
   train_ = new TrainWorkspace(controller_, workspaces_);
   train_->setObjectName(QStringLiteral("trainWorkspace"));
@@ -151,15 +165,15 @@ void MainWindow::createWorkspaces() {
     if (!startDesign(true, &error) && !error.isEmpty()) warn(tr("Cannot start"), error);
   });
   train_->setStoreFile(storeFile_);
-  workspaces_->addTab(train_, tr("Train"));
+  workspaces_->addTab(scrollable(train_), tr("Train"));
   evaluate_ = new EvaluateWorkspace(workspaces_);
   evaluate_->setObjectName(QStringLiteral("evaluateWorkspace"));
   evaluate_->setStoreFile(storeFile_);
-  workspaces_->addTab(evaluate_, tr("Evaluate"));
+  workspaces_->addTab(scrollable(evaluate_), tr("Evaluate"));
   compare_ = new CompareWorkspace(workspaces_);
   compare_->setObjectName(QStringLiteral("compareWorkspace"));
   compare_->setStoreFile(storeFile_);
-  workspaces_->addTab(compare_, tr("Compare"));
+  workspaces_->addTab(scrollable(compare_), tr("Compare"));
   setCentralWidget(workspaces_);
 
   // Evaluations of a live run appear as they are stored.
@@ -172,6 +186,15 @@ void MainWindow::createWorkspaces() {
   // A run that finished is a new measurement of this machine's throughput:
   // the design's time estimate takes it at once.
   connect(controller_, &RunController::runFinished, this, [this] { updateDesignThroughput(); });
+}
+
+void MainWindow::showWorkspace(QWidget* page) {
+  for (int i = 0; i < workspaces_->count(); ++i) {
+    if (workspaces_->widget(i) == page || workspaces_->widget(i)->isAncestorOf(page)) {
+      workspaces_->setCurrentIndex(i);
+      return;
+    }
+  }
 }
 
 void MainWindow::createLogDock() {
@@ -522,7 +545,7 @@ bool MainWindow::startDesign(bool askFirst, QString* error) {
   // What runs is what the form shows: never a design the form marks wrong,
   // never the file's older version of an edited one.
   if (!design_->validationError().isEmpty()) {
-    workspaces_->setCurrentWidget(experimentPage_);
+    showWorkspace(experimentPage_);
     if (error) *error = tr("The design has an error; correct it in the Design workspace first.\n\n%1").arg(design_->problemText());
     return false;
   }
@@ -537,7 +560,7 @@ bool MainWindow::startDesign(bool askFirst, QString* error) {
     }
     if (!saveDesign(error)) return false;
   }
-  workspaces_->setCurrentWidget(train_);
+  showWorkspace(train_);
   return train_->start(error);
 }
 
@@ -721,7 +744,7 @@ bool MainWindow::designFromHfDirectory(const QString& dir, QString* error) {
   // Not saved anywhere yet: the title marks it, and Start saves it first.
   design_->setSpec(doc, path, false);
   experimentPage_->setCurrentIndex(1);
-  workspaces_->setCurrentWidget(experimentPage_);
+  showWorkspace(experimentPage_);
   updateTitle();
   updateRunActions();
   statusBar()->showMessage(tr("Design with base model %1: check the fields and save").arg(dir), 8000);

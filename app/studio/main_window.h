@@ -48,6 +48,9 @@ class MainWindow : public QMainWindow {
 
   pose::widgets::LogPanel* logPanel() const { return logPanel_; }
   QTabWidget* workspaces() const { return workspaces_; }
+  // Brings the tab holding this workspace (Design page, Train, ...) forward:
+  // the tabs hold each workspace in a scroll area.
+  void showWorkspace(QWidget* workspace);
   DesignWorkspace* designWorkspace() const { return design_; }
   // A dropped Hugging Face model directory becomes the base model of the open
   // design (or of a new one from the default experiment). False with *error
