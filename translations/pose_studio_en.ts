@@ -361,6 +361,22 @@
         <source>auto: bf16 autocast on a GPU, fp32 on the CPU. bf16 on the CPU: about twice the training speed on CPUs with AVX-512 BF16 or AMX, loss within noise of fp32; emulated (slower) elsewhere</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of run %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No problems: Start runs the design as the form shows it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No estimate: the design has an error (see above the form).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::EvalController</name>
@@ -651,10 +667,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 — PoSE Studio</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Open Experiment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -815,6 +827,56 @@ When another experiment runs on this machine, give each half the cores.</source>
         <source>Dark</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Save Experiment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1[*] — PoSE Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No experiment is open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save Experiment Spec</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The design %1 has changes that are not saved. Save them first?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An experiment is already running; stop it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No experiment is open: open a spec with File ▸ Open Experiment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The design has an error; correct it in the Design workspace first.
+
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a new file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Design form has changes that are not saved. Save them to %1 and start what the form shows?</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>
@@ -906,10 +968,6 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Paused: the trainer waits between two steps</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 (%2) started</source>
         <translation type="unfinished"></translation>
     </message>
@@ -947,6 +1005,26 @@ When another experiment runs on this machine, give each half the cores.</source>
     </message>
     <message>
         <source>original at Lc</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused before the first step.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused: %1 at step %2 of %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The trainer waits between two steps; the time paused does not count as training time (tokens/s, ETA). Resume (F6) continues.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paused · step %v / %m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1504,6 +1582,17 @@ i = %1 … %2
     </message>
     <message>
         <source>Lc = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ThemedPlot</name>
+    <message>
+        <source>Reset view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to the whole plot (or double-click it)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

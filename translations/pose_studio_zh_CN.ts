@@ -361,6 +361,22 @@
         <source>auto: bf16 autocast on a GPU, fp32 on the CPU. bf16 on the CPU: about twice the training speed on CPUs with AVX-512 BF16 or AMX, loss within noise of fp32; emulated (slower) elsewhere</source>
         <translation>auto：GPU 上使用 bf16 自动混合精度，CPU 上使用 fp32。CPU 上选 bf16：在支持 AVX-512 BF16 或 AMX 的 CPU 上训练速度约为两倍，损失与 fp32 相差在噪声范围内；其他 CPU 上为模拟运行（更慢）</translation>
     </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>%1 of run %2</source>
+        <translation>运行 %2 的%1</translation>
+    </message>
+    <message>
+        <source>No problems: Start runs the design as the form shows it.</source>
+        <translation>没有问题：“开始”将按表单所示运行该设计。</translation>
+    </message>
+    <message>
+        <source>No estimate: the design has an error (see above the form).</source>
+        <translation>无法估算：设计有错误（见表单上方）。</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::EvalController</name>
@@ -651,10 +667,6 @@
         <translation>未命名实验</translation>
     </message>
     <message>
-        <source>%1 — PoSE Studio</source>
-        <translation>%1 — PoSE Studio</translation>
-    </message>
-    <message>
         <source>Open Experiment</source>
         <translation>打开实验</translation>
     </message>
@@ -816,6 +828,58 @@ When another experiment runs on this machine, give each half the cores.</source>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
+    <message>
+        <source>&amp;Save Experiment</source>
+        <translation>保存实验(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>%1[*] — PoSE Studio</source>
+        <translation>%1[*] — PoSE Studio</translation>
+    </message>
+    <message>
+        <source>No experiment is open.</source>
+        <translation>没有打开的实验。</translation>
+    </message>
+    <message>
+        <source>Save Experiment Spec</source>
+        <translation>保存实验配置</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The design %1 has changes that are not saved. Save them first?</source>
+        <translation>设计 %1 有未保存的更改。先保存吗？</translation>
+    </message>
+    <message>
+        <source>An experiment is already running; stop it first.</source>
+        <translation>已有实验正在运行，请先停止它。</translation>
+    </message>
+    <message>
+        <source>No experiment is open: open a spec with File ▸ Open Experiment.</source>
+        <translation>没有打开的实验：请用“文件 ▸ 打开实验”打开一个配置。</translation>
+    </message>
+    <message>
+        <source>The design has an error; correct it in the Design workspace first.
+
+%1</source>
+        <translation>设计有错误，请先在“设计”工作区中更正。
+
+%1</translation>
+    </message>
+    <message>
+        <source>a new file</source>
+        <translation>一个新文件</translation>
+    </message>
+    <message>
+        <source>The Design form has changes that are not saved. Save them to %1 and start what the form shows?</source>
+        <translation>“设计”表单有未保存的更改。将其保存到 %1 并按表单所示开始运行吗？</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::RunController</name>
@@ -907,10 +971,6 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <source>Paused: the trainer waits between two steps</source>
-        <translation>已暂停：训练器在两步之间等待</translation>
-    </message>
-    <message>
         <source>%1 (%2) started</source>
         <translation>%1（%2）已开始</translation>
     </message>
@@ -949,6 +1009,26 @@ When another experiment runs on this machine, give each half the cores.</source>
     <message>
         <source>original at Lc</source>
         <translation>原始模型 @ Lc</translation>
+    </message>
+    <message>
+        <source>Paused before the first step.</source>
+        <translation>在第一步之前已暂停。</translation>
+    </message>
+    <message>
+        <source>Paused: %1 at step %2 of %3.</source>
+        <translation>已暂停：%1，第 %2 步（共 %3 步）。</translation>
+    </message>
+    <message>
+        <source>The trainer waits between two steps; the time paused does not count as training time (tokens/s, ETA). Resume (F6) continues.</source>
+        <translation>训练器在两步之间等待；暂停的时间不计入训练时间（tokens/s、预计剩余时间）。按“继续”(F6) 继续训练。</translation>
+    </message>
+    <message>
+        <source>paused · step %v / %m</source>
+        <translation>已暂停 · 第 %v / %m 步</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
     </message>
 </context>
 <context>
@@ -1510,6 +1590,17 @@ i = %1 … %2
     <message>
         <source>Lc = %1</source>
         <translation>Lc = %1</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ThemedPlot</name>
+    <message>
+        <source>Reset view</source>
+        <translation>重置视图</translation>
+    </message>
+    <message>
+        <source>Back to the whole plot (or double-click it)</source>
+        <translation>回到完整的图（或双击图）</translation>
     </message>
 </context>
 <context>
