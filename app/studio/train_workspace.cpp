@@ -62,9 +62,12 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   stopButton_ = new QPushButton(tr("Stop"), this);
   stopButton_->setObjectName(QStringLiteral("stopButton"));
   stopButton_->setToolTip(tr("Stop after the current step; a checkpoint is written and Resume continues."));
-  bar->addWidget(startButton_);
-  bar->addWidget(pauseButton_);
-  bar->addWidget(stopButton_);
+  // The run controls first: on a narrow window they stay in view when the
+  // rest of the bar has to scroll.
+  bar->insertWidget(0, startButton_);
+  bar->insertWidget(1, pauseButton_);
+  bar->insertWidget(2, stopButton_);
+  bar->insertSpacing(3, 12);
   bar->addStretch(1);
   layout->addLayout(bar);
 
