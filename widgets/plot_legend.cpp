@@ -21,6 +21,21 @@ void place_legend_right(QCustomPlot* plot, int row) {
   plot->legend->setMargins(QMargins(4, 4, 8, 4));
 }
 
+void place_legend_below(QCustomPlot* plot, int row, int columns) {
+  plot->legend->setVisible(true);
+  plot->legend->setBrush(Qt::NoBrush);
+  plot->legend->setBorderPen(Qt::NoPen);
+  if (plot->axisRect()->insetLayout()->elementCount() > 0) plot->axisRect()->insetLayout()->take(plot->legend);
+  plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot->legend->setWrap(columns);
+  plot->legend->setIconSize(18, 9);
+  plot->legend->setRowSpacing(0);
+  plot->plotLayout()->insertRow(row + 1);
+  plot->plotLayout()->addElement(row + 1, 0, plot->legend);
+  plot->plotLayout()->setRowStretchFactor(row + 1, 0.001);  // as low as the legend needs
+  plot->legend->setMargins(QMargins(4, 0, 4, 2));
+}
+
 void place_legend_inside(QCustomPlot* plot, Qt::Alignment corner) {
   plot->legend->setVisible(true);
   plot->legend->setBrush(QColor(255, 255, 255, 200));  // ThemedPlot turns it into the palette's base

@@ -1,4 +1,5 @@
 #include "rope_spectrum_view.h"
+#include "plot_legend.h"
 
 #include "rope/rope_scaling.h"
 
@@ -167,9 +168,7 @@ void RopeSpectrumView::buildWavelengthPanel() {
   target_label_ = addLabel(p, kTargetColor, Qt::AlignLeft | Qt::AlignBottom);
   for (QCPItemText* label : {original_label_, target_label_}) label->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
 
-  p->legend->setVisible(true);
-  p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-  p->legend->setBrush(QColor(255, 255, 255, 220));
+  place_legend_below(p, 1, 3);
 }
 
 void RopeSpectrumView::buildResponsePanel() {
@@ -201,9 +200,7 @@ void RopeSpectrumView::buildResponsePanel() {
     label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
   }
 
-  p->legend->setVisible(true);
-  p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-  p->legend->setBrush(QColor(255, 255, 255, 220));
+  place_legend_below(p, 1, 3);
 }
 
 void RopeSpectrumView::setData(const RopeSpectrumData& data) {

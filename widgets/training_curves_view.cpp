@@ -1,4 +1,5 @@
 #include "training_curves_view.h"
+#include "plot_legend.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -120,9 +121,9 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent)
   // Raw curves sit under the smoothed ones whatever order the runs arrive in.
   plot_->addLayer(QString::fromLatin1(kRawLayer), plot_->layer(QStringLiteral("main")), QCustomPlot::limBelow);
   plot_->xAxis->setLabel(tr("step"));
-  plot_->legend->setVisible(true);
-  plot_->legend->setBrush(QColor(255, 255, 255, 220));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  // Under the plot: a loss curve starts high at the left and a live run
+  // reaches the right edge, so no corner of the axis rect stays free.
+  place_legend_below(plot_, 0, 4);
 
   connect(seriesCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int index) {
     if (index >= 0) setShownSeries(seriesCombo_->itemData(index).toString());

@@ -213,6 +213,20 @@ class TestTrainingCurvesView : public QObject {
     QCOMPARE(keysOf(view.rawGraph("r")), (QVector<double>{1, 2, 3, 4, 5}));
   }
 
+  // The legend lies under the plot, never over the curves.
+  void legendStaysOffTheCurves() {
+    TrainingCurvesView view;
+    view.resize(500, 350);
+    view.setSeries("a", kLoss, points({5, 4, 3}, 1));
+    view.setSeries("b", kLoss, points({6, 2, 1}, 1));
+    view.plot()->replot();
+    QCOMPARE(view.plot()->legend->itemCount() >= 2, true);
+    const QRect legend = view.plot()->legend->outerRect();
+    const QRect data = view.plot()->axisRect()->rect();
+    QVERIFY(legend.isValid());
+    QVERIFY2(!legend.intersects(data), qPrintable(QStringLiteral("legend at y %1, plot to y %2").arg(legend.top()).arg(data.bottom())));
+  }
+
   void switchingSeriesChangesGraphsAndLabel() {
     TrainingCurvesView view;
     QSignalSpy changed(&view, &TrainingCurvesView::shownSeriesChanged);
