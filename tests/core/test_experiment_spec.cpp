@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "experiment/experiment_spec.h"
+#include "experiment/spec_warnings.h"
 
 #include <fstream>
 
@@ -211,6 +212,25 @@ class TestExperimentSpec : public QObject {
     doc["extend"][4]["passkey_share"] = 1.5;
     const std::string e = parse_error(doc);
     QVERIFY2(contains(e, "extend[4].passkey_share: 1.5 is outside [0, 1)"), e.c_str());
+  }
+
+  // A factor below Lt / Lc parses (it is legal) and is named as unusual, by
+  // its spec path; the ratio itself, no scaling, and a factor above are not.
+  void factorBelowTheWindowRatioIsAWarning() {
+    json doc = small_spec();
+    QVERIFY(spec_warnings(parse_experiment_spec(doc)).empty());
+    QCOMPARE(default_rope_factor(2048, 256), 8.0);
+    QCOMPARE(default_rope_factor(128, 256), 1.0);  // never below 1
+    doc["extend"][4]["rope"]["factor"] = 4;
+    doc["extend"][5]["rope"]["factor"] = 16;
+    const auto warnings = spec_warnings(parse_experiment_spec(doc));
+    QCOMPARE(warnings.size(), std::size_t(1));
+    QCOMPARE(warnings[0].path, std::string("extend[4].rope.factor"));
+    QVERIFY2(warnings[0].message.rfind("extend[4].rope.factor: 4 is below target_len / base_model.train_len = 8", 0) == 0,
+             warnings[0].message.c_str());
+    QVERIFY(warnings[0].message.find("beyond 1024") != std::string::npos);
+    doc["extend"][4]["rope"].erase("factor");  // the default: Lt / Lc
+    QVERIFY(spec_warnings(parse_experiment_spec(doc)).empty());
   }
 
   void strategyNoneIsEvaluationOnly() {
