@@ -216,6 +216,39 @@ void AttentionDistancePlot::clear() {
 
 int AttentionDistancePlot::curveCount() const { return plot_->graphCount(); }
 
+void AttentionDistancePlot::applyTicks() {
+  // Labels sit at log-spaced positions: the pixels between two neighbours
+  // follow from the axis' width and decades; every k-th label keeps them apart.
+  const QFontMetrics metrics(plot_->xAxis->tickLabelFont());
+  int widest = 0;
+  for (const auto& t : shownTicks_) widest = std::max(widest, metrics.horizontalAdvance(t.second));
+  const double decades = std::log(plot_->xAxis->range().upper / std::max(plot_->xAxis->range().lower, 1e-9));
+  double closest = std::numeric_limits<double>::infinity();  // in log units
+  for (int i = 1; i < shownTicks_.size(); ++i) {
+    const double a = std::max(shownTicks_[i - 1].first, 1e-9), b = std::max(shownTicks_[i].first, 1e-9);
+    closest = std::min(closest, std::abs(std::log(b / a)));
+  }
+  // The axis' width: the plot's less its y axis (the axis rect's own width is
+  // only updated by the next replot). Not shown yet: every label.
+  const int width = plot_->width() - 80;
+  const double pixels = decades > 0 && std::isfinite(closest) ? closest / decades * width : 1e9;
+  const int every = !isVisible() || width <= 0
+                        ? 1
+                        : std::max(1, static_cast<int>(std::ceil((widest + metrics.horizontalAdvance(QStringLiteral("  "))) / pixels)));
+  auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
+  for (int i = 0; i < shownTicks_.size(); ++i) {
+    ticker->addTick(shownTicks_[i].first, i % every == 0 ? shownTicks_[i].second : QString());
+  }
+  ticker->setSubTickCount(0);
+  plot_->xAxis->setTicker(ticker);
+}
+
+void AttentionDistancePlot::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  applyTicks();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void AttentionDistancePlot::rebuild() {
   plot_->clearGraphs();
   plot_->clearItems();
@@ -246,14 +279,12 @@ void AttentionDistancePlot::rebuild() {
   plot_->xAxis->setRange(xmin / 1.5, xmax * 1.6);
   plot_->yAxis->setRange(0, ymax > 0 ? ymax * 1.1 : 1.0);
 
-  auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
+  shownTicks_ = ticks_;
   if (ticks_.isEmpty()) {
-    ticker->addTick(0.5, QStringLiteral("0"));
-    for (double v = 1; v <= xmax * 1.6; v *= 4) ticker->addTick(v, short_length(v));
+    shownTicks_.push_back({0.5, QStringLiteral("0")});
+    for (double v = 1; v <= xmax * 1.6; v *= 4) shownTicks_.push_back({v, short_length(v)});
   }
-  for (const auto& t : ticks_) ticker->addTick(t.first, t.second);
-  ticker->setSubTickCount(0);
-  plot_->xAxis->setTicker(ticker);
+  applyTicks();
 
   if (lc_ > 0) {
     // Beyond Lc: shaded from the marker to the right edge of the axis rect.

@@ -68,7 +68,13 @@ class AttentionDistancePlot : public QWidget {
   QString beyondLabel() const { return beyondLabel_; }  // empty when nothing is shown
   double window() const { return lc_; }
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // The x axis' ticks, every bin marked but only as many labelled as fit side
+  // by side at the plot's width ("128 256 512", never "128256512").
+  void applyTicks();
   struct Curve {
     QString name;
     QColor colour;
@@ -82,6 +88,7 @@ class AttentionDistancePlot : public QWidget {
   QCPTextElement* title_;
   QVector<Curve> curves_;
   QVector<std::pair<double, QString>> ticks_;  // bin position and its label
+  QVector<std::pair<double, QString>> shownTicks_;  // what the axis has now, before thinning
   QString beyondLabel_;
   double lc_ = 0;
 };

@@ -108,6 +108,39 @@ class TestAttentionDistancePlot : public QObject {
     }
   }
 
+  // Thirteen log2 bins on a narrow plot: every bin keeps its tick, but only
+  // every k-th is labelled, so labels never run together ("128256512"); wide,
+  // every bin is labelled again.
+  void tickLabelsThinOutWhenNarrow() {
+    nlohmann::json result = {{"bins", nlohmann::json::array()}, {"layers", nlohmann::json::array()}};
+    nlohmann::json mass = nlohmann::json::array();
+    result["bins"].push_back({0, 0});
+    mass.push_back(0.1);
+    for (int lo = 1; lo <= 2048; lo *= 2) {
+      result["bins"].push_back({lo, 2 * lo - 1});
+      mass.push_back(0.05);
+    }
+    result["layers"].push_back({{"layer", 0}, {"mass", mass}, {"beyond_window", 0.3}});
+    result["mean_beyond_window"] = 0.3;
+    AttentionDistancePlot plot;
+    plot.resize(320, 240);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.showLayers("r", pose::widgets::attention_profile_from_json(result));
+    const auto labelled = [&] {
+      const auto ticks = plot.plot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+      int n = 0;
+      for (const auto& label : ticks) n += label.isEmpty() ? 0 : 1;
+      return std::make_pair(n, static_cast<int>(ticks.size()));
+    };
+    auto [narrow, all] = labelled();
+    QCOMPARE(all, 13);
+    QVERIFY2(narrow < all && narrow >= 3, qPrintable(QString::number(narrow)));
+    plot.resize(1600, 400);
+    QCoreApplication::processEvents();
+    QCOMPARE(labelled().first, 13);
+  }
+
   void binsSitAtTheirGeometricCentre() {
     QCOMPARE(attention_bin_position(0, 0), 0.5);
     QCOMPARE(attention_bin_position(1, 1), 1.0);
