@@ -20,6 +20,42 @@ namespace pose::widgets {
 
 namespace {
 
+// Text ticks whose labels are thinned where they would touch: at draw time,
+// when the axis knows its pixels, a label closer to the last one kept than
+// its own half width plus a gap is left blank (the tick stays). Log-spaced
+// bins labelled 128, 256, 512 never read "128256512" on a narrow plot.
+class SpacedTickerText : public QCPAxisTickerText {
+ public:
+  explicit SpacedTickerText(QCPAxis* axis) : axis_(axis) {}
+
+ protected:
+  QVector<QString> createLabelVector(const QVector<double>& ticks, const QLocale& locale, QChar formatChar,
+                                     int precision) override {
+    QVector<QString> labels = QCPAxisTickerText::createLabelVector(ticks, locale, formatChar, precision);
+    const QFontMetrics metrics(axis_->tickLabelFont());
+    const double gap = metrics.horizontalAdvance(QStringLiteral("  "));
+    double lastRight = -std::numeric_limits<double>::infinity();
+    for (int i = 0; i < labels.size(); ++i) {
+      if (labels[i].isEmpty()) continue;
+      const double x = axis_->coordToPixel(ticks[i]);
+      const double half = metrics.horizontalAdvance(labels[i]) / 2.0;
+      if (x - half < lastRight + gap) {
+        labels[i].clear();
+      } else {
+        lastRight = x + half;
+      }
+    }
+    return labels;
+  }
+
+ private:
+  QCPAxis* axis_;
+};
+
+}  // namespace
+
+namespace {
+
 constexpr int kMaxLegendLayers = 8;  // more layers: the legend names the first and the last
 
 // Sequential blues, light to dark: a layer's depth reads as darkness.
@@ -217,36 +253,10 @@ void AttentionDistancePlot::clear() {
 int AttentionDistancePlot::curveCount() const { return plot_->graphCount(); }
 
 void AttentionDistancePlot::applyTicks() {
-  // Labels sit at log-spaced positions: the pixels between two neighbours
-  // follow from the axis' width and decades; every k-th label keeps them apart.
-  const QFontMetrics metrics(plot_->xAxis->tickLabelFont());
-  int widest = 0;
-  for (const auto& t : shownTicks_) widest = std::max(widest, metrics.horizontalAdvance(t.second));
-  const double decades = std::log(plot_->xAxis->range().upper / std::max(plot_->xAxis->range().lower, 1e-9));
-  double closest = std::numeric_limits<double>::infinity();  // in log units
-  for (int i = 1; i < shownTicks_.size(); ++i) {
-    const double a = std::max(shownTicks_[i - 1].first, 1e-9), b = std::max(shownTicks_[i].first, 1e-9);
-    closest = std::min(closest, std::abs(std::log(b / a)));
-  }
-  // The axis' width: the plot's less its y axis (the axis rect's own width is
-  // only updated by the next replot). Not shown yet: every label.
-  const int width = plot_->width() - 80;
-  const double pixels = decades > 0 && std::isfinite(closest) ? closest / decades * width : 1e9;
-  const int every = !isVisible() || width <= 0
-                        ? 1
-                        : std::max(1, static_cast<int>(std::ceil((widest + metrics.horizontalAdvance(QStringLiteral("  "))) / pixels)));
-  auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-  for (int i = 0; i < shownTicks_.size(); ++i) {
-    ticker->addTick(shownTicks_[i].first, i % every == 0 ? shownTicks_[i].second : QString());
-  }
+  auto ticker = QSharedPointer<SpacedTickerText>(new SpacedTickerText(plot_->xAxis));
+  for (const auto& t : shownTicks_) ticker->addTick(t.first, t.second);
   ticker->setSubTickCount(0);
   plot_->xAxis->setTicker(ticker);
-}
-
-void AttentionDistancePlot::resizeEvent(QResizeEvent* event) {
-  QWidget::resizeEvent(event);
-  applyTicks();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void AttentionDistancePlot::rebuild() {

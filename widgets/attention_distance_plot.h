@@ -68,12 +68,9 @@ class AttentionDistancePlot : public QWidget {
   QString beyondLabel() const { return beyondLabel_; }  // empty when nothing is shown
   double window() const { return lc_; }
 
- protected:
-  void resizeEvent(QResizeEvent* event) override;
-
  private:
-  // The x axis' ticks, every bin marked but only as many labelled as fit side
-  // by side at the plot's width ("128 256 512", never "128256512").
+  // The x axis' ticks: every bin marked, labels left out where they would
+  // touch at the plot's width ("128 256 512", never "128256512").
   void applyTicks();
   struct Curve {
     QString name;
