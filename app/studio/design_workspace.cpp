@@ -30,6 +30,7 @@
 
 #include "common/error.h"
 #include "common/json_file.h"
+#include "common/json_layout.h"
 #include "coverage_plot.h"
 #include "experiment/cost_estimate.h"
 #include "experiment/spec_warnings.h"
@@ -884,7 +885,9 @@ void DesignWorkspace::removeRun() {
 
 bool DesignWorkspace::save(const QString& path, QString* error) {
   try {
-    write_json_file(path.toStdString(), doc_);
+    // The file keeps its key order and one-line objects: the researcher's
+    // file, with the form's changes, not a sorted dump of it.
+    write_json_file_like_before(path.toStdString(), doc_);
     path_ = QFileInfo(path).absoluteFilePath();
     savedDoc_ = doc_;
     updateModified();

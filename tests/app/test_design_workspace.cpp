@@ -183,6 +183,28 @@ class TestDesignWorkspace : public QObject {
     QCOMPARE(qobject_cast<QLineEdit*>(d.field("run.lr"))->text(), QStringLiteral("0.0005"));
   }
 
+  // Save keeps the researcher's file: its key order (name first, presets
+  // last), not a sorted dump; only the edited value changes.
+  void saveKeepsTheFilesKeyOrder() {
+    QTemporaryDir dir;
+    const QString file = dir.filePath("spec.json");
+    QVERIFY(QFile::copy(POSE_DEFAULT_EXPERIMENT, file));
+    QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner);
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(file.toStdString()), file);
+    qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(3);
+    QVERIFY(d.save(file));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(f.readAll());
+    QVERIFY2(text.startsWith("{\n  \"name\": \"micro-pose\",\n  \"description\""), qPrintable(text.left(80)));
+    QVERIFY(text.indexOf("\"base_model\"") < text.indexOf("\"extend\""));
+    QVERIFY(text.indexOf("\"extend\"") < text.indexOf("\"presets\""));
+    QVERIFY(text.contains(R"({"name": "no-finetune", "rope": {"method": "none"}, "strategy": "none", "steps": 0})"));
+    QCOMPARE(pose::read_json_file(file.toStdString()), d.document());
+    QCOMPARE(d.document()["extend"][4]["chunks"].get<int>(), 3);
+  }
+
   // A factor below Lt / Lc is legal: a warning at the factor, not an error.
   void factorBelowTheRatioIsAWarning() {
     DesignWorkspace d;

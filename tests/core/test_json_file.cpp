@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "common/json_file.h"
+#include "common/json_layout.h"
 
 #include <fstream>
 
@@ -38,6 +39,46 @@ class TestJsonFile : public QObject {
     } catch (const pose::UserError& e) {
       QVERIFY(std::string(e.what()).find("/nonexistent/spec.json: no such file") != std::string::npos);
     }
+  }
+
+  // A changed document keeps the file's key order, its short one-line objects
+  // and arrays, and adds new keys after the old ones; the values are the new ones.
+  void writesAChangedDocumentInTheFilesLayout() {
+    const std::string original =
+        "{\n"
+        "  \"name\": \"micro\",\n"
+        "  \"seed\": 7,\n"
+        "  \"extend\": [\n"
+        "    {\"name\": \"pi\", \"rope\": {\"method\": \"linear\", \"factor\": 8}, \"strategy\": \"none\"},\n"
+        "    {\"name\": \"pose\", \"strategy\": \"pose\", \"chunks\": 2}\n"
+        "  ],\n"
+        "  \"data\": {\"corpus\": {\"kind\": \"bible-kjv\"}}\n"
+        "}\n";
+    nlohmann::json doc = nlohmann::json::parse(original);  // sorted keys, as the workbench holds it
+    doc["extend"][1]["chunks"] = 3;
+    doc["target_len"] = 2048;
+    const std::string expected =
+        "{\n"
+        "  \"name\": \"micro\",\n"
+        "  \"seed\": 7,\n"
+        "  \"extend\": [\n"
+        "    {\"name\": \"pi\", \"rope\": {\"method\": \"linear\", \"factor\": 8}, \"strategy\": \"none\"},\n"
+        "    {\"name\": \"pose\", \"strategy\": \"pose\", \"chunks\": 3}\n"
+        "  ],\n"
+        "  \"data\": {\"corpus\": {\"kind\": \"bible-kjv\"}},\n"
+        "  \"target_len\": 2048\n"
+        "}\n";
+    QCOMPARE(pose::format_json_like(doc, original), expected);
+
+    QTemporaryDir dir;
+    const std::filesystem::path p = dir.path().toStdString() + "/spec.json";
+    { std::ofstream(p) << original; }
+    pose::write_json_file_like_before(p, doc);
+    std::ifstream in(p);
+    const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QCOMPARE(written, expected);
+    QCOMPARE(pose::read_json_file(p), doc);
+    QVERIFY(!std::filesystem::exists(p.string() + ".tmp"));
   }
 };
 
