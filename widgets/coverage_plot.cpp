@@ -1,4 +1,5 @@
 #include "coverage_plot.h"
+#include "plot_legend.h"
 
 #include <QThread>
 #include <QVBoxLayout>
@@ -89,10 +90,9 @@ CoveragePlot::CoveragePlot(QWidget* parent) : QWidget(parent), plot_(new ThemedP
   plot_->xAxis->setLabel(tr("relative distance d between query and key (tokens)"));
   plot_->yAxis->setLabel(tr("probability that distance d is trained"));
   plot_->yAxis->setRange(0, 1.08);
-  plot_->legend->setVisible(true);
-  plot_->legend->setBrush(QColor(255, 255, 255, 220));
-  // Centred: the curves' features sit at the edges (d < Lc, d near Lt).
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignHCenter | Qt::AlignVCenter);
+  // Under the plot, one entry a line (the labels are long): the curves span
+  // the whole axis rect, so any place inside it hides some of them.
+  place_legend_below(plot_, 1, 1);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->axisRect()->setRangeZoom(Qt::Horizontal);
   plot_->axisRect()->setRangeDrag(Qt::Horizontal);
@@ -159,7 +159,7 @@ void CoveragePlot::rebuild() {
       QCPGraph* lower = plot_->addGraph();
       lower->setData(lo.x, lo.y, true);
       lower->setPen(Qt::NoPen);
-      plot_->legend->removeItem(plot_->legend->itemCount() - 1);
+      lower->removeFromLegend();
       QCPGraph* upper = plot_->addGraph();
       upper->setData(hi.x, hi.y, true);
       upper->setPen(Qt::NoPen);

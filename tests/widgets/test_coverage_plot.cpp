@@ -73,6 +73,10 @@ class TestCoveragePlot : public QObject {
     // 2 designs x (one sample + at least once) + one band entry for the Monte-Carlo curve.
     QCOMPARE(plot.plot()->legend->itemCount(), 5);
     QVERIFY(plot.plot()->legend->item(2)->property("text").isNull());  // graphs, not text items
+    // The legend lies under the axis rect, not over the curves.
+    plot.resize(600, 500);
+    plot.plot()->replot();
+    QVERIFY(!plot.plot()->legend->outerRect().intersects(plot.plot()->axisRect()->rect()));
     plot.setRunSamples(0);
     QVERIFY(!plot.atLeastOnceGraph(0) && !plot.atLeastOnceGraph(1));
     plot.clearComparison();
