@@ -60,8 +60,8 @@ class TestDesignWorkspace : public QObject {
     QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.train_len"))->value(), 256);  // from extend_defaults
     QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.target_len"))->value(), 2048);
     QCOMPARE(qobject_cast<QDoubleSpinBox*>(d.field("run.rope.factor"))->value(), 8.0);
-    QCOMPARE(qobject_cast<QSpinBox*>(d.field("evaluation.periodic.every"))->value(), 10);
-    QCOMPARE(d.runCombo()->count(), 6);
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("evaluation.periodic.every"))->value(), 50);
+    QCOMPARE(d.runCombo()->count(), 7);
 
     // An edit lands in the run's own object; everything else is kept.
     qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(3);
@@ -177,7 +177,7 @@ class TestDesignWorkspace : public QObject {
     QCOMPARE(qobject_cast<QLineEdit*>(d.field("name"))->text(), QStringLiteral("bad-one"));
     QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.train_len"))->value(), 4096);
     QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.target_len"))->value(), 2048);      // the top level's
-    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.steps"))->value(), 40);             // extend_defaults'
+    QCOMPARE(qobject_cast<QSpinBox*>(d.field("run.steps"))->value(), 200);            // extend_defaults'
     QCOMPARE(qobject_cast<QSpinBox*>(d.field("base_model.train_len"))->value(), 256);
     QCOMPARE(qobject_cast<QComboBox*>(d.field("run.rope.method"))->currentData().toString(), QStringLiteral("linear"));
     QCOMPARE(qobject_cast<QLineEdit*>(d.field("run.lr"))->text(), QStringLiteral("0.0005"));
@@ -281,14 +281,14 @@ class TestDesignWorkspace : public QObject {
     for (auto* b : d.findChildren<QPushButton*>()) {
       if (b->text() == QStringLiteral("Add")) b->click();
     }
-    QCOMPARE(d.document()["extend"].size(), std::size_t(7));
-    QCOMPARE(d.currentRun(), 6);
-    QCOMPARE(QString::fromStdString(d.document()["extend"][6]["name"]), QStringLiteral("run-7"));
+    QCOMPARE(d.document()["extend"].size(), std::size_t(8));
+    QCOMPARE(d.currentRun(), 7);
+    QCOMPARE(QString::fromStdString(d.document()["extend"][7]["name"]), QStringLiteral("run-8"));
     QVERIFY(d.validationError().isEmpty());
     for (auto* b : d.findChildren<QPushButton*>()) {
       if (b->text() == QStringLiteral("Remove")) b->click();
     }
-    QCOMPARE(d.document()["extend"].size(), std::size_t(6));
+    QCOMPARE(d.document()["extend"].size(), std::size_t(7));
 
     const QString file = dir.filePath("design.json");
     QSignalSpy start(&d, &DesignWorkspace::startRequested);

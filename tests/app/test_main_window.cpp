@@ -133,7 +133,7 @@ class TestMainWindow : public QObject {
     QVERIFY(w.windowTitle().startsWith("micro-pose"));
     auto* tree = w.findChild<pose::widgets::JsonTreeView*>();
     QVERIFY(tree->itemAt("extend"));
-    QCOMPARE(tree->itemAt("extend")->childCount(), 6);
+    QCOMPARE(tree->itemAt("extend")->childCount(), 7);
     QCOMPARE(w.findChild<QStackedWidget*>("experimentPage")->currentIndex(), 1);
     QCOMPARE(w.recentExperiments().value(0), QFileInfo(POSE_DEFAULT_EXPERIMENT).absoluteFilePath());
   }

@@ -72,12 +72,13 @@ class TestExperimentSpec : public QObject {
     QCOMPARE(spec.target_len, int64_t{2048});
 
     const std::vector<std::string> names = {"no-finetune", "pi-no-finetune", "full-length",
-                                            "randpos",     "pose-linear",    "pose-yarn"};
-    const std::vector<Strategy> strategies = {Strategy::None,    Strategy::None, Strategy::Full,
-                                              Strategy::RandPos, Strategy::Pose, Strategy::Pose};
+                                            "randpos",     "pose-linear",    "pose-yarn", "full-length-yarn"};
+    const std::vector<Strategy> strategies = {Strategy::None,    Strategy::None, Strategy::Full, Strategy::RandPos,
+                                              Strategy::Pose,    Strategy::Pose, Strategy::Full};
     const std::vector<RopeMethod> methods = {RopeMethod::None,   RopeMethod::Linear, RopeMethod::Linear,
-                                             RopeMethod::Linear, RopeMethod::Linear, RopeMethod::Yarn};
-    QCOMPARE(spec.extend.size(), std::size_t{6});
+                                             RopeMethod::Linear, RopeMethod::Linear, RopeMethod::Yarn,
+                                             RopeMethod::Yarn};
+    QCOMPARE(spec.extend.size(), std::size_t{7});
     for (std::size_t i = 0; i < spec.extend.size(); ++i) {
       const ExtendRunSpec& run = spec.extend[i];
       QCOMPARE(run.name, names[i]);
@@ -85,10 +86,14 @@ class TestExperimentSpec : public QObject {
       QVERIFY(run.rope.method == methods[i]);
       QCOMPARE(run.target_len, int64_t{2048});
       QCOMPARE(run.fine_tunes(), i >= 2);
+      // Every fine-tuned run trains on the base model's mixture of text and passkey documents.
+      if (run.fine_tunes()) QCOMPARE(run.passkey_share, spec.data.passkey_share);
     }
+    QVERIFY(spec.data.passkey_share > 0);
     QCOMPARE(spec.extend[0].rope.factor, 1.0);
     QCOMPARE(spec.extend[5].rope.factor, 8.0);
     QCOMPARE(spec.extend[2].train_len, int64_t{2048});
+    QCOMPARE(spec.extend[6].train_len, int64_t{2048});
     QCOMPARE(spec.extend[4].train_len, int64_t{256});
     QCOMPARE(spec.extend[4].chunks, 2);
     QVERIFY(spec.evaluation.perplexity.has_value());
@@ -104,7 +109,7 @@ class TestExperimentSpec : public QObject {
     QCOMPARE(spec.base_model.training.steps, int64_t{30});
     QCOMPARE(spec.base_model.training.batch_size, int64_t{4});
     QCOMPARE(spec.base_model.config.at("hidden_size").get<int>(), 64);
-    QCOMPARE(spec.extend.size(), std::size_t{6});
+    QCOMPARE(spec.extend.size(), std::size_t{7});
     for (const auto& run : spec.extend) {
       QCOMPARE(run.training.steps, run.strategy == Strategy::None ? int64_t{0} : int64_t{4});
       QCOMPARE(run.training.batch_size, int64_t{2});

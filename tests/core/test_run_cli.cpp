@@ -51,10 +51,10 @@ class TestRunCli : public QObject {
     const std::string work = dir.path().toStdString() + "/work";
     std::string out;
     QCOMPARE(run_pose({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work}, &out), 0);
-    QVERIFY2(out.find("8 done") != std::string::npos, out.c_str());
+    QVERIFY2(out.find("9 done") != std::string::npos, out.c_str());
 
     const json runs = runs_json(store);
-    QCOMPARE(runs.size(), std::size_t(8));
+    QCOMPARE(runs.size(), std::size_t(9));
     for (const auto& r : runs) QCOMPARE(QString::fromStdString(r["status"]), QStringLiteral("done"));
     for (const auto& r : runs) {
       if (r["kind"] != "extend") continue;
@@ -113,7 +113,7 @@ class TestRunCli : public QObject {
 
     // Again with --resume: nothing is trained twice.
     QCOMPARE(run_pose({"run", kSpec, "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}, &out), 0);
-    QVERIFY2(out.find("7 skipped") != std::string::npos, out.c_str());
+    QVERIFY2(out.find("8 skipped") != std::string::npos, out.c_str());
 
     // Changed settings with --resume: that run starts again instead of refusing its old checkpoint.
     json changed = pose::read_json_file(kSpec);
