@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "perplexity_length_plot.h"
+#include "report/paper_claims.h"
 #include "runs_table.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
@@ -53,7 +55,11 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
                       {QStringLiteral("pk_lc"), tr("passkey@Lc"), 2},
                       {QStringLiteral("pk_lt"), tr("passkey@Lt"), 2},
                       {QStringLiteral("kv_lt"), tr("kv@Lt"), 2},
-                      {QStringLiteral("beyond"), tr("attention beyond Lc"), 3}});
+                      {QStringLiteral("beyond"), tr("attention beyond Lc"), 3},
+                      // The PoSE paper's claim for the run's design beside what this run measured
+                      // (core/report/paper_claims.h, docs/FIDELITY.md).
+                      {QStringLiteral("claim"), tr("Paper claims")},
+                      {QStringLiteral("measured"), tr("Measured")}});
   auto* plots = new QSplitter(Qt::Horizontal, split);
   perplexity_ = new pose::widgets::PerplexityLengthPlot(plots);
   curves_ = new pose::widgets::TrainingCurvesView(plots);
@@ -84,6 +90,20 @@ void CompareWorkspace::refresh() {
   if (e) {
     const StoreReader reader(storeFile_);
     const QString lc = QString::number(e->trainLen());
+    const auto values_of = [](const QMap<QString, double>& m) {
+      pose::report::MetricValues out;
+      for (auto it = m.begin(); it != m.end(); ++it) out[it.key().toStdString()] = it.value();
+      return out;
+    };
+    // The original model: the run that neither fine-tunes nor rescales RoPE.
+    std::optional<pose::report::MetricValues> original;
+    for (const auto& run : e->runs) {
+      if (run.kind == QLatin1String("extend") && run.spec.value("strategy", std::string()) == "none" &&
+          run.spec.contains("rope") && run.spec["rope"].value("method", std::string()) == "none") {
+        original = values_of(reader.lastMetrics(run.id));
+        break;
+      }
+    }
     for (const auto& run : e->runs) {
       if (run.kind != QLatin1String("extend")) continue;
       const auto m = reader.lastMetrics(run.id);
@@ -115,6 +135,15 @@ void CompareWorkspace::refresh() {
         if (it.key().startsWith(QLatin1String("eval/ppl@"))) best = std::min(best, it.value());
       }
       if (std::isfinite(best)) row.values.insert(QStringLiteral("ppl_min"), best);
+      const std::string claim = pose::report::paper_claim(run.spec.value("strategy", std::string()),
+                                                          run.spec.contains("rope")
+                                                              ? run.spec["rope"].value("method", std::string())
+                                                              : std::string());
+      if (!claim.empty()) row.values.insert(QStringLiteral("claim"), QString::fromStdString(claim));
+      const auto measured = pose::report::measured_outcome(values_of(m), original ? &*original : nullptr,
+                                                           e->trainLen(),
+                                                           run.spec.value("target_len", e->targetLen()));
+      if (!measured.text.empty()) row.values.insert(QStringLiteral("measured"), QString::fromStdString(measured.text));
       rows.push_back(std::move(row));
     }
     perplexity_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));

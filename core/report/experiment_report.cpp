@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/suggest.h"
 #include "common/version.h"
+#include "report/paper_claims.h"
 #include "experiment/periodic_series.h"
 #include "report/svg_plot.h"
 
@@ -427,9 +428,36 @@ struct SummaryColumn {
   std::function<std::string(const json& run)> cell;
 };
 
+MetricValues metric_values(const json& run) {
+  MetricValues m;
+  if (!run.contains("metrics") || !run["metrics"].is_object()) return m;
+  for (const auto& [name, value] : run["metrics"].items()) {
+    if (value.is_number()) m[name] = value.get<double>();
+  }
+  return m;
+}
+
+std::string spec_text(const json& run, const char* pointer) {
+  const json::json_pointer p(pointer);
+  if (!run.contains("spec") || !run["spec"].is_object() || !run["spec"].contains(p)) return "";
+  const auto& v = run["spec"].at(p);
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
 std::vector<SummaryColumn> summary_columns(const json& report) {
   const std::string lc = std::to_string(report.value("lc", int64_t(0)));
   const std::string lt = std::to_string(report.value("lt", int64_t(0)));
+  // The original model: the run that neither fine-tunes nor rescales RoPE.
+  std::optional<MetricValues> original;
+  if (report.contains("runs")) {
+    for (const auto& run : report["runs"]) {
+      if (spec_text(run, "/strategy") == "none" && spec_text(run, "/rope/method") == "none") {
+        original = metric_values(run);
+        break;
+      }
+    }
+  }
+  const int64_t lc_n = report.value("lc", int64_t(0)), lt_n = report.value("lt", int64_t(0));
   const auto spec = [](const char* pointer) {
     return [p = json::json_pointer(pointer)](const json& run) -> std::string {
       if (!run["spec"].is_object() || !run["spec"].contains(p)) return "—";
@@ -456,7 +484,15 @@ std::vector<SummaryColumn> summary_columns(const json& report) {
           {"passkey@" + lc, metric("eval/passkey@" + lc, 3)},
           {"passkey@" + lt, metric("eval/passkey@" + lt, 3)},
           {"kv@" + lt, metric("eval/kv@" + lt, 3)},
-          {"attention beyond Lc", metric("eval/attention_beyond_lc", 3)}};
+          {"attention beyond Lc", metric("eval/attention_beyond_lc", 3)},
+          {"paper claims", [](const json& run) {
+             const auto claim = paper_claim(spec_text(run, "/strategy"), spec_text(run, "/rope/method"));
+             return claim.empty() ? std::string("—") : claim;
+           }},
+          {"measured", [original, lc_n, lt_n](const json& run) {
+             const auto m = measured_outcome(metric_values(run), original ? &*original : nullptr, lc_n, lt_n);
+             return m.text.empty() ? std::string("—") : m.text;
+           }}};
 }
 
 std::string markdown_cell(std::string s) {

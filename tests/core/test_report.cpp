@@ -6,6 +6,7 @@
 
 #include <QTemporaryDir>
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "commands.h"
 #include "common/error.h"
 #include "report/experiment_report.h"
+#include "report/paper_claims.h"
 #include "store/experiment_store.h"
 
 using nlohmann::json;
@@ -174,6 +176,29 @@ class TestReport : public QObject {
              2);
     QVERIFY(err.str().find(".pdf") != std::string::npos);
     QVERIFY2(err.str().find("--export-report") != std::string::npos, err.str().c_str());  // where PDF is made
+  }
+
+  void paperClaimAndMeasuredOutcomeSideBySide() {
+    using pose::report::measured_outcome;
+    using pose::report::paper_claim;
+    QVERIFY(paper_claim("pose", "yarn").find("as Full-length") != std::string::npos);
+    QVERIFY(paper_claim("full", "linear").find("2.53 at 16k") != std::string::npos);
+    QVERIFY(paper_claim("randpos", "linear").find("worse") != std::string::npos);
+    QVERIFY(paper_claim("none", "none").find("fails beyond Lc") != std::string::npos);
+    QVERIFY(paper_claim("none", "linear").empty());  // no published figure
+
+    const pose::report::MetricValues original = {{"eval/ppl@256", 20.0}, {"eval/ppl@2048", 80.0}};
+    const pose::report::MetricValues run = {{"eval/ppl@256", 21.0},        {"eval/ppl@2048", 22.0},
+                                            {"eval/passkey@256", 0.9},     {"eval/passkey@1024", 0.25},
+                                            {"eval/passkey@2048", 0.5},    {"eval/passkey@4096", 0.0},
+                                            {"periodic/passkey@2048", 0.0}};
+    const auto m = measured_outcome(run, &original, 256, 2048);
+    QVERIFY(m.ppl_ratio && std::abs(*m.ppl_ratio - 1.1) < 1e-12);
+    QCOMPARE(*m.worst_passkey, 0.25);  // lengths beyond Lt and periodic values are not read
+    QCOMPARE(m.text, std::string("ppl@Lt 1.10x original@Lc; passkey >= 0.25 up to Lt"));
+    const auto alone = measured_outcome(run, nullptr, 256, 2048);
+    QVERIFY(!alone.ppl_ratio);
+    QCOMPARE(alone.text, std::string("passkey >= 0.25 up to Lt"));
   }
 };
 
