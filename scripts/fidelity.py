@@ -53,8 +53,7 @@ def v_as_is(spec):
 
 def v_baseline(spec):
     """The spec as it is, plus YaRN x8 without fine-tuning."""
-    spec["extend"].append({"name": "yarn-no-finetune", "rope": {"method": "yarn", "factor": 8},
-                           "strategy": "none", "steps": 0})
+    v_no_finetune_yarn(spec)
 
 
 def v_steps(n):
@@ -65,11 +64,17 @@ def v_steps(n):
     return edit
 
 
-def v_extension_passkey(share):
+def setting(section, key, value, doc):
+    """An edit that sets spec[section][key] = value; `doc` says so in the tables."""
     def edit(spec):
-        spec["extend_defaults"]["passkey_share"] = share
-    edit.__doc__ = f"Extension data has passkey documents in a share of {share} (every run alike)."
+        spec[section][key] = value
+    edit.__doc__ = doc
     return edit
+
+
+def v_extension_passkey(share):
+    return setting("extend_defaults", "passkey_share", share,
+                   f"Extension data has passkey documents in a share of {share} (every run alike).")
 
 
 def only_fine_tuned(spec):
@@ -86,23 +91,13 @@ def compose(*edits):
 
 
 def v_base_steps(n):
-    def edit(spec):
-        spec["base_model"]["steps"] = n
-    edit.__doc__ = f"The base model trains {n} steps."
-    return edit
+    return setting("base_model", "steps", n, f"The base model trains {n} steps.")
 
 
 def v_base_config(**config):
     def edit(spec):
         spec["base_model"]["config"].update(config)
     edit.__doc__ = "The base model's config has " + ", ".join(f"{k} {v}" for k, v in config.items()) + "."
-    return edit
-
-
-def v_passkey_share(share):
-    def edit(spec):
-        spec["data"]["passkey_share"] = share
-    edit.__doc__ = f"data.passkey_share is {share}."
     return edit
 
 
