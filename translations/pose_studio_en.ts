@@ -90,6 +90,14 @@
         <source>attention beyond Lc</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Paper claims</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measured</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>

@@ -90,6 +90,14 @@
         <source>attention beyond Lc</source>
         <translation>Lc 之外的注意力</translation>
     </message>
+    <message>
+        <source>Paper claims</source>
+        <translation>论文结论</translation>
+    </message>
+    <message>
+        <source>Measured</source>
+        <translation>实测结果</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>

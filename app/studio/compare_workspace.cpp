@@ -90,6 +90,9 @@ void CompareWorkspace::refresh() {
   if (e) {
     const StoreReader reader(storeFile_);
     const QString lc = QString::number(e->trainLen());
+    const auto rope_method_of = [](const nlohmann::json& spec) {
+      return spec.contains("rope") ? spec["rope"].value("method", std::string()) : std::string();
+    };
     const auto values_of = [](const QMap<QString, double>& m) {
       pose::report::MetricValues out;
       for (auto it = m.begin(); it != m.end(); ++it) out[it.key().toStdString()] = it.value();
@@ -98,8 +101,8 @@ void CompareWorkspace::refresh() {
     // The original model: the run that neither fine-tunes nor rescales RoPE.
     std::optional<pose::report::MetricValues> original;
     for (const auto& run : e->runs) {
-      if (run.kind == QLatin1String("extend") && run.spec.value("strategy", std::string()) == "none" &&
-          run.spec.contains("rope") && run.spec["rope"].value("method", std::string()) == "none") {
+      if (run.kind == QLatin1String("extend") &&
+          pose::report::is_original_model(run.spec.value("strategy", std::string()), rope_method_of(run.spec))) {
         original = values_of(reader.lastMetrics(run.id));
         break;
       }
@@ -135,10 +138,8 @@ void CompareWorkspace::refresh() {
         if (it.key().startsWith(QLatin1String("eval/ppl@"))) best = std::min(best, it.value());
       }
       if (std::isfinite(best)) row.values.insert(QStringLiteral("ppl_min"), best);
-      const std::string claim = pose::report::paper_claim(run.spec.value("strategy", std::string()),
-                                                          run.spec.contains("rope")
-                                                              ? run.spec["rope"].value("method", std::string())
-                                                              : std::string());
+      const std::string claim =
+          pose::report::paper_claim(run.spec.value("strategy", std::string()), rope_method_of(run.spec));
       if (!claim.empty()) row.values.insert(QStringLiteral("claim"), QString::fromStdString(claim));
       const auto measured = pose::report::measured_outcome(values_of(m), original ? &*original : nullptr,
                                                            e->trainLen(),

@@ -451,7 +451,7 @@ std::vector<SummaryColumn> summary_columns(const json& report) {
   std::optional<MetricValues> original;
   if (report.contains("runs")) {
     for (const auto& run : report["runs"]) {
-      if (spec_text(run, "/strategy") == "none" && spec_text(run, "/rope/method") == "none") {
+      if (is_original_model(spec_text(run, "/strategy"), spec_text(run, "/rope/method"))) {
         original = metric_values(run);
         break;
       }

@@ -21,9 +21,13 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
+bool is_original_model(const std::string& strategy, const std::string& rope_method) {
+  return strategy == "none" && rope_method == "none";
+}
+
 std::string paper_claim(const std::string& strategy, const std::string& rope_method) {
   if (strategy == "none") {
-    if (rope_method == "none") return "fails beyond Lc: ppl > 1000 at 4k (2.83 at Lc = 2k)";
+    if (is_original_model(strategy, rope_method)) return "fails beyond Lc: ppl > 1000 at 4k (2.83 at Lc = 2k)";
     return "";  // interpolation without fine-tuning: the paper reports no figure
   }
   if (strategy == "full") return "ppl at Lt below the original's at Lc (2.53 at 16k vs 2.83 at 2k); 8.3x PoSE's time";

@@ -21,6 +21,9 @@ namespace pose::report {
 // paper reports nothing for the design.
 std::string paper_claim(const std::string& strategy, const std::string& rope_method);
 
+// The run that evaluates the original model: no fine-tuning, RoPE unscaled.
+bool is_original_model(const std::string& strategy, const std::string& rope_method);
+
 // A run's last metric values by name ("eval/ppl@2048", "eval/passkey@512", ...).
 using MetricValues = std::map<std::string, double>;
 

@@ -186,6 +186,9 @@ class TestReport : public QObject {
     QVERIFY(paper_claim("randpos", "linear").find("worse") != std::string::npos);
     QVERIFY(paper_claim("none", "none").find("fails beyond Lc") != std::string::npos);
     QVERIFY(paper_claim("none", "linear").empty());  // no published figure
+    QVERIFY(pose::report::is_original_model("none", "none"));
+    QVERIFY(!pose::report::is_original_model("none", "linear"));
+    QVERIFY(!pose::report::is_original_model("pose", "none"));
 
     const pose::report::MetricValues original = {{"eval/ppl@256", 20.0}, {"eval/ppl@2048", 80.0}};
     const pose::report::MetricValues run = {{"eval/ppl@256", 21.0},        {"eval/ppl@2048", 22.0},
