@@ -98,6 +98,10 @@
         <source>Measured</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>RULER eff. length</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -569,6 +573,74 @@
     </message>
     <message>
         <source>The stored probe results cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RULER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RULER tasks:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all tasks, or e.g. niah_single_1,vt,cwe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RULER&apos;s tasks to run, comma-separated; empty runs every task:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RULER average against context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>average score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No RULER evaluation stored: tick RULER above and press Evaluate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>average over tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every task&apos;s score per length, and their average, from which the effective length is read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the stored RULER results cannot be read (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (not evaluated in this run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>average</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no task was evaluated at this length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>original model at Lc</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1492,6 +1564,18 @@ perplexity %3
         <source>no retrieval results</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2 tokens) · &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>score &lt;b&gt;%1&lt;/b&gt; over %2 trials</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::RopeSpectrumView</name>
@@ -1590,6 +1674,67 @@ i = %1 … %2
     </message>
     <message>
         <source>Lc = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ScoreLengthPlot</name>
+    <message>
+        <source>no scores</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score against context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>threshold %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>threshold %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>eff. %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>effective length %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>eff. none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no effective length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>eff. &lt; %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>effective length &lt; %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+length %2
+score %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -98,6 +98,10 @@
         <source>Measured</source>
         <translation>实测结果</translation>
     </message>
+    <message>
+        <source>RULER eff. length</source>
+        <translation>RULER 有效长度</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -570,6 +574,74 @@
     <message>
         <source>The stored probe results cannot be read: %1</source>
         <translation>无法读取已存储的探针结果：%1</translation>
+    </message>
+    <message>
+        <source>RULER</source>
+        <translation>RULER</translation>
+    </message>
+    <message>
+        <source>RULER tasks:</source>
+        <translation>RULER 任务：</translation>
+    </message>
+    <message>
+        <source>all tasks, or e.g. niah_single_1,vt,cwe</source>
+        <translation>全部任务，或如 niah_single_1,vt,cwe</translation>
+    </message>
+    <message>
+        <source>RULER&apos;s tasks to run, comma-separated; empty runs every task:</source>
+        <translation>要运行的 RULER 任务，以逗号分隔；留空则运行全部任务：</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>RULER average against context length</source>
+        <translation>RULER 平均分随上下文长度的变化</translation>
+    </message>
+    <message>
+        <source>average score</source>
+        <translation>平均分</translation>
+    </message>
+    <message>
+        <source>No RULER evaluation stored: tick RULER above and press Evaluate</source>
+        <translation>尚无 RULER 评估结果：请勾选上方的 RULER 并点击“评估”</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>average over tasks</source>
+        <translation>各任务平均</translation>
+    </message>
+    <message>
+        <source>Every task&apos;s score per length, and their average, from which the effective length is read</source>
+        <translation>各任务在每个长度上的得分及其平均值，有效长度由该平均值得出</translation>
+    </message>
+    <message>
+        <source>%1: the stored RULER results cannot be read (%2)</source>
+        <translation>%1：无法读取已存储的 RULER 结果（%2）</translation>
+    </message>
+    <message>
+        <source>%1 (not evaluated in this run)</source>
+        <translation>%1（此运行未评估该任务）</translation>
+    </message>
+    <message>
+        <source>average</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>no task was evaluated at this length</source>
+        <translation>此长度上没有评估任何任务</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>original model at Lc</source>
+        <translation>原始模型 @ Lc</translation>
     </message>
 </context>
 <context>
@@ -1497,6 +1569,18 @@ perplexity %3
         <source>no retrieval results</source>
         <translation>无检索结果</translation>
     </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2 tokens) · &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（%2 个词元）· &lt;b&gt;%3&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>score &lt;b&gt;%1&lt;/b&gt; over %2 trials</source>
+        <translation>得分 &lt;b&gt;%1&lt;/b&gt;（共 %2 次试验）</translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::RopeSpectrumView</name>
@@ -1598,6 +1682,69 @@ i = %1 … %2
     <message>
         <source>Lc = %1</source>
         <translation>Lc = %1</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::ScoreLengthPlot</name>
+    <message>
+        <source>no scores</source>
+        <translation>无得分</translation>
+    </message>
+    <message>
+        <source>Score against context length</source>
+        <translation>得分随上下文长度的变化</translation>
+    </message>
+    <message>
+        <source>context length (tokens)</source>
+        <translation>上下文长度（词元）</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>threshold %1</source>
+        <translation>阈值 %1</translation>
+    </message>
+    <message>
+        <source>threshold %1 (%2)</source>
+        <translation>阈值 %1（%2）</translation>
+    </message>
+    <message>
+        <source>eff. %1</source>
+        <translation>有效 %1</translation>
+    </message>
+    <message>
+        <source>effective length %1</source>
+        <translation>有效长度 %1</translation>
+    </message>
+    <message>
+        <source>eff. none</source>
+        <translation>无有效长度</translation>
+    </message>
+    <message>
+        <source>no effective length</source>
+        <translation>无有效长度</translation>
+    </message>
+    <message>
+        <source>eff. &lt; %1</source>
+        <translation>有效 &lt; %1</translation>
+    </message>
+    <message>
+        <source>effective length &lt; %1</source>
+        <translation>有效长度 &lt; %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1
+length %2
+score %3</source>
+        <translation>%1
+长度 %2
+得分 %3</translation>
     </message>
 </context>
 <context>

@@ -98,7 +98,8 @@ QString code(const QString& s) { return QStringLiteral("<tt>%1</tt>").arg(shorte
 }  // namespace
 
 double HeatmapCell::accuracy() const {
-  return trials > 0 ? static_cast<double>(correct) / static_cast<double>(trials) : 0.0;
+  if (trials <= 0) return 0.0;
+  return (hasScore() ? score : static_cast<double>(correct)) / static_cast<double>(trials);
 }
 
 QVector<HeatmapCell> heatmap_cells_from_json(const json& results) {
@@ -155,6 +156,7 @@ QVector<HeatmapCell> merge_heatmap_cells(const QVector<HeatmapCell>& cells) {
     }
     m.trials += c.trials;
     m.correct += c.correct;
+    if (m.hasScore() || c.hasScore()) m.score = (m.hasScore() ? m.score : 0.0) + (c.hasScore() ? c.score : 0.0);
     m.promptTokens = std::max(m.promptTokens, c.promptTokens);
     if (c.generatedCorrect >= 0) m.generatedCorrect = std::max<int64_t>(m.generatedCorrect, 0) + c.generatedCorrect;
     if (m.expected.isEmpty() && m.predicted.isEmpty() && m.generated.isEmpty()) {
@@ -175,7 +177,10 @@ QString heatmap_length_label(int64_t length) {
   return QString::number(length);
 }
 
-QString heatmap_depth_label(double depth) { return QStringLiteral("%1%").arg(QString::number(depth * 100.0, 'g', 4)); }
+QString heatmap_depth_label(double depth) {
+  if (depth < 0) return RetrievalHeatmap::tr("all");  // a task without a depth: one row for all its trials
+  return QStringLiteral("%1%").arg(QString::number(depth * 100.0, 'g', 4));
+}
 
 QColor RetrievalHeatmap::skippedColor() { return QColor(190, 190, 190); }
 
@@ -227,6 +232,13 @@ void RetrievalHeatmap::setTitle(const QString& title) {
 
 QString RetrievalHeatmap::title() const { return title_->text(); }
 
+void RetrievalHeatmap::setRowAxisLabel(const QString& label) {
+  plot_->yAxis->setLabel(label.isEmpty() ? tr("needle depth") : label);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString RetrievalHeatmap::rowAxisLabel() const { return plot_->yAxis->label(); }
+
 void RetrievalHeatmap::setCells(const QVector<HeatmapCell>& cells) {
   cells_ = merge_heatmap_cells(cells);
   rebuild();
@@ -239,6 +251,7 @@ void RetrievalHeatmap::clear() {
 
 QVector<int64_t> RetrievalHeatmap::lengths() const { return lengths_; }
 QVector<double> RetrievalHeatmap::depths() const { return depths_; }
+QStringList RetrievalHeatmap::rowLabels() const { return rowLabels_; }
 
 int RetrievalHeatmap::indexAt(int column, int row) const {
   if (column < 0 || row < 0 || column >= lengths_.size() || row >= depths_.size()) return -1;
@@ -276,18 +289,24 @@ QCPRange RetrievalHeatmap::colorRange() const { return map_->dataRange(); }
 QString RetrievalHeatmap::toolTipAt(int column, int row) const {
   if (column < 0 || row < 0 || column >= lengths_.size() || row >= depths_.size()) return {};
   const int64_t length = lengths_[column];
-  QString tip = tr("<b>%1</b> (%2 tokens) · depth <b>%3</b>")
+  const bool labelled = rowLabels_[row] != heatmap_depth_label(depths_[row]);
+  QString tip = (labelled ? tr("<b>%1</b> (%2 tokens) · <b>%3</b>") : tr("<b>%1</b> (%2 tokens) · depth <b>%3</b>"))
                     .arg(heatmap_length_label(length))
                     .arg(length)
-                    .arg(heatmap_depth_label(depths_[row]));
+                    .arg(rowLabels_[row].toHtmlEscaped());
   const HeatmapCell* c = cellAt(column, row);
   if (!c) return tip + QStringLiteral("<br>") + tr("no result");
   if (!c->skipped.isEmpty() && c->trials == 0) {
     return tip + QStringLiteral("<br>") + tr("skipped: %1").arg(c->skipped.toHtmlEscaped());
   }
-  tip += QStringLiteral("<br>") +
-         (c->trials > 0 ? tr("accuracy <b>%1</b> (%2/%3 correct)").arg(c->accuracy(), 0, 'f', 3).arg(c->correct).arg(c->trials)
-                        : tr("no trials"));
+  if (c->trials == 0) {
+    tip += QStringLiteral("<br>") + tr("no trials");
+  } else if (c->hasScore()) {
+    tip += QStringLiteral("<br>") + tr("score <b>%1</b> over %2 trials").arg(c->accuracy(), 0, 'f', 3).arg(c->trials);
+  } else {
+    tip += QStringLiteral("<br>") +
+           tr("accuracy <b>%1</b> (%2/%3 correct)").arg(c->accuracy(), 0, 'f', 3).arg(c->correct).arg(c->trials);
+  }
   if (c->promptTokens > 0) tip += QStringLiteral("<br>") + tr("prompt: %1 tokens").arg(c->promptTokens);
   if (c->generatedCorrect >= 0 && c->trials > 0) {
     tip += QStringLiteral("<br>") + tr("greedy generation: %1/%2 correct").arg(c->generatedCorrect).arg(c->trials);
@@ -328,6 +347,7 @@ void RetrievalHeatmap::rebuild() {
   grid_.clear();
   lengths_.clear();
   depths_.clear();
+  rowLabels_.clear();
   for (const HeatmapCell& c : cells_) {
     lengths_.push_back(c.length);
     depths_.push_back(c.depth);
@@ -341,7 +361,14 @@ void RetrievalHeatmap::rebuild() {
   auto xTicks = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
   auto yTicks = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
   for (int c = 0; c < columns; ++c) xTicks->addTick(c, heatmap_length_label(lengths_[c]));
-  for (int r = 0; r < rows; ++r) yTicks->addTick(r, heatmap_depth_label(depths_[r]));
+  for (int r = 0; r < rows; ++r) {
+    QString label;
+    for (const HeatmapCell& c : cells_) {
+      if (label.isEmpty() && sameDepth(c.depth, depths_[r])) label = c.rowLabel;
+    }
+    rowLabels_ << (label.isEmpty() ? heatmap_depth_label(depths_[r]) : label);
+    yTicks->addTick(r, rowLabels_.back());
+  }
   plot_->xAxis->setTicker(xTicks);
   plot_->yAxis->setTicker(yTicks);
 
@@ -393,6 +420,8 @@ void RetrievalHeatmap::rebuild() {
         label = QStringLiteral("—");
       } else if (c.trials == 0) {
         label = QStringLiteral("—\n0/0");
+      } else if (c.hasScore()) {  // a partial score has no count to show; the trials are in the tooltip
+        label = QString::number(c.accuracy(), 'f', 2);
       } else {
         label = QStringLiteral("%1\n%2/%3").arg(c.accuracy(), 0, 'f', 2).arg(c.correct).arg(c.trials);
       }

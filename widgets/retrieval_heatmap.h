@@ -7,15 +7,22 @@
 //
 // Takes plain data; heatmap_cells_from_json() reads the cells that `pose eval
 // passkey` / `pose eval kv` store (core/eval/retrieval_grid.cpp, to_json).
+// RULER's cells fit as well: their scores may be partial (a share of the
+// expected strings), so a cell can carry a score sum instead of a count, a
+// depth below 0 is a task without one (a row labelled "all"), and rows can be
+// labelled by the caller (tasks instead of depths).
 #pragma once
 
 #include <QColor>
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -38,7 +45,14 @@ struct HeatmapCell {
   int64_t generatedCorrect = -1;  // greedy generations that were right; -1 when not generated
   QString expected, predicted, generated;  // of the first sample, empty when none
   QString skipped;  // reason; empty when evaluated
-  double accuracy() const;  // correct / trials, 0 when no trials
+  // Partial scores (RULER): the sum of the trials' scores, each in [0, 1]; the
+  // cell then shows score / trials instead of correct / trials. NaN: counts.
+  double score = std::numeric_limits<double>::quiet_NaN();
+  // The row's label instead of its depth (e.g. a RULER task); rows are still
+  // ordered by depth. The first cell of a row with one names it.
+  QString rowLabel;
+  bool hasScore() const { return std::isfinite(score); }
+  double accuracy() const;  // score or correct over trials, 0 when no trials
 };
 
 // Reads [{"length", "prompt_tokens", "depth", "trials", "correct", "accuracy",
@@ -51,11 +65,12 @@ struct HeatmapCell {
 QVector<HeatmapCell> heatmap_cells_from_json(const nlohmann::json& results);
 
 // Cells with the same (length, depth) merged into the first of them: trials
-// and correct (and generatedCorrect) summed, the longest prompt, the first
-// sample that has text. An evaluated cell outweighs a skipped one.
+// and correct (and generatedCorrect, score) summed, the longest prompt, the
+// first sample that has text. An evaluated cell outweighs a skipped one.
 QVector<HeatmapCell> merge_heatmap_cells(const QVector<HeatmapCell>& cells);
 
-// Axis labels: 256, 1.5k, 2k, 16k, 1M; 0%, 12.5%, 25%.
+// Axis labels: 256, 1.5k, 2k, 16k, 1M; 0%, 12.5%, 25%; "all" for a depth
+// below 0 (a task without one).
 QString heatmap_length_label(int64_t length);
 QString heatmap_depth_label(double depth);
 
@@ -66,12 +81,16 @@ class RetrievalHeatmap : public QWidget {
 
   void setTitle(const QString& title);  // e.g. "pose-yarn · passkey"
   QString title() const;
+  // The rows' axis label; empty: "needle depth".
+  void setRowAxisLabel(const QString& label);
+  QString rowAxisLabel() const;
   void setCells(const QVector<HeatmapCell>& cells);  // duplicates merged (merge_heatmap_cells)
   void clear();
 
   // What is drawn, for tests and callers.
   QVector<int64_t> lengths() const;  // columns, ascending
   QVector<double> depths() const;    // rows, ascending (row 0 at the top)
+  QStringList rowLabels() const;     // as the y axis shows them
   const HeatmapCell* cellAt(int column, int row) const;  // nullptr for a missing combination
   // The fill of the cell: the gradient at its accuracy, gray when skipped (or
   // without trials), an invalid QColor for a missing combination or outside.
@@ -100,6 +119,7 @@ class RetrievalHeatmap : public QWidget {
   QVector<HeatmapCell> cells_;  // merged
   QVector<int64_t> lengths_;
   QVector<double> depths_;
+  QStringList rowLabels_;         // one a row
   QVector<int> grid_;             // column * rows + row -> index into cells_, -1 when missing
   QVector<QCPItemText*> texts_;   // same layout; nullptr when missing
 };

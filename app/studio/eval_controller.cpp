@@ -1,4 +1,6 @@
 // LibTorch before Qt: Qt's `slots` macro breaks torch headers.
+#include "eval/ruler_tasks.h"
+#include "experiment/eval_suite.h"
 #include "experiment/evaluation.h"
 
 #include "eval_controller.h"
@@ -53,6 +55,24 @@ eval::ProbeSettings probe_settings(const EvalLaunch& launch) {
 
 }  // namespace
 
+QVector<SuiteChoice> eval_suite_choices() {
+  QVector<SuiteChoice> out;
+  for (const auto* suite : experiment::eval_suites()) {
+    const auto& info = suite->info();
+    out.push_back({QString::fromStdString(info.name), QString::fromStdString(info.kind),
+                   QString::fromStdString(info.description)});
+  }
+  return out;
+}
+
+QVector<RulerTaskChoice> ruler_task_choices() {
+  QVector<RulerTaskChoice> out;
+  for (const auto& task : eval::ruler_tasks()) {
+    out.push_back({QString::fromStdString(task.name), QString::fromStdString(task.description), task.uses_depth});
+  }
+  return out;
+}
+
 EvalController::EvalController(QObject* parent) : QObject(parent) {}
 
 EvalController::~EvalController() {
@@ -76,6 +96,8 @@ bool EvalController::start(const EvalLaunch& launch, QString* error) {
     if (!launch.ropes.trimmed().isEmpty()) r.ropes = eval::parse_rope_overrides(launch.ropes.trimmed().toStdString());
     if (launch.trials > 0) r.trials = launch.trials;
     if (r.suites.count("probe") > 0) r.probe = probe_settings(launch);
+    // Checked here, with a did-you-mean for a misspelt task, before anything starts.
+    if (r.suites.count("ruler") > 0) r.ruler_tasks = eval::parse_ruler_tasks(launch.rulerTasks.trimmed().toStdString());
     r.store_file = launch.storeFile.toStdString();
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());

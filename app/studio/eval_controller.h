@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 class QThread;
 
@@ -15,14 +16,35 @@ namespace pose::studio {
 struct EvalLaunch {
   QString storeFile;
   QString run;            // "experiment/run"
-  QStringList suites;     // ppl, passkey, kv, probe, attention
+  QStringList suites;     // names of registered suites: ppl, passkey, kv, probe, attention, ruler
   QString lengths;        // "256,512" (empty: the run's own)
   QString ropes;          // "none,dynamic:8" (empty: the model's own)
   int trials = 0;         // 0: the run's own
   // probe (all three needed when suites has "probe")
   QString probeDocument;  // a UTF-8 text file
   QString probeQuestion, probeAnswer;
+  // ruler: "niah_single_1,vt" as `pose eval --tasks` takes it (empty or "all": every task)
+  QString rulerTasks;
 };
+
+// What the launch bar offers, from the engine's registries as plain data, so
+// the workspace needs no engine header: the evaluation suites
+// (experiment::eval_suites(), in the order they run) and RULER's tasks
+// (eval::ruler_tasks(), in RULER's order). Descriptions are the engine's own
+// English one-liners.
+struct SuiteChoice {
+  QString name;         // `pose eval --suite NAME`
+  QString kind;         // the store's kind of its records
+  QString description;
+};
+QVector<SuiteChoice> eval_suite_choices();
+
+struct RulerTaskChoice {
+  QString name;         // RULER's name: niah_single_1, ..., vt, cwe, fwe
+  QString description;
+  bool usesDepth = false;
+};
+QVector<RulerTaskChoice> ruler_task_choices();
 
 class EvalController : public QObject {
   Q_OBJECT

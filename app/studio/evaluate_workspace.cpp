@@ -1,3 +1,8 @@
+// LibTorch before Qt: Qt's `slots` macro breaks torch headers (ruler_eval.h
+// reaches them through its TokenPredictor).
+#include "eval/ruler_eval.h"
+#include "results/effective_length.h"
+
 #include "evaluate_workspace.h"
 
 #include <QCheckBox>
@@ -5,15 +10,20 @@
 #include <QLineEdit>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QFileDialog>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -22,6 +32,7 @@
 #include "perplexity_length_plot.h"
 #include "probe_table.h"
 #include "retrieval_heatmap.h"
+#include "score_length_plot.h"
 #include "store_reader.h"
 
 namespace pose::studio {
@@ -33,6 +44,41 @@ bool is_original(const StoredRun& run) {
   if (run.kind != QLatin1String("extend") || !run.spec.is_object()) return false;
   const auto method = run.spec.value("/rope/method"_json_pointer, std::string());
   return method == "none" && run.spec.value("steps", qint64(0)) == 0;
+}
+
+const QString kRuler = QStringLiteral("ruler");
+
+// An evaluation made with another RoPE than the run's own (`pose eval --rope`): its override, else empty.
+QString ropeOverride(const StoredEval& e) {
+  const std::string rope = e.settings.value("/rope/override"_json_pointer, std::string());
+  return rope.empty() || rope == "own" ? QString() : QString::fromStdString(rope);
+}
+
+// RULER's average over its tasks at each length the result has one.
+QVector<pose::widgets::ScorePoint> rulerAverages(const eval::RulerResult& r) {
+  QVector<pose::widgets::ScorePoint> out;
+  for (const int64_t length : r.lengths()) {
+    if (const auto avg = r.average(length)) out.push_back({static_cast<double>(length), *avg});
+  }
+  return out;
+}
+
+// A RULER cell as the heatmap draws it: a partial score, the first sample's
+// expected strings and answer. Tasks without a depth keep kNoDepth (< 0),
+// which the heatmap labels "all".
+pose::widgets::HeatmapCell heatmapCell(const eval::RulerCell& c) {
+  pose::widgets::HeatmapCell h;
+  h.length = c.length;
+  h.depth = c.depth;
+  h.trials = c.trials;
+  h.score = c.score_sum;
+  h.promptTokens = c.prompt_tokens;
+  if (!c.samples.empty()) {
+    h.expected = QString::fromStdString(c.samples.front().expected_joined);
+    h.predicted = QString::fromStdString(c.samples.front().generated);
+  }
+  h.skipped = QString::fromStdString(c.skipped);
+  return h;
 }
 
 }  // namespace
@@ -52,13 +98,19 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   // Launch bar: evaluate the run chosen below with other lengths or RoPE scalings.
   auto* launchBar = new QHBoxLayout;
   launchBar->addWidget(new QLabel(tr("Evaluate the chosen run:"), this));
-  for (const auto& [suite, label] : {std::pair{"ppl", tr("perplexity")}, std::pair{"passkey", tr("passkey")},
-                                     std::pair{"kv", tr("key-value")}, std::pair{"probe", tr("probe")},
-                                     std::pair{"attention", tr("attention")}}) {
-    auto* box = new QCheckBox(label, this);
-    box->setObjectName(QStringLiteral("suite_%1").arg(QLatin1String(suite)));
-    box->setProperty("suite", QString::fromLatin1(suite));
-    box->setChecked(QLatin1String(suite) == QLatin1String("ppl"));
+  // One box per registered suite (experiment/eval_suite.h), so a new suite
+  // appears here without an edit; known names get a translated word.
+  const std::map<QString, QString> suiteWords = {
+      {QStringLiteral("ppl"), tr("perplexity")}, {QStringLiteral("passkey"), tr("passkey")},
+      {QStringLiteral("kv"), tr("key-value")},   {QStringLiteral("probe"), tr("probe")},
+      {QStringLiteral("attention"), tr("attention")}, {kRuler, tr("RULER")}};
+  for (const SuiteChoice& suite : eval_suite_choices()) {
+    const auto word = suiteWords.find(suite.name);
+    auto* box = new QCheckBox(word != suiteWords.end() ? word->second : suite.name, this);
+    box->setObjectName(QStringLiteral("suite_%1").arg(suite.name));
+    box->setProperty("suite", suite.name);
+    box->setToolTip(suite.description);
+    box->setChecked(suite.name == QLatin1String("ppl"));
     suites_ << box;
     launchBar->addWidget(box);
   }
@@ -108,6 +160,54 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
     if (!file.isEmpty()) probeDocument_->setText(file);
   });
 
+  // RULER's tasks, shown while "ruler" is ticked: typed as `pose eval --tasks`
+  // takes them, or picked from the menu beside the field.
+  rulerBar_ = new QWidget(this);
+  auto* rulerLayout = new QHBoxLayout(rulerBar_);
+  rulerLayout->setContentsMargins(0, 0, 0, 0);
+  rulerLayout->addWidget(new QLabel(tr("RULER tasks:"), rulerBar_));
+  rulerTasks_ = new QLineEdit(rulerBar_);
+  rulerTasks_->setObjectName(QStringLiteral("rulerTasks"));
+  rulerTasks_->setPlaceholderText(tr("all tasks, or e.g. niah_single_1,vt,cwe"));
+  QString taskHelp = tr("RULER's tasks to run, comma-separated; empty runs every task:");
+  for (const RulerTaskChoice& task : ruler_task_choices()) {
+    taskHelp += QStringLiteral("<br><b>%1</b>: %2").arg(task.name, task.description.toHtmlEscaped());
+  }
+  rulerTasks_->setToolTip(taskHelp);
+  rulerLayout->addWidget(rulerTasks_, 1);
+  rulerTaskMenu_ = new QToolButton(rulerBar_);
+  rulerTaskMenu_->setObjectName(QStringLiteral("rulerTaskMenu"));
+  rulerTaskMenu_->setText(tr("Choose…"));
+  rulerTaskMenu_->setPopupMode(QToolButton::InstantPopup);
+  auto* taskMenu = new QMenu(rulerTaskMenu_);
+  for (const RulerTaskChoice& task : ruler_task_choices()) {
+    QAction* a = taskMenu->addAction(task.name);
+    a->setCheckable(true);
+    a->setToolTip(task.description);
+    a->setData(task.name);
+  }
+  taskMenu->setToolTipsVisible(true);
+  // The menu shows what the field says; ticking a task rewrites the field.
+  connect(taskMenu, &QMenu::aboutToShow, this, [this, taskMenu] {
+    const QStringList chosen = rulerTasks_->text().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QStringList names;
+    for (const QString& c : chosen) names << c.trimmed();
+    for (QAction* a : taskMenu->actions()) a->setChecked(names.contains(a->data().toString()));
+  });
+  connect(taskMenu, &QMenu::triggered, this, [this, taskMenu] {
+    QStringList names;
+    for (QAction* a : taskMenu->actions()) {
+      if (a->isChecked()) names << a->data().toString();
+    }
+    rulerTasks_->setText(names.join(QLatin1Char(',')));
+  });
+  rulerTaskMenu_->setMenu(taskMenu);
+  rulerLayout->addWidget(rulerTaskMenu_);
+  rulerLayout->addStretch(1);
+  layout->addWidget(rulerBar_);
+  rulerBar_->setVisible(false);
+  if (QCheckBox* ruler = suiteCheck(kRuler)) connect(ruler, &QCheckBox::toggled, rulerBar_, &QWidget::setVisible);
+
   evals_ = new EvalController(this);
   connect(launch_, &QPushButton::clicked, this, [this] {
     QString error;
@@ -122,7 +222,19 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
 
   auto* vertical = new QSplitter(Qt::Vertical, this);
   auto* top = new QSplitter(Qt::Horizontal, vertical);
-  perplexity_ = new pose::widgets::PerplexityLengthPlot(top);
+  // Perplexity and RULER's score against length share a place: both are read
+  // against the same length axis, beside attention by distance.
+  plotTabs_ = new QTabWidget(top);
+  plotTabs_->setObjectName(QStringLiteral("evaluatePlotTabs"));
+  plotTabs_->setDocumentMode(true);
+  perplexity_ = new pose::widgets::PerplexityLengthPlot(plotTabs_);
+  score_ = new pose::widgets::ScoreLengthPlot(plotTabs_);
+  score_->setObjectName(QStringLiteral("rulerScorePlot"));
+  score_->setTitle(tr("RULER average against context length"));
+  score_->setScoreLabel(tr("average score"));
+  score_->setEmptyText(tr("No RULER evaluation stored: tick RULER above and press Evaluate"));
+  plotTabs_->addTab(perplexity_, tr("Perplexity"));
+  plotTabs_->addTab(score_, tr("RULER"));
   auto* attentionBox = new QWidget(top);
   auto* attentionLayout = new QVBoxLayout(attentionBox);
   attentionLayout->setContentsMargins(0, 0, 0, 0);
@@ -148,7 +260,19 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   kind_->addItem(tr("Passkey"), QStringLiteral("passkey"));
   kind_->addItem(tr("Key-value"), QStringLiteral("kv"));
   kind_->addItem(tr("Probe"), QStringLiteral("probe"));
+  kind_->addItem(tr("RULER"), kRuler);
   heatBar->addWidget(kind_);
+  rulerTask_ = new QComboBox(bottom);
+  rulerTask_->setObjectName(QStringLiteral("rulerTaskCombo"));
+  rulerTask_->addItem(tr("average over tasks"), QString());
+  rulerTask_->setItemData(0, tr("Every task's score per length, and their average, from which the effective length is read"),
+                          Qt::ToolTipRole);
+  for (const RulerTaskChoice& task : ruler_task_choices()) {
+    rulerTask_->addItem(task.name, task.name);
+    rulerTask_->setItemData(rulerTask_->count() - 1, task.description, Qt::ToolTipRole);
+  }
+  rulerTask_->setVisible(false);
+  heatBar->addWidget(rulerTask_);
   heatBar->addWidget(new QLabel(tr("at"), bottom));
   step_ = new QComboBox(bottom);
   step_->setObjectName(QStringLiteral("heatmapStepCombo"));
@@ -171,9 +295,11 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
     showHeatmap();
   });
   connect(kind_, &QComboBox::currentIndexChanged, this, [this] {
+    rulerTask_->setVisible(kind_->currentData().toString() == kRuler);
     fillSteps();
     showHeatmap();
   });
+  connect(rulerTask_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
   connect(step_, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
   connect(layer_, &QComboBox::currentIndexChanged, this, [this] { showAttention(); });
   refresh();
@@ -191,6 +317,7 @@ void EvaluateWorkspace::setExperiment(const QString& name) {
 
 void EvaluateWorkspace::refresh() {
   perplexity_->clear();
+  score_->clear();
   perplexity_->setReference(QString(), std::numeric_limits<double>::quiet_NaN());
   std::optional<StoredExperiment> e;
   try {
@@ -209,6 +336,7 @@ void EvaluateWorkspace::refresh() {
     probe_->clear();
     step_->clear();
     attention_->clear();
+    score_->setThreshold(std::numeric_limits<double>::quiet_NaN(), QString());
     return;
   }
   const StoreReader reader(storeFile_);
@@ -221,9 +349,12 @@ void EvaluateWorkspace::refresh() {
   run_->blockSignals(true);
   run_->clear();
   for (const auto& run : e->runs) {
+    // Every run with an evaluation can be browsed below, perplexity or not (RULER alone, say).
+    if (reader.evaluations(run.id).isEmpty()) continue;
+    ++evaluated;
+    run_->addItem(run.name, run.id);
     const auto ppl = reader.evaluation(run.id, QStringLiteral("perplexity"));
     if (!ppl) continue;
-    ++evaluated;
     const auto points = pose::widgets::perplexity_points_from_json(ppl->results);
     perplexity_->setRun(run.name, run.colorIndex, points);
     if (is_original(run)) {
@@ -231,7 +362,6 @@ void EvaluateWorkspace::refresh() {
         if (p.length == lc) perplexity_->setReference(tr("original @ Lc"), p.perplexity);
       }
     }
-    run_->addItem(run.name, run.id);
     // Evaluations with another RoPE (`pose eval --rope`) as extra curves.
     for (const auto& other : reader.evaluations(run.id)) {
       if (other.kind != QLatin1String("perplexity")) continue;
@@ -244,6 +374,7 @@ void EvaluateWorkspace::refresh() {
   const int keep = run_->findText(previousRun);
   run_->setCurrentIndex(keep >= 0 ? keep : run_->count() - 1);
   run_->blockSignals(false);
+  showScores(*e);
   source_->setText(tr("%1: %2 evaluated runs, from %3 (Lc = %4, Lt = %5)")
                        .arg(experiment_.toHtmlEscaped())
                        .arg(evaluated)
@@ -336,6 +467,7 @@ bool EvaluateWorkspace::launchEvaluation(QString* error) {
     launch.probeQuestion = probeQuestion_->text();
     launch.probeAnswer = probeAnswer_->text();
   }
+  if (launch.suites.contains(kRuler)) launch.rulerTasks = rulerTasks_->text().trimmed();
   if (!evals_->start(launch, error)) return false;
   launch_->setEnabled(false);
   launchStatus_->setText(tr("Evaluating %1…").arg(launch.run));
@@ -363,9 +495,149 @@ void EvaluateWorkspace::showHeatmap() {
     }
     return;
   }
+  heatmap_->setRowAxisLabel(QString());
+  if (kind_->currentData().toString() == kRuler) {
+    title += QStringLiteral(" · ") + rulerTask_->currentText();
+    heatmap_->setTitle(title);
+    if (eval) showRulerHeatmap(*eval, title);
+    return;
+  }
   heatmap_->setTitle(title);
   if (!eval) return;
   heatmap_->setCells(pose::widgets::heatmap_cells_from_json(eval->results));
+}
+
+// One task: its cells, lengths × depths (one row "all" for a task without
+// depth). The average: rows are the tasks, plus RULER's average over them on
+// top, each cell the task's trial-weighted score at the length — the numbers
+// RulerResult gives, so the top row is the plot's curve.
+void EvaluateWorkspace::showRulerHeatmap(const StoredEval& eval, const QString& title) {
+  eval::RulerResult result;
+  try {
+    result = eval::ruler_result_from_json(eval.results);
+  } catch (const std::exception& e) {
+    heatmap_->setTitle(tr("%1: the stored RULER results cannot be read (%2)").arg(title, QString::fromStdString(e.what())));
+    return;
+  }
+  QVector<pose::widgets::HeatmapCell> cells;
+  const QString task = rulerTask_->currentData().toString();
+  if (!task.isEmpty()) {
+    for (const auto& c : result.cells) {
+      if (QString::fromStdString(c.task) == task) cells.push_back(heatmapCell(c));
+    }
+    if (cells.isEmpty()) heatmap_->setTitle(tr("%1 (not evaluated in this run)").arg(title));
+    heatmap_->setCells(cells);
+    return;
+  }
+  // Tasks in the order the result has them (RULER's order when it ran them all).
+  std::vector<std::string> tasks;
+  for (const auto& c : result.cells) {
+    if (std::find(tasks.begin(), tasks.end(), c.task) == tasks.end()) tasks.push_back(c.task);
+  }
+  for (const int64_t length : result.lengths()) {
+    int64_t allTrials = 0;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      pose::widgets::HeatmapCell h;
+      h.length = length;
+      h.depth = static_cast<double>(t);
+      h.rowLabel = QString::fromStdString(tasks[t]);
+      for (const auto& c : result.cells) {
+        if (c.task != tasks[t] || c.length != length) continue;
+        h.trials += c.trials;
+        h.promptTokens = std::max(h.promptTokens, c.prompt_tokens);
+        if (h.skipped.isEmpty()) h.skipped = QString::fromStdString(c.skipped);
+      }
+      if (const auto accuracy = result.accuracy(tasks[t], length)) {
+        h.score = *accuracy * static_cast<double>(h.trials);
+        h.skipped.clear();
+        allTrials += h.trials;
+      } else if (h.skipped.isEmpty()) {
+        continue;  // the task has no cell at this length
+      }
+      cells.push_back(h);
+    }
+    pose::widgets::HeatmapCell average;
+    average.length = length;
+    average.depth = -1.0;  // above the tasks
+    average.rowLabel = tr("average");
+    if (const auto avg = result.average(length)) {
+      average.trials = allTrials;
+      average.score = *avg * static_cast<double>(allTrials);
+    } else {
+      average.skipped = tr("no task was evaluated at this length");
+    }
+    cells.push_back(average);
+  }
+  heatmap_->setRowAxisLabel(tr("task"));
+  heatmap_->setCells(cells);
+}
+
+// RULER's average against length for every run with a RULER evaluation, its
+// effective length and the threshold from the run summaries (the original
+// model's average at Lc, else RULER's 85.6%). A run whose summary has no RULER
+// numbers (an evaluation by `pose eval`, which stores no metric series) gets
+// its effective length from the same definition (results::effective_length)
+// against that threshold.
+void EvaluateWorkspace::showScores(const StoredExperiment& experiment) {
+  score_->clear();
+  score_->setWindows(static_cast<double>(experiment.trainLen()), static_cast<double>(experiment.targetLen()));
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  QString source;
+  for (const auto& run : experiment.runs) {
+    if (!run.summary.ruler_threshold) continue;
+    threshold = *run.summary.ruler_threshold;
+    source = run.summary.ruler_threshold_source == "original model at Lc" ? tr("original model at Lc") : tr("RULER");
+    break;
+  }
+  const StoreReader reader(storeFile_);
+  bool any = false;
+  const auto averages = [](const StoredEval& e) -> std::optional<QVector<pose::widgets::ScorePoint>> {
+    try {
+      return rulerAverages(eval::ruler_result_from_json(e.results));
+    } catch (const std::exception&) {
+      return std::nullopt;  // the heatmap says why when the run is chosen
+    }
+  };
+  for (const auto& run : experiment.runs) {
+    // The run's own evaluation (the runner's preferred), then those with other RoPE scalings, dashed.
+    const auto own = reader.evaluation(run.id, kRuler);
+    if (own && ropeOverride(*own).isEmpty()) {
+      if (const auto points = averages(*own)) {
+        any = true;
+        pose::widgets::ScoreRun s;
+        s.name = run.name;
+        s.colorIndex = run.colorIndex;
+        s.points = *points;
+        if (run.summary.ruler_threshold) {
+          s.effectiveLength = run.summary.ruler_effective_length.value_or(0);
+        } else {
+          std::map<int64_t, double> byLength;
+          for (const auto& p : s.points) byLength[static_cast<int64_t>(p.length)] = p.score;
+          s.effectiveLength =
+              results::effective_length(byLength, std::isnan(threshold) ? results::kRulerThreshold : threshold).value_or(0);
+        }
+        score_->setRun(s);
+      }
+    }
+    for (const auto& e : reader.evaluations(run.id)) {
+      const QString rope = ropeOverride(e);
+      if (e.kind != kRuler || rope.isEmpty()) continue;
+      if (const auto points = averages(e)) {
+        any = true;
+        pose::widgets::ScoreRun s;
+        s.name = QStringLiteral("%1 · %2").arg(run.name, rope);
+        s.colorIndex = run.colorIndex;
+        s.points = *points;
+        s.dashed = true;
+        score_->setRun(s);  // the latest of an override replaces an earlier one
+      }
+    }
+  }
+  if (any && std::isnan(threshold)) {
+    threshold = results::kRulerThreshold;
+    source = tr("RULER");
+  }
+  score_->setThreshold(threshold, source);
 }
 
 void EvaluateWorkspace::showAttention() {

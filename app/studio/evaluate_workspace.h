@@ -1,9 +1,12 @@
 // The Evaluate workspace: an experiment's stored evaluations side by side —
 // perplexity against context length with every run overlaid (Lc and Lt
-// marked, the original model's perplexity at Lc as a reference line),
-// attention mass by distance (runs overlaid at one layer or the mean, or one
-// run's layers), and the passkey / key-value heatmap or the probe table of the
-// chosen run, final or at any step it was evaluated during training. All
+// marked, the original model's perplexity at Lc as a reference line), beside
+// it on a tab RULER's average against length with the threshold of its
+// effective length, attention mass by distance (runs overlaid at one layer or
+// the mean, or one run's layers), and the passkey / key-value / RULER heatmap
+// or the probe table of the chosen run, final or at any step it was evaluated
+// during training (RULER: one task's lengths × depths, or every task's score
+// per length with their average). All
 // of it is read from the store (StoreReader); refresh() re-reads it, e.g.
 // when a live run reports an evaluation.
 #pragma once
@@ -21,12 +24,15 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
+class QToolButton;
 
 namespace pose::widgets {
 class AttentionDistancePlot;
 class PerplexityLengthPlot;
 class ProbeTable;
 class RetrievalHeatmap;
+class ScoreLengthPlot;
 }  // namespace pose::widgets
 
 namespace pose::studio {
@@ -42,9 +48,14 @@ class EvaluateWorkspace : public QWidget {
 
   pose::widgets::PerplexityLengthPlot* perplexityPlot() const { return perplexity_; }
   pose::widgets::AttentionDistancePlot* attentionPlot() const { return attention_; }
+  // RULER's average against length, every run with a RULER evaluation.
+  pose::widgets::ScoreLengthPlot* scorePlot() const { return score_; }
+  QTabWidget* plotTabs() const { return plotTabs_; }  // Perplexity | RULER
   pose::widgets::RetrievalHeatmap* heatmap() const { return heatmap_; }
   QComboBox* runCombo() const { return run_; }
   QComboBox* kindCombo() const { return kind_; }
+  // RULER's heatmap: "average over tasks" (data "") or one task (its name); shown while the kind is RULER.
+  QComboBox* rulerTaskCombo() const { return rulerTask_; }
   QComboBox* layerCombo() const { return layer_; }
   // Which evaluation of the run: final (data -1) or a step during training.
   QComboBox* stepCombo() const { return step_; }
@@ -63,21 +74,28 @@ class EvaluateWorkspace : public QWidget {
   QLineEdit* probeDocumentEdit() const { return probeDocument_; }
   QLineEdit* probeQuestionEdit() const { return probeQuestion_; }
   QLineEdit* probeAnswerEdit() const { return probeAnswer_; }
+  // RULER's tasks to run, as `pose eval --tasks` takes them (empty: all); shown while "ruler" is ticked.
+  QLineEdit* rulerTasksEdit() const { return rulerTasks_; }
 
  private:
   void fillSteps();
   std::optional<StoredEval> chosenEvaluation() const;
   void showHeatmap();
   void showAttention();
+  void showScores(const StoredExperiment& experiment);
+  void showRulerHeatmap(const StoredEval& eval, const QString& title);
 
   QString storeFile_, experiment_;
   pose::widgets::PerplexityLengthPlot* perplexity_;
   pose::widgets::AttentionDistancePlot* attention_;
+  pose::widgets::ScoreLengthPlot* score_;
+  QTabWidget* plotTabs_;
   pose::widgets::RetrievalHeatmap* heatmap_;
   pose::widgets::ProbeTable* probe_;
   QStackedWidget* results_;
   QComboBox* run_;
   QComboBox* kind_;
+  QComboBox* rulerTask_;
   QComboBox* layer_;
   QComboBox* step_;
   QLabel* source_;
@@ -89,6 +107,9 @@ class EvaluateWorkspace : public QWidget {
   QLineEdit* probeDocument_;
   QLineEdit* probeQuestion_;
   QLineEdit* probeAnswer_;
+  QWidget* rulerBar_;
+  QLineEdit* rulerTasks_;
+  QToolButton* rulerTaskMenu_;
   QPushButton* launch_;
   QLabel* launchStatus_;
 };

@@ -1,7 +1,11 @@
 // The Train and Evaluate workspaces draw what the store holds: perplexity of
 // every evaluated run against length with Lc/Lt and the original model's
-// reference, the chosen run's passkey / key-value heatmap, attention curves;
-// the Train curves of one group of runs at a time.
+// reference, the chosen run's passkey / key-value / RULER heatmap, RULER's
+// average against length, attention curves; the Train curves of one group of
+// runs at a time.
+// LibTorch before Qt (ruler_eval.h reaches it): Qt's `slots` macro breaks its headers.
+#include "eval/ruler_eval.h"
+
 #include <QtTest>
 
 #include <QCheckBox>
@@ -23,6 +27,7 @@
 #include "perplexity_length_plot.h"
 #include "retrieval_heatmap.h"
 #include "run_controller.h"
+#include "score_length_plot.h"
 #include "store/experiment_store.h"
 #include "live_eval_view.h"
 #include "probe_table.h"
@@ -87,6 +92,32 @@ QString makeStore(const QTemporaryDir& dir) {
   st.add_eval_result({0, pose, "kv", json::object(), retrieval(2), 2, {}});
   st.add_eval_result({0, pose, "attention", json::object(), attention(0.4), 2, {}});
   return file;
+}
+
+// The pose run's final RULER evaluation as the runner stores it: the results
+// (eval::to_json(RulerResult)) and the average per length as eval/ruler@L.
+// niah_single_1 at depths 0 and 1, vt without depth; averages 0.875 at 256
+// and 0.3125 at 2048.
+void addRuler(const QString& file) {
+  auto st = ExperimentStore::open(file.toStdString());
+  const auto pose = st.find_run(st.find_experiment("demo")->id, "pose")->id;
+  const auto cell = [](const char* task, int64_t length, double depth, int64_t trials, double score) {
+    pose::eval::RulerCell c;
+    c.task = task;
+    c.length = length;
+    c.depth = depth;
+    c.trials = trials;
+    c.score_sum = score;
+    c.prompt_tokens = length - 10;
+    c.samples.push_back({"7321", score > 0 ? "7321" : "1111", score > 0 ? 1.0 : 0.0});
+    return c;
+  };
+  pose::eval::RulerResult r;
+  r.cells = {cell("niah_single_1", 256, 0.0, 4, 4.0), cell("niah_single_1", 256, 1.0, 4, 3.0),
+             cell("niah_single_1", 2048, 0.0, 4, 2.0), cell("niah_single_1", 2048, 1.0, 4, 1.0),
+             cell("vt", 256, pose::eval::kNoDepth, 8, 7.0), cell("vt", 2048, pose::eval::kNoDepth, 8, 2.0)};
+  st.add_eval_result({0, pose, "ruler", json::object(), pose::eval::to_json(r), 2, {}});
+  st.append_metrics(pose, {{"eval/ruler@256", 2, *r.average(256), 0}, {"eval/ruler@2048", 2, *r.average(2048), 0}});
 }
 
 }  // namespace
@@ -227,6 +258,145 @@ class TestWorkspaces : public QObject {
     QCOMPARE(done.count(), 1);
     QCOMPARE(done.at(0).at(0).toBool(), false);
     QVERIFY2(done.at(0).at(1).toString().contains("no exported model"), qPrintable(done.at(0).at(1).toString()));
+  }
+
+  // RULER, as the runner stores a run's final evaluation: the results
+  // (eval::to_json(RulerResult)) and the average per length as eval/ruler@L.
+  // The heatmap's kind RULER shows one task's lengths x depths or every task
+  // with the average; the score plot draws the run's average with its
+  // effective length and the threshold.
+  void evaluateShowsRuler() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    addRuler(file);
+    pose::studio::EvaluateWorkspace w;
+    w.setStoreFile(file);
+    w.setExperiment("demo");
+    QCOMPARE(w.runCombo()->currentText(), QString("pose"));
+
+    // The kind RULER, with its task combo: the average, then every task.
+    auto* tasks = w.rulerTaskCombo();
+    QVERIFY(!tasks->isVisibleTo(&w));
+    const int ruler = w.kindCombo()->findData("ruler");
+    QVERIFY(ruler >= 0);
+    QCOMPARE(w.kindCombo()->itemText(ruler), QString("RULER"));
+    w.kindCombo()->setCurrentIndex(ruler);
+    QVERIFY(tasks->isVisibleTo(&w));
+    QCOMPARE(tasks->count(), 1 + static_cast<int>(pose::eval::ruler_tasks().size()));
+    QCOMPARE(tasks->itemText(0), QString("average over tasks"));
+    const int single = tasks->findData("niah_single_1");
+    QVERIFY(single > 0);
+    QCOMPARE(tasks->itemData(single, Qt::ToolTipRole).toString(),
+             QString::fromStdString(pose::eval::ruler_task("niah_single_1").description));
+    QVERIFY(tasks->findData("vt") > 0 && tasks->findData("cwe") > 0);
+    QCOMPARE(w.stepCombo()->itemText(0), QString("final (step 2)"));
+
+    // Average over tasks: the average on top, then the tasks; lengths in columns.
+    auto* heat = w.heatmap();
+    QCOMPARE(heat->lengths(), (QVector<int64_t>{256, 2048}));
+    QCOMPARE(heat->rowLabels(), (QStringList{"average", "niah_single_1", "vt"}));
+    QCOMPARE(heat->rowAxisLabel(), QString("task"));
+    QCOMPARE(heat->cellAt(0, 0)->accuracy(), 0.875);
+    QCOMPARE(heat->cellAt(1, 0)->accuracy(), 0.3125);
+    QCOMPARE(heat->cellAt(1, 1)->accuracy(), 0.375);  // niah_single_1 at 2048: 3 of 8
+    QCOMPARE(heat->cellAt(1, 2)->accuracy(), 0.25);   // vt at 2048
+    QCOMPARE(heat->cellText(1, 0), QString("0.31"));
+
+    // One task with depths: its cells alone, depths in rows.
+    tasks->setCurrentIndex(single);
+    QVERIFY2(heat->title().contains("niah_single_1"), qPrintable(heat->title()));
+    QCOMPARE(heat->depths(), (QVector<double>{0.0, 1.0}));
+    QCOMPARE(heat->rowLabels(), (QStringList{"0%", "100%"}));
+    QCOMPARE(heat->rowAxisLabel(), QString("needle depth"));
+    QCOMPARE(heat->cellAt(0, 0)->accuracy(), 1.0);
+    QCOMPARE(heat->cellAt(0, 1)->accuracy(), 0.75);
+    QCOMPARE(heat->cellAt(1, 1)->accuracy(), 0.25);
+    QCOMPARE(heat->cellAt(1, 1)->trials, int64_t(4));
+    QCOMPARE(heat->cellAt(0, 0)->promptTokens, int64_t(246));
+    QVERIFY(heat->toolTipAt(0, 0).contains("7321"));
+    // A task without depth: one row, "all".
+    tasks->setCurrentIndex(tasks->findData("vt"));
+    QCOMPARE(heat->rowLabels(), (QStringList{"all"}));
+    QCOMPARE(heat->cellAt(1, 0)->trials, int64_t(8));
+    QCOMPARE(heat->cellAt(1, 0)->accuracy(), 0.25);
+    // A task the run was not evaluated on: nothing drawn, and the title says so.
+    tasks->setCurrentIndex(tasks->findData("cwe"));
+    QVERIFY(heat->lengths().isEmpty());
+    QVERIFY2(heat->title().contains("not evaluated"), qPrintable(heat->title()));
+    // Another run without RULER results: an empty heatmap.
+    w.runCombo()->setCurrentIndex(w.runCombo()->findText("no-finetune"));
+    QVERIFY(heat->lengths().isEmpty());
+    QVERIFY(w.stepCombo()->count() == 0);
+
+    // The score plot: the run's average per length, its effective length, RULER's threshold
+    // (the original model has no RULER score of its own here).
+    auto* plot = w.scorePlot();
+    QVERIFY(w.plotTabs()->indexOf(plot) >= 0);
+    QCOMPARE(plot->runs(), (QStringList{"pose"}));
+    QCPGraph* g = plot->graph("pose");
+    QVERIFY(g);
+    QCOMPARE(g->data()->size(), 2);
+    QCOMPARE(g->data()->at(0)->key, 256.0);
+    QCOMPARE(g->data()->at(0)->value, 0.875);
+    QCOMPARE(g->data()->at(1)->value, 0.3125);
+    QCOMPARE(plot->legendText("pose"), QString("pose · eff. 256"));
+    QCOMPARE(plot->threshold(), 0.856);
+    QCOMPARE(plot->thresholdText(), QString("threshold 0.86 (RULER)"));
+    QCOMPARE(plot->markerPositions(), (QVector<double>{256, 2048}));
+
+    // Launching: the registry's suites, RULER among them with its description; its tasks are
+    // checked before anything starts.
+    QCheckBox* box = w.suiteCheck("ruler");
+    QVERIFY(box);
+    QCOMPARE(box->objectName(), QString("suite_ruler"));
+    QCOMPARE(box->text(), QString("RULER"));
+    QVERIFY(!box->toolTip().isEmpty());
+    QCOMPARE(w.suiteCheck("ppl")->text(), QString("perplexity"));
+    QVERIFY(!w.rulerTasksEdit()->isVisibleTo(&w));
+    box->setChecked(true);
+    QVERIFY(w.rulerTasksEdit()->isVisibleTo(&w));
+    w.rulerTasksEdit()->setText("niah_single_1,niah_singel_2");
+    QString error;
+    QVERIFY(!w.launchEvaluation(&error));
+    QVERIFY2(error.contains("unknown RULER task") && error.contains("niah_singel_2"), qPrintable(error));
+  }
+
+  // Writes evaluate-ruler-average.png and evaluate-ruler-task.png (the main
+  // window at 1024 x 700 on the Evaluate workspace, RULER tab and heatmap) and
+  // the whole workspace (*-workspace.png) into POSE_SCREENSHOT_DIR when it is set; POSE_SCREENSHOT_STORE and
+  // POSE_SCREENSHOT_EXPERIMENT show another store than this test's.
+  void evaluateRulerScreenshot() {
+    const QString out = qEnvironmentVariable("POSE_SCREENSHOT_DIR");
+    if (out.isEmpty()) QSKIP("set POSE_SCREENSHOT_DIR to write the screenshots");
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    QString file = qEnvironmentVariable("POSE_SCREENSHOT_STORE");
+    QString experiment = qEnvironmentVariable("POSE_SCREENSHOT_EXPERIMENT", "demo");
+    if (file.isEmpty()) {
+      file = makeStore(dir);
+      addRuler(file);
+    }
+    pose::studio::MainWindow w;
+    w.resize(1024, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setStoreFile(file);
+    w.experimentBrowser()->setCurrentExperiment(experiment);
+    auto* e = w.evaluateWorkspace();
+    for (int i = 0; i < w.workspaces()->count(); ++i) {
+      if (w.workspaces()->widget(i)->isAncestorOf(e)) w.workspaces()->setCurrentIndex(i);
+    }
+    e->plotTabs()->setCurrentWidget(e->scorePlot());
+    e->kindCombo()->setCurrentIndex(e->kindCombo()->findData("ruler"));
+    QCoreApplication::processEvents();
+    QVERIFY(w.grab().save(out + "/evaluate-ruler-average.png"));
+    e->rulerTaskCombo()->setCurrentIndex(e->rulerTaskCombo()->findData("niah_single_1"));
+    QCoreApplication::processEvents();
+    QVERIFY(w.grab().save(out + "/evaluate-ruler-task.png"));
+    QVERIFY(e->grab().save(out + "/evaluate-ruler-task-workspace.png"));  // the whole workspace, scrolled or not
+    e->rulerTaskCombo()->setCurrentIndex(0);
+    QCoreApplication::processEvents();
+    QVERIFY(e->grab().save(out + "/evaluate-ruler-average-workspace.png"));
   }
 
   void evaluateExplainsAnEmptyStore() {
