@@ -1,5 +1,7 @@
 #include "training_curves_view.h"
+
 #include "plot_legend.h"
+#include "results/metric_names.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -27,7 +29,7 @@ namespace pose::widgets {
 
 namespace {
 
-const QString kLoss = QStringLiteral("train/loss");
+const QString kLoss = QString::fromLatin1(pose::results::kTrainLoss);
 const char* const kRawLayer = "rawCurves";
 constexpr double kMaxSmoothing = 0.999;
 constexpr int kRawAlpha = 89;  // 35% of 255
@@ -37,11 +39,11 @@ struct SeriesInfo {
   const char* label;
 };
 constexpr SeriesInfo kSeries[] = {
-    {"train/loss", QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Loss")},
-    {"train/lr", QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Learning rate")},
-    {"train/grad_norm", QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Gradient norm")},
-    {"train/tokens_per_s", QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Tokens/s")},
-    {"train/memory_mb", QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Memory (MiB)")},
+    {pose::results::kTrainLoss, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Loss")},
+    {pose::results::kTrainLr, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Learning rate")},
+    {pose::results::kTrainGradNorm, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Gradient norm")},
+    {pose::results::kTrainTokensPerS, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Tokens/s")},
+    {pose::results::kTrainMemoryMb, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Memory (MiB)")},
 };
 
 double clampWeight(double w) {

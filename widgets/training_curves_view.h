@@ -13,6 +13,8 @@
 
 #include <map>
 
+#include "results/metric_names.h"
+
 class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
@@ -126,7 +128,7 @@ class TrainingCurvesView : public QWidget {
   std::map<QString, Run> runs_;
   QHash<QString, double> totalSteps_;
   QHash<QString, bool> logChoice_;  // per series, what the user picked
-  QString shown_ = QStringLiteral("train/loss");
+  QString shown_ = QString::fromLatin1(pose::results::kTrainLoss);
   double smoothing_ = 0.9;
   // Extent of what is drawn in the shown series, kept up to date by appends.
   double yLow_ = 0, yHigh_ = 0, xHigh_ = 0;

@@ -2,14 +2,23 @@
 // every setting stored with the results (experiment/evaluation.h).
 #include "commands.h"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iomanip>
+#include <map>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "common/error.h"
+#include "eval/retrieval_grid.h"
+#include "eval/ruler_eval.h"
+#include "eval/ruler_tasks.h"
+#include "experiment/eval_suite.h"
 #include "experiment/evaluation.h"
 #include "experiment/runner.h"
+#include "results/effective_length.h"
 
 namespace pose::cli {
 
@@ -45,6 +54,14 @@ std::string read_text_file(const std::string& path) {
   return s.str();
 }
 
+std::string ruler_task_lines() {
+  std::string lines;
+  for (const auto& t : eval::ruler_tasks()) {
+    lines += "  " + t.name + std::string(t.name.size() < 17 ? 17 - t.name.size() : 1, ' ') + t.description + "\n";
+  }
+  return lines;
+}
+
 void print_perplexity(const json& results, std::ostream& out) {
   out << "  length   stride   perplexity   tokens   windows\n";
   for (const auto& p : results) {
@@ -54,33 +71,31 @@ void print_perplexity(const json& results, std::ostream& out) {
   }
 }
 
-// Length rows × depth columns of accuracy, trials in the header.
-void print_grid(const json& cells, std::ostream& out) {
+// Length rows × depth columns of accuracy, the trial-weighted mean per length.
+void print_grid(const json& results, std::ostream& out) {
+  const auto cells = eval::retrieval_cells_from_json(results);
   std::vector<double> depths;
+  std::vector<int64_t> lengths;
   for (const auto& c : cells) {
-    const double d = c["depth"].get<double>();
-    if (std::find(depths.begin(), depths.end(), d) == depths.end()) depths.push_back(d);
+    if (std::find(depths.begin(), depths.end(), c.depth) == depths.end()) depths.push_back(c.depth);
+    if (std::find(lengths.begin(), lengths.end(), c.length) == lengths.end()) lengths.push_back(c.length);
   }
   out << "  length \\ depth";
   for (const double d : depths) out << std::setw(7) << num(d, 3);
   out << "    mean\n";
-  std::size_t i = 0;
-  while (i < cells.size()) {
-    const long long L = cells[i]["length"].get<long long>();
+  for (const auto L : lengths) {
     out << "  " << std::setw(14) << L;
-    long long trials = 0, correct = 0;
-    for (; i < cells.size() && cells[i]["length"].get<long long>() == L; ++i) {
-      const auto& c = cells[i];
-      if (c.contains("skipped")) {
+    int64_t trials = 0;
+    for (const double d : depths) {
+      const auto cell = std::find_if(cells.begin(), cells.end(), [&](const auto& c) { return c.length == L && c.depth == d; });
+      if (cell == cells.end() || !cell->skipped.empty()) {
         out << std::setw(7) << "-";
         continue;
       }
-      trials += c["trials"].get<long long>();
-      correct += c["correct"].get<long long>();
-      out << std::setw(7) << num(c["accuracy"].get<double>(), 3);
+      trials += cell->trials;
+      out << std::setw(7) << num(cell->accuracy(), 3);
     }
-    out << std::setw(8) << (trials > 0 ? num(static_cast<double>(correct) / static_cast<double>(trials), 3) : "-")
-        << "\n";
+    out << std::setw(8) << (trials > 0 ? num(eval::mean_accuracy_at(cells, L), 3) : "-") << "\n";
   }
 }
 
@@ -112,20 +127,52 @@ void print_attention(const json& r, std::ostream& out) {
   }
 }
 
+// Task rows × length columns of RULER's score, the average over the tasks, and
+// the effective length at RULER's threshold (the run's summary in `pose runs`
+// judges it against the original model instead, when the experiment has one).
+void print_ruler(const json& results, std::ostream& out) {
+  const auto r = eval::ruler_result_from_json(results);
+  const auto lengths = r.lengths();
+  std::vector<std::string> tasks;
+  for (const auto& c : r.cells) {
+    if (std::find(tasks.begin(), tasks.end(), c.task) == tasks.end()) tasks.push_back(c.task);
+  }
+  out << "  " << std::left << std::setw(18) << "task \\ length" << std::right;
+  for (const auto L : lengths) out << std::setw(8) << L;
+  out << "\n";
+  const auto row = [&](const std::string& label, const std::function<std::optional<double>(int64_t)>& value) {
+    out << "  " << std::left << std::setw(18) << label << std::right;
+    for (const auto L : lengths) {
+      const auto v = value(L);
+      out << std::setw(8) << (v ? num(*v, 3) : "-");
+    }
+    out << "\n";
+  };
+  for (const auto& t : tasks) row(t, [&](int64_t L) { return r.accuracy(t, L); });
+  row("average", [&](int64_t L) { return r.average(L); });
+  std::map<int64_t, double> averages;
+  for (const auto L : lengths) {
+    if (const auto a = r.average(L)) averages[L] = *a;
+  }
+  const auto effective = results::effective_length(averages, results::kRulerThreshold);
+  out << "  effective length at RULER's threshold " << num(results::kRulerThreshold, 3) << ": "
+      << (effective ? std::to_string(*effective) : std::string("none (below it at the shortest length)")) << "\n";
+}
+
 }  // namespace
 
 Command eval_command() {
   Command c;
   c.name = "eval";
-  c.summary = "evaluate a stored run or an HF checkpoint: perplexity, passkey, key-value, probe, attention";
+  c.summary = "evaluate a stored run or an HF checkpoint: perplexity, passkey, key-value, probe, attention, RULER";
   c.usage =
-      "Usage: pose eval (--run ID|EXPERIMENT/RUN | --checkpoint DIR) --suite ppl,passkey,kv,probe,attention\n"
+      "Usage: pose eval (--run ID|EXPERIMENT/RUN | --checkpoint DIR) --suite ppl,passkey,kv,probe,attention,ruler\n"
       "                 [--lengths L,L,...] [--rope none,linear:2,dynamic:2,...]\n"
       "                 [--stride S] [--truncate] [--min-doc-tokens N] [--max-documents N]\n"
       "                 [--max-tokens N] [--split test|validation] [--corpus SPEC]\n"
       "                 [--depths D,D,...] [--trials N] [--seed X] [--generate]\n"
       "                 [--probe-document FILE --probe-question TEXT --probe-answer TEXT]\n"
-      "                 [--max-new-tokens N] [--sequences N]\n"
+      "                 [--max-new-tokens N] [--sequences N] [--tasks T,T,...]\n"
       "                 [--device cpu|cuda] [--store FILE] [--no-store] [--json]\n\n"
       "Suites:\n"
       "  ppl        sliding-window perplexity at each length (BOS + W-1 tokens per window,\n"
@@ -135,7 +182,11 @@ Command eval_command() {
       "  probe      your document + question + expected answer at each length: greedy answer\n"
       "             contains it (pass), and the answer's teacher-forced NLL\n"
       "  attention  attention mass by distance (log bins) per layer at the longest length,\n"
-      "             and the share beyond the model's original window\n\n"
+      "             and the share beyond the model's original window\n"
+      "  ruler      RULER's synthetic tasks, lengths x depths x trials, greedy answers scored\n"
+      "             as RULER scores them; the average per length and the effective length\n"
+      "             (--tasks picks tasks, default all; --max-new-tokens caps each answer)\n\n"
+      "RULER tasks:\n" + ruler_task_lines() + "\n"
       "A run (id or experiment/run as `pose runs` lists them) is evaluated from its exported\n"
       "model; its defaults are its experiment's own evaluation settings and held-out split.\n"
       "A checkpoint directory defaults to lengths L0/2 .. max(2 L0, max_position_embeddings)\n"
@@ -186,6 +237,8 @@ Command eval_command() {
       r.probe = p;
     }
     r.attention_sequences = args.get_int_at_least("sequences", 4, 1);
+    if (args.get("max-new-tokens")) r.max_new_tokens = max_new;
+    if (auto tasks = args.get("tasks")) r.ruler_tasks = eval::parse_ruler_tasks(*tasks);
     r.device = experiment::parse_device(args.get_or("device", "cpu"));
     r.store_file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
     r.store = !args.flag("no-store");
@@ -215,6 +268,7 @@ Command eval_command() {
       if (e.kind == "passkey" || e.kind == "kv") print_grid(e.results, out);
       if (e.kind == "probe") print_probe(e.results, out);
       if (e.kind == "attention") print_attention(e.results, out);
+      if (e.kind == "ruler") print_ruler(e.results, out);
     }
     if (report.run_id) out << "\nstored under run id " << report.run_id << " in " << r.store_file.string() << "\n";
     return 0;

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "eval/retrieval_grid.h"
+#include "eval/ruler_eval.h"
 #include "experiment/experiment_spec.h"
 #include "experiment/runner.h"
 
@@ -59,17 +61,22 @@ class ConsoleObserver : public experiment::ExperimentObserver {
       for (const auto& r : results) out_ << "  " << r["length"].get<long long>() << "→" << fmt(r["perplexity"].get<double>());
     } else if (kind == "passkey" || kind == "kv") {
       // Mean accuracy per length over its depths (trial-weighted).
-      std::map<long long, std::pair<long long, long long>> by_length;
-      for (const auto& r : results) {
-        auto& [correct, trials] = by_length[r["length"].get<long long>()];
-        correct += r["correct"].get<long long>();
-        trials += r["trials"].get<long long>();
-      }
-      for (const auto& [length, ct] : by_length) {
-        out_ << "  " << length << "→" << (ct.second > 0 ? fmt(static_cast<double>(ct.first) / ct.second, 3) : "-");
+      const auto cells = eval::retrieval_cells_from_json(results);
+      std::map<int64_t, int64_t> trials;
+      for (const auto& c : cells) trials[c.length] += c.trials;
+      for (const auto& [length, n] : trials) {
+        out_ << "  " << length << "→" << (n > 0 ? fmt(eval::mean_accuracy_at(cells, length), 3) : "-");
       }
     } else if (kind == "attention") {
       out_ << "  beyond Lc " << fmt(results["mean_beyond_window"].get<double>(), 3) << " (mean of layers)";
+    } else if (kind == "ruler") {
+      // The average over the tasks per length (a length too short for every task: "-").
+      const auto r = eval::ruler_result_from_json(results);
+      for (const auto length : r.lengths()) {
+        const auto average = r.average(length);
+        out_ << "  " << length << "→" << (average ? fmt(*average, 3) : "-");
+      }
+      out_ << " (average over tasks)";
     }
     out_ << "\n" << std::flush;
   }

@@ -7,8 +7,9 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "experiment/periodic_series.h"
 #include "experiment/runner.h"
+#include "results/metric_names.h"
+#include "results/stored_summaries.h"
 #include "store/experiment_store.h"
 
 namespace pose::cli {
@@ -29,15 +30,16 @@ std::string cell(const json& v, int precision = 4) {
   return v.get<std::string>();
 }
 
-// Every metric series' last value, and the headline numbers a reader looks
-// for first: perplexity and passkey accuracy at Lc and at Lt.
-json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const json& experiment_spec) {
+// Every metric series' last value, and the run's summary (results/run_summary.h):
+// the headline numbers a reader looks for first, perplexity and passkey
+// accuracy at Lc and at Lt among them.
+json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const results::RunSummary& summary) {
   json metrics = json::object();
   // Periodic evaluations (evaluation.periodic): every step's values, one object per step.
   std::map<int64_t, json> periodic;
-  const std::string prefix = experiment::kPeriodicSeriesPrefix;
-  for (const auto& name : st.metric_names(r.id)) {
-    if (auto last = st.last_metric(r.id, name)) metrics[name] = {{"step", last->step}, {"value", last->value}};
+  const std::string prefix(results::phase_prefix(results::EvalPhase::Periodic));
+  for (const auto& [name, last] : results::read_last_metrics(st, r.id)) {
+    metrics[name] = {{"step", last.step}, {"value", last.value}};
     if (name.rfind(prefix, 0) != 0) continue;
     for (const auto& p : st.metric_series(r.id, name)) {
       json& at = periodic[p.step];
@@ -45,11 +47,6 @@ json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const
       at[name.substr(prefix.size())] = p.value;
     }
   }
-  const auto value = [&](const std::string& name) -> json {
-    return metrics.contains(name) ? metrics[name]["value"] : json();
-  };
-  const int64_t lc = experiment_spec.value("/base_model/train_len"_json_pointer, 0);
-  const int64_t lt = r.spec.value("target_len", experiment_spec.value("target_len", 0));
   json j = {{"id", r.id},
             {"experiment", r.experiment_name},
             {"run", r.name},
@@ -59,18 +56,9 @@ json run_json(const store::ExperimentStore& st, const store::RunRecord& r, const
             {"device", r.device},
             {"created_at", r.created_at},
             {"started_at", r.started_at},
-            {"finished_at", r.finished_at},
-            {"steps", metrics.contains("train/loss") ? metrics["train/loss"]["step"] : json()},
-            {"final_loss", value("train/loss")},
-            {"wall_s", value("run/wall_s")},
-            {"tokens_per_s", value("run/tokens_per_s")},
-            {"lc", lc},
-            {"lt", lt},
-            {"ppl_at_lc", value("eval/ppl@" + std::to_string(lc))},
-            {"ppl_at_lt", value("eval/ppl@" + std::to_string(lt))},
-            {"passkey_at_lc", value("eval/passkey@" + std::to_string(lc))},
-            {"passkey_at_lt", value("eval/passkey@" + std::to_string(lt))},
-            {"metrics", metrics}};
+            {"finished_at", r.finished_at}};
+  j.update(results::to_json(summary));
+  j["metrics"] = std::move(metrics);
   if (!periodic.empty()) {
     j["periodic"] = json::array();
     for (auto& [step, values] : periodic) j["periodic"].push_back(std::move(values));
@@ -87,8 +75,11 @@ Command runs_command() {
   c.usage =
       "Usage: pose runs [--store FILE] [--experiment NAME] [--json]\n\n"
       "One line per run: status, steps, final training loss, perplexity at Lc and at Lt,\n"
-      "passkey accuracy at Lc and at Lt, training wall time and tokens/s, all read from the store.\n"
-      "--json prints every run with the last value of each metric series, and the\n"
+      "passkey accuracy at Lc and at Lt, RULER's effective length (Leff: the longest length whose\n"
+      "average score holds the original model's at Lc, else RULER's 85.6%), training wall time and\n"
+      "tokens/s, all read from the store.\n"
+      "--json prints every run's summary (the same numbers, the perplexity at Lt against the\n"
+      "original model's at Lc, RULER's effective length), the last value of each metric series, and the\n"
       "values of every periodic evaluation (evaluation.periodic) by step.\n";
   c.run = [](Args& args, std::ostream& out, std::ostream&) {
     const fs::path file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
@@ -102,7 +93,8 @@ Command runs_command() {
     json rows = json::array();
     for (const auto& e : st.experiments()) {
       if (only && e.name != *only) continue;
-      for (const auto& r : st.runs(e.id)) rows.push_back(run_json(st, r, e.spec));
+      const auto summaries = results::summarize_experiment(st, e);
+      for (const auto& r : st.runs(e.id)) rows.push_back(run_json(st, r, summaries.at(r.id)));
     }
     if (only && rows.empty()) throw UserError("no experiment named '" + *only + "' in " + file.string(), "check the name with pose runs");
     if (as_json) {
@@ -111,13 +103,14 @@ Command runs_command() {
     }
     const std::vector<std::pair<std::string, int>> columns = {
         {"experiment", 14}, {"run", 16}, {"status", 10}, {"steps", 6}, {"loss", 8}, {"ppl@Lc", 9},
-        {"ppl@Lt", 9},      {"pk@Lc", 7}, {"pk@Lt", 7}, {"wall s", 8}, {"tok/s", 8}};
+        {"ppl@Lt", 9},      {"pk@Lc", 7}, {"pk@Lt", 7}, {"Leff", 7}, {"wall s", 8}, {"tok/s", 8}};
     for (const auto& [name, width] : columns) out << std::left << std::setw(width) << name;
     out << "\n";
     for (const auto& r : rows) {
       const std::vector<std::string> values = {
           r["experiment"], r["run"], r["status"], cell(r["steps"]), cell(r["final_loss"]), cell(r["ppl_at_lc"]),
-          cell(r["ppl_at_lt"]), cell(r["passkey_at_lc"], 3), cell(r["passkey_at_lt"], 3), cell(r["wall_s"], 4),
+          cell(r["ppl_at_lt"]), cell(r["passkey_at_lc"], 3), cell(r["passkey_at_lt"], 3),
+          cell(r["ruler_effective_length"]), cell(r["wall_s"], 4),
           cell(r["tokens_per_s"], 5)};
       for (std::size_t i = 0; i < columns.size(); ++i) {
         out << std::left << std::setw(columns[i].second) << values[i] << (values[i].size() >= static_cast<std::size_t>(columns[i].second) ? " " : "");

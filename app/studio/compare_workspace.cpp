@@ -7,9 +7,11 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <type_traits>
 
 #include "perplexity_length_plot.h"
 #include "report/paper_claims.h"
+#include "results/metric_names.h"
 #include "runs_table.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
@@ -18,8 +20,11 @@ namespace pose::studio {
 
 namespace {
 
-QVariant last_value(const QMap<QString, double>& m, const QString& key) {
-  return m.contains(key) ? QVariant(m.value(key)) : QVariant();
+template <typename T>
+QVariant optional_value(const std::optional<T>& v) {
+  if (!v) return {};
+  if constexpr (std::is_integral_v<T>) return QVariant(static_cast<qlonglong>(*v));
+  return QVariant(static_cast<double>(*v));
 }
 
 QVariant spec_value(const nlohmann::json& spec, const char* pointer) {
@@ -56,6 +61,8 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
                       {QStringLiteral("pk_lt"), tr("passkey@Lt"), 2},
                       {QStringLiteral("kv_lt"), tr("kv@Lt"), 2},
                       {QStringLiteral("beyond"), tr("attention beyond Lc"), 3},
+                      // RULER's effective length: the longest length whose average score holds the threshold.
+                      {QStringLiteral("ruler_leff"), tr("RULER eff. length")},
                       // The PoSE paper's claim for the run's design beside what this run measured
                       // (core/report/paper_claims.h, docs/FIDELITY.md).
                       {QStringLiteral("claim"), tr("Paper claims")},
@@ -88,29 +95,10 @@ void CompareWorkspace::refresh() {
   }
   QVector<pose::widgets::RunsTableRow> rows;
   if (e) {
-    const StoreReader reader(storeFile_);
-    const QString lc = QString::number(e->trainLen());
-    const auto rope_method_of = [](const nlohmann::json& spec) {
-      return spec.contains("rope") ? spec["rope"].value("method", std::string()) : std::string();
-    };
-    const auto values_of = [](const QMap<QString, double>& m) {
-      pose::report::MetricValues out;
-      for (auto it = m.begin(); it != m.end(); ++it) out[it.key().toStdString()] = it.value();
-      return out;
-    };
-    // The original model: the run that neither fine-tunes nor rescales RoPE.
-    std::optional<pose::report::MetricValues> original;
-    for (const auto& run : e->runs) {
-      if (run.kind == QLatin1String("extend") &&
-          pose::report::is_original_model(run.spec.value("strategy", std::string()), rope_method_of(run.spec))) {
-        original = values_of(reader.lastMetrics(run.id));
-        break;
-      }
-    }
     for (const auto& run : e->runs) {
       if (run.kind != QLatin1String("extend")) continue;
-      const auto m = reader.lastMetrics(run.id);
-      const QString lt = QString::number(run.spec.value("target_len", e->targetLen()));
+      // Every number from the run's summary (results/run_summary.h), read from the store.
+      const auto& m = run.summary;
       pose::widgets::RunsTableRow row;
       row.run = run.name;
       row.colorIndex = run.colorIndex;
@@ -124,27 +112,21 @@ void CompareWorkspace::refresh() {
                     {QStringLiteral("lc"), spec_value(run.spec, "/train_len")},
                     {QStringLiteral("lt"), spec_value(run.spec, "/target_len")},
                     {QStringLiteral("steps"), spec_value(run.spec, "/steps")},
-                    {QStringLiteral("loss"), last_value(m, QStringLiteral("train/loss"))},
-                    {QStringLiteral("wall"), last_value(m, QStringLiteral("run/wall_s"))},
-                    {QStringLiteral("tps"), last_value(m, QStringLiteral("run/tokens_per_s"))},
-                    {QStringLiteral("ppl_lc"), last_value(m, QStringLiteral("eval/ppl@") + lc)},
-                    {QStringLiteral("ppl_lt"), last_value(m, QStringLiteral("eval/ppl@") + lt)},
-                    {QStringLiteral("pk_lc"), last_value(m, QStringLiteral("eval/passkey@") + lc)},
-                    {QStringLiteral("pk_lt"), last_value(m, QStringLiteral("eval/passkey@") + lt)},
-                    {QStringLiteral("kv_lt"), last_value(m, QStringLiteral("eval/kv@") + lt)},
-                    {QStringLiteral("beyond"), last_value(m, QStringLiteral("eval/attention_beyond_lc"))}};
-      double best = std::numeric_limits<double>::infinity();
-      for (auto it = m.begin(); it != m.end(); ++it) {
-        if (it.key().startsWith(QLatin1String("eval/ppl@"))) best = std::min(best, it.value());
-      }
-      if (std::isfinite(best)) row.values.insert(QStringLiteral("ppl_min"), best);
-      const std::string claim =
-          pose::report::paper_claim(run.spec.value("strategy", std::string()), rope_method_of(run.spec));
+                    {QStringLiteral("loss"), optional_value(m.final_loss)},
+                    {QStringLiteral("wall"), optional_value(m.wall_s)},
+                    {QStringLiteral("tps"), optional_value(m.tokens_per_s)},
+                    {QStringLiteral("ppl_lc"), optional_value(m.ppl_at_lc)},
+                    {QStringLiteral("ppl_lt"), optional_value(m.ppl_at_lt)},
+                    {QStringLiteral("ppl_min"), optional_value(m.min_ppl)},
+                    {QStringLiteral("pk_lc"), optional_value(m.passkey_at_lc)},
+                    {QStringLiteral("pk_lt"), optional_value(m.passkey_at_lt)},
+                    {QStringLiteral("kv_lt"), optional_value(m.kv_at_lt)},
+                    {QStringLiteral("beyond"), optional_value(m.attention_beyond_lc)},
+                    {QStringLiteral("ruler_leff"), optional_value(m.ruler_effective_length)}};
+      const std::string claim = pose::report::paper_claim(run.spec);
       if (!claim.empty()) row.values.insert(QStringLiteral("claim"), QString::fromStdString(claim));
-      const auto measured = pose::report::measured_outcome(values_of(m), original ? &*original : nullptr,
-                                                           e->trainLen(),
-                                                           run.spec.value("target_len", e->targetLen()));
-      if (!measured.text.empty()) row.values.insert(QStringLiteral("measured"), QString::fromStdString(measured.text));
+      const auto measured = pose::report::measured_outcome_text(m);
+      if (!measured.empty()) row.values.insert(QStringLiteral("measured"), QString::fromStdString(measured));
       rows.push_back(std::move(row));
     }
     perplexity_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
@@ -170,7 +152,7 @@ void CompareWorkspace::showSelection() {
     if (const auto ppl = reader.evaluation(run.id, QStringLiteral("perplexity"))) {
       perplexity_->setRun(run.name, run.colorIndex, pose::widgets::perplexity_points_from_json(ppl->results));
     }
-    const auto loss = reader.series(run.id, QStringLiteral("train/loss"));
+    const auto loss = reader.series(run.id, QString::fromLatin1(pose::results::kTrainLoss));
     if (!loss.isEmpty()) {
       curves_->addRun(run.name, run.colorIndex);
       for (const auto& series : pose::widgets::training_series_names()) {

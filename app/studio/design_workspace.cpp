@@ -33,6 +33,7 @@
 #include "common/json_layout.h"
 #include "coverage_plot.h"
 #include "experiment/cost_estimate.h"
+#include "experiment/spec_fields.h"
 #include "experiment/spec_warnings.h"
 #include "json_tree_view.h"
 #include "model/model_config.h"
@@ -171,7 +172,7 @@ QWidget* DesignWorkspace::buildForm() {
   connect(open, &QPushButton::clicked, this, &DesignWorkspace::openFile);
   connect(saveAsButton, &QPushButton::clicked, this, &DesignWorkspace::saveAs);
   connect(start, &QPushButton::clicked, this, [this] {
-    if (!error_.isEmpty()) return;
+    if (!error_.message.isEmpty()) return;
     if (path_.isEmpty()) saveAs();
     if (path_.isEmpty()) return;
     QString problem;
@@ -477,10 +478,14 @@ void DesignWorkspace::validate() {
   warnings_.clear();
   try {
     spec_ = experiment::parse_experiment_spec(doc_, base);
-    error_.clear();
-    for (const auto& w : experiment::spec_warnings(*spec_)) warnings_ << QString::fromStdString(w.message);
+    error_ = {};
+    for (const auto& w : experiment::spec_warnings(*spec_)) {
+      warnings_.push_back({QString::fromStdString(w.message), QString::fromStdString(w.path)});
+    }
+  } catch (const experiment::FieldError& e) {
+    error_ = {QString::fromStdString(e.what()), QString::fromStdString(e.path())};
   } catch (const std::exception& e) {
-    error_ = QString::fromStdString(e.what());
+    error_ = {QString::fromStdString(e.what()), QString()};
   }
   json_->setDocument(doc_);
   populate();
@@ -502,12 +507,12 @@ void DesignWorkspace::showErrors() {
     f.error->hide();
     if (f.caption) f.caption->setStyleSheet(QString());
   }
-  if (!error_.isEmpty()) {
+  if (!error_.message.isEmpty()) {
     markFields(error_, true);
     showProblem(problemText(), true);
     return;
   }
-  for (const QString& w : warnings_) markFields(w, false);
+  for (const auto& w : warnings_) markFields(w, false);
   showProblem(warnings().join(QLatin1Char('\n')), false);
 }
 
@@ -520,11 +525,6 @@ QString fieldKeyOf(const QString& path, int shownRun) {
   const auto m = runPath.match(path);
   if (!m.hasMatch()) return path;
   return m.captured(1).toInt() == shownRun ? QStringLiteral("run.") + m.captured(2) : QString();
-}
-
-QString pathOf(const QString& message) {
-  const int colon = static_cast<int>(message.indexOf(QStringLiteral(": ")));
-  return colon > 0 ? message.left(colon) : QString();
 }
 
 // The key a field has in the spec ("run.rope.factor" -> "rope.factor").
@@ -541,21 +541,22 @@ bool mentions(const QString& message, const QString& key) {
 
 }  // namespace
 
-QString DesignWorkspace::problemText() const { return error_.isEmpty() ? QString() : inFormWords(error_); }
+QString DesignWorkspace::problemText() const { return error_.message.isEmpty() ? QString() : inFormWords(error_); }
 
 QStringList DesignWorkspace::warnings() const {
   QStringList out;
-  for (const QString& w : warnings_) out << tr("Warning: %1").arg(inFormWords(w));
+  for (const auto& w : warnings_) out << tr("Warning: %1").arg(inFormWords(w));
   return out;
 }
 
-QString DesignWorkspace::inFormWords(const QString& message) const {
+QString DesignWorkspace::inFormWords(const SpecProblem& problem) const {
+  const QString& message = problem.message;
   // Which names to replace: every top-level field by its full key; a run's
   // fields (and the last part of a dotted key: "factor") when the message is
   // about a run; the base model's by their last part when it is about the base
   // model. One pass over the message, longest names first, so a label put in
   // ("Scale factor") is never matched again.
-  const QString path = pathOf(message);
+  const QString& path = problem.path;
   const bool aboutRun = path.startsWith(QLatin1String("extend["));
   const bool aboutBase = path.startsWith(QLatin1String("base_model"));
   QMap<QString, QString> names;  // spec name -> label
@@ -602,15 +603,16 @@ QString DesignWorkspace::inFormWords(const QString& message) const {
   return out + message.mid(at);
 }
 
-void DesignWorkspace::markFields(const QString& message, bool error) {
+void DesignWorkspace::markFields(const SpecProblem& problem, bool error) {
+  const QString& message = problem.message;
   QStringList keys;
-  const QString key = fieldKeyOf(pathOf(message), run_);
+  const QString key = fieldKeyOf(problem.path, run_);
   if (fields_.contains(key)) keys << key;
   // "Target window Lt: 2048 is below Training length 4096" after Training
   // length was edited: that edit caused it, so its field is flagged too.
   if (!lastEdited_.isEmpty() && lastEdited_ != key && fields_.contains(lastEdited_) &&
       (lastEdited_.startsWith(QLatin1String("run.")) == key.startsWith(QLatin1String("run."))) &&
-      mentions(message.mid(pathOf(message).size()), specKeyOf(lastEdited_))) {
+      mentions(message.startsWith(problem.path) ? message.mid(problem.path.size()) : message, specKeyOf(lastEdited_))) {
     keys << lastEdited_;
   }
   const QString color = error ? QStringLiteral("#c0392b") : QStringLiteral("#d68910");
@@ -618,7 +620,7 @@ void DesignWorkspace::markFields(const QString& message, bool error) {
   for (const QString& k : keys) {
     const Field& f = fields_[k];
     f.error->setPixmap(style()->standardIcon(icon).pixmap(f.error->size()));
-    f.error->setToolTip(inFormWords(message));
+    f.error->setToolTip(inFormWords(problem));
     f.error->show();
     // The caption in the problem's colour: a colour never changes a size (a
     // border on the widget would, and the form would jump).
@@ -666,7 +668,7 @@ void DesignWorkspace::populate() {
   };
   // Values as the engine resolved them (defaults filled in) when the document
   // parses; the document's own values while it does not.
-  if (spec_ && error_.isEmpty()) {
+  if (spec_ && error_.message.isEmpty()) {
     const auto& s = *spec_;
     setText(QStringLiteral("name"), QString::fromStdString(s.name));
     setCombo(QStringLiteral("base_model.kind"), s.base_model.kind);

@@ -61,7 +61,7 @@ class DesignWorkspace : public QWidget {
   bool isModified() const { return modified_; }
 
   // The document's problem as the parser states it, empty when it is valid.
-  QString validationError() const { return error_; }
+  QString validationError() const { return error_.message; }
   // The same in the form's words (field labels for spec paths and keys), as
   // the form shows it.
   QString problemText() const;
@@ -118,12 +118,18 @@ class DesignWorkspace : public QWidget {
   void edit(const QString& key, const nlohmann::json& value);
   void validate();
   void showErrors();
+  // A problem the core states about the spec: its message and the path of the
+  // field it is about (experiment::FieldError::path(), SpecWarning::path).
+  struct SpecProblem {
+    QString message;
+    QString path;  // "extend[4].train_len"; empty when it is about no one field
+  };
   // A parser message ("extend[4].train_len: ... target_len ...") with spec
   // paths and keys replaced by the labels of the fields that show them.
-  QString inFormWords(const QString& message) const;
-  // Flags the fields a message is about: the one its path names and the one
+  QString inFormWords(const SpecProblem& problem) const;
+  // Flags the fields a problem is about: the one its path names and the one
   // last edited when the message mentions it (the edit that caused it).
-  void markFields(const QString& message, bool error);
+  void markFields(const SpecProblem& problem, bool error);
   void showProblem(const QString& text, bool error);
   void populate();
   void updateRunCombo();
@@ -139,8 +145,8 @@ class DesignWorkspace : public QWidget {
   bool modified_ = false;
   QString path_;
   std::optional<experiment::ExperimentSpec> spec_;
-  QString error_;
-  QStringList warnings_;  // as the core states them, for the valid document
+  SpecProblem error_;                // empty message: the document is valid
+  QVector<SpecProblem> warnings_;  // as the core states them, for the valid document
   QString lastEdited_;    // field key of the last edit
   int run_ = 0;
   bool populating_ = false;

@@ -5,8 +5,9 @@
 #include <map>
 
 #include "experiment/cost_estimate.h"
-#include "experiment/periodic_series.h"
 #include "model/model_config.h"
+#include "results/metric_names.h"
+#include "results/stored_summaries.h"
 #include "store/experiment_store.h"
 
 namespace pose::studio {
@@ -25,6 +26,7 @@ StoredExperiment convert(const ExperimentStore& st, const store::ExperimentRecor
   out.id = e.id;
   out.name = QString::fromStdString(e.name);
   out.spec = e.spec;
+  const auto summaries = results::summarize_experiment(st, e);
   int index = 0;
   for (const auto& r : st.runs(e.id)) {
     StoredRun run;
@@ -35,6 +37,7 @@ StoredExperiment convert(const ExperimentStore& st, const store::ExperimentRecor
     run.message = QString::fromStdString(r.message);
     run.colorIndex = index++;
     run.spec = r.spec;
+    run.summary = summaries.at(r.id);
     out.runs.push_back(std::move(run));
   }
   return out;
@@ -46,9 +49,7 @@ StoredEval convert(const store::EvalRecord& e) {
 
 }  // namespace
 
-qint64 StoredExperiment::trainLen() const {
-  return spec.is_object() ? spec.value("/base_model/train_len"_json_pointer, qint64(0)) : 0;
-}
+qint64 StoredExperiment::trainLen() const { return results::experiment_lc(spec); }
 
 qint64 StoredExperiment::targetLen() const {
   if (spec.is_object() && spec.contains("target_len")) return spec["target_len"].get<qint64>();
@@ -103,33 +104,25 @@ QVector<StoredEval> StoreReader::evaluations(qint64 runId) const {
   return out;
 }
 
-QMap<QString, double> StoreReader::lastMetrics(qint64 runId) const {
-  QMap<QString, double> out;
-  const auto st = open(file_);
-  if (!st) return out;
-  for (const auto& name : st->metric_names(runId)) {
-    if (const auto last = st->last_metric(runId, name)) out.insert(QString::fromStdString(name), last->value);
-  }
-  return out;
-}
-
 QVector<pose::widgets::PeriodicPoint> StoreReader::periodicPoints(qint64 runId) const {
   QVector<pose::widgets::PeriodicPoint> out;
   const auto st = open(file_);
   if (!st) return out;
   std::map<int64_t, pose::widgets::PeriodicPoint> by_step;
-  const std::string prefix = experiment::kPeriodicSeriesPrefix;
   for (const auto& name : st->metric_names(runId)) {
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string key = name.substr(prefix.size());
-    const bool ppl = key.rfind("ppl@", 0) == 0;
-    if (!ppl && key != "passkey" && key != "attention_beyond_lc") continue;
+    const auto parsed = results::parse_metric_name(name);
+    if (!parsed || parsed->phase != results::EvalPhase::Periodic) continue;
+    const auto metric = parsed->metric;
+    if (metric != results::EvalMetric::Perplexity && metric != results::EvalMetric::PasskeyMean &&
+        metric != results::EvalMetric::AttentionBeyondLc) {
+      continue;
+    }
     for (const auto& p : st->metric_series(runId, name)) {
       auto& point = by_step[p.step];
       point.step = static_cast<double>(p.step);
-      if (ppl) {
-        point.perplexity.push_back(QPointF(std::stod(key.substr(4)), p.value));
-      } else if (key == "passkey") {
+      if (metric == results::EvalMetric::Perplexity) {
+        point.perplexity.push_back(QPointF(static_cast<double>(*parsed->length), p.value));
+      } else if (metric == results::EvalMetric::PasskeyMean) {
         point.passkey = p.value;
       } else {
         point.attentionBeyond = p.value;
@@ -147,12 +140,11 @@ QVector<pose::widgets::PeriodicPoint> StoreReader::periodicPoints(qint64 runId) 
 std::optional<double> StoreReader::originalPerplexity(const StoredExperiment& e, qint64 length) const {
   const auto st = open(file_);
   if (!st) return std::nullopt;
-  const std::string at = "@" + std::to_string(length);
   for (const auto& run : e.runs) {
-    if (run.kind != QLatin1String("extend") || !experiment::stored_run_is_original_model(run.spec)) continue;
-    const auto periodic = st->metric_series(run.id, std::string(experiment::kPeriodicSeriesPrefix) + "ppl" + at);
+    if (run.kind != QLatin1String("extend") || !results::is_original_model(run.spec)) continue;
+    const auto periodic = st->metric_series(run.id, results::ppl_at(length, results::EvalPhase::Periodic));
     if (!periodic.empty()) return periodic.front().value;
-    if (const auto last = st->last_metric(run.id, "eval/ppl" + at)) return last->value;
+    if (const auto last = st->last_metric(run.id, results::ppl_at(length))) return last->value;
   }
   return std::nullopt;
 }
@@ -176,7 +168,7 @@ std::optional<std::pair<double, QString>> StoreReader::trainingThroughput(const 
     if (it->kind != QLatin1String("extend") || it->status != QLatin1String("done")) continue;
     const auto record = st->run(it->id);
     if (!record || record->device != "cpu") continue;
-    const auto tokens = st->last_metric(it->id, "run/tokens_per_s");
+    const auto tokens = st->last_metric(it->id, results::kRunTokensPerS);
     const qint64 len = it->spec.value("train_len", qint64(0));
     if (!tokens || tokens->value <= 0 || len <= 0) continue;
     const double flops = experiment::achieved_flops_per_second(*config, len, tokens->value);

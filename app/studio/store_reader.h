@@ -5,7 +5,6 @@
 // (WAL), and a missing store file simply reads as empty.
 #pragma once
 
-#include <QMap>
 #include <QString>
 #include <QVector>
 
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "live_eval_view.h"
+#include "results/run_summary.h"
 #include "training_curves_view.h"
 
 namespace pose::studio {
@@ -24,6 +24,9 @@ struct StoredRun {
   QString name, kind, status, message;
   int colorIndex = 0;   // position in its experiment: the run's colour everywhere
   nlohmann::json spec;  // resolved settings (target_len, rope, strategy, ...)
+  // Headline numbers from the store (results/run_summary.h), the original
+  // model of the experiment as reference.
+  pose::results::RunSummary summary;
 };
 
 struct StoredExperiment {
@@ -32,7 +35,7 @@ struct StoredExperiment {
   nlohmann::json spec;
   QVector<StoredRun> runs;
   qint64 trainLen() const;   // Lc: base_model.train_len, 0 when unknown
-  qint64 targetLen() const;  // Lt: the spec's target_len, 0 when unknown
+  qint64 targetLen() const;  // Lt: the spec's target_len, else the first run's; 0 when unknown
 };
 
 struct StoredEval {
@@ -55,8 +58,6 @@ class StoreReader {
   // The run's own evaluation of a kind (the runner's), else the latest one.
   std::optional<StoredEval> evaluation(qint64 runId, const QString& kind) const;
   QVector<StoredEval> evaluations(qint64 runId) const;
-  // The last value of every metric series of a run ("train/loss", "eval/ppl@2048", ...).
-  QMap<QString, double> lastMetrics(qint64 runId) const;
   // The run's periodic evaluations (evaluation.periodic) by step, from the
   // metric series "periodic/ppl@L", "periodic/passkey", "periodic/attention_beyond_lc".
   QVector<pose::widgets::PeriodicPoint> periodicPoints(qint64 runId) const;

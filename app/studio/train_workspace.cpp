@@ -12,8 +12,9 @@
 
 #include <map>
 
-#include "experiment/periodic_series.h"
 #include "live_eval_view.h"
+#include "results/metric_names.h"
+#include "results/run_summary.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
 
@@ -199,12 +200,12 @@ void TrainWorkspace::reloadFromStore() {
     if (run.kind != QLatin1String("extend")) continue;
     const auto points = reader.periodicPoints(run.id);
     if (points.isEmpty()) continue;
-    liveEval_->addRun(run.name, colorIndex(run.name), !experiment::stored_run_trains(run.spec));
+    liveEval_->addRun(run.name, colorIndex(run.name), !results::run_trains(run.spec));
     liveEval_->setPoints(run.name, points);
   }
   for (const auto& run : e->runs) {
     if (run.kind == QLatin1String("data") || !shown(run.name)) continue;
-    const auto loss = reader.series(run.id, QStringLiteral("train/loss"));
+    const auto loss = reader.series(run.id, QString::fromLatin1(results::kTrainLoss));
     if (loss.isEmpty()) continue;  // evaluation-only runs have no curve
     curves_->addRun(run.name, colorIndex(run.name));
     for (const auto& series : pose::widgets::training_series_names()) {
@@ -226,7 +227,7 @@ void TrainWorkspace::reloadRun(const QString& run) {
       if (stored.name != run) continue;
       if (liveEval_->runs().contains(run)) liveEval_->setPoints(run, reader.periodicPoints(stored.id));
       if (!shown(run)) return;
-      const auto loss = reader.series(stored.id, QStringLiteral("train/loss"));
+      const auto loss = reader.series(stored.id, QString::fromLatin1(results::kTrainLoss));
       if (loss.isEmpty()) return;
       curves_->addRun(run, colorIndex(run));
       for (const auto& series : pose::widgets::training_series_names()) {
@@ -285,11 +286,11 @@ void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
     if (!shown(s.run)) continue;
     auto& series = batch[s.run];
     const double x = static_cast<double>(s.step);
-    series[QStringLiteral("train/loss")].push_back({x, s.loss});
-    series[QStringLiteral("train/lr")].push_back({x, s.lr});
-    series[QStringLiteral("train/grad_norm")].push_back({x, s.gradNorm});
-    series[QStringLiteral("train/tokens_per_s")].push_back({x, s.tokensPerS});
-    series[QStringLiteral("train/memory_mb")].push_back({x, s.memoryMb});
+    series[QString::fromLatin1(results::kTrainLoss)].push_back({x, s.loss});
+    series[QString::fromLatin1(results::kTrainLr)].push_back({x, s.lr});
+    series[QString::fromLatin1(results::kTrainGradNorm)].push_back({x, s.gradNorm});
+    series[QString::fromLatin1(results::kTrainTokensPerS)].push_back({x, s.tokensPerS});
+    series[QString::fromLatin1(results::kTrainMemoryMb)].push_back({x, s.memoryMb});
   }
   for (const auto& [run, series] : batch) {
     if (!curves_->runs().contains(run)) curves_->addRun(run, colorIndex(run));

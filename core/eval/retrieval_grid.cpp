@@ -130,6 +130,38 @@ nlohmann::json to_json(const std::vector<RetrievalCell>& cells) {
   return rows;
 }
 
+std::vector<RetrievalCell> retrieval_cells_from_json(const nlohmann::json& j) {
+  if (!j.is_array()) throw UserError("retrieval results: expected a list of cells", "read the results a retrieval evaluation stored");
+  std::vector<RetrievalCell> cells;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& row = j[i];
+    const std::string where = "retrieval results[" + std::to_string(i) + "]";
+    try {
+      RetrievalCell c;
+      c.length = row.at("length").get<int64_t>();
+      c.prompt_tokens = row.value("prompt_tokens", int64_t(0));
+      c.depth = row.at("depth").get<double>();
+      c.trials = row.at("trials").get<int64_t>();
+      c.correct = row.at("correct").get<int64_t>();
+      c.generated_correct = row.value("generated_correct", int64_t(-1));
+      c.skipped = row.value("skipped", std::string());
+      for (const auto& s : row.value("samples", nlohmann::json::array())) {
+        RetrievalSample sample;
+        sample.expected = s.value("expected", std::string());
+        sample.predicted = s.value("predicted", std::string());
+        sample.correct = s.value("correct", false);
+        sample.generated = s.value("generated", std::string());
+        sample.generated_correct = s.value("generated_correct", false);
+        c.samples.push_back(std::move(sample));
+      }
+      cells.push_back(std::move(c));
+    } catch (const nlohmann::json::exception& e) {
+      throw UserError(where + ": " + e.what(), "read the results a retrieval evaluation stored");
+    }
+  }
+  return cells;
+}
+
 double mean_accuracy_at(const std::vector<RetrievalCell>& cells, int64_t length) {
   int64_t trials = 0, correct = 0;
   for (const auto& c : cells) {

@@ -82,6 +82,9 @@ std::vector<RetrievalCell> evaluate_retrieval(TokenPredictor& predictor, const t
 // Settings common to every format ("format" and the scoring rule included).
 nlohmann::json to_json(const RetrievalSettings& s, const RetrievalFormat& format);
 nlohmann::json to_json(const std::vector<RetrievalCell>& cells);
+// Reads to_json(cells) back (every reader of stored retrieval results goes
+// through here); UserError naming the cell and field of a malformed document.
+std::vector<RetrievalCell> retrieval_cells_from_json(const nlohmann::json& j);
 // Mean accuracy of the cells whose length is `length` (trial-weighted).
 double mean_accuracy_at(const std::vector<RetrievalCell>& cells, int64_t length);
 

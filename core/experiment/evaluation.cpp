@@ -7,11 +7,7 @@
 
 #include "common/error.h"
 #include "common/suggest.h"
-#include "eval/attention_distance.h"
-#include "eval/kv_retrieval.h"
-#include "eval/passkey_eval.h"
-#include "eval/perplexity.h"
-#include "eval/retrieval_grid.h"
+#include "experiment/eval_suite.h"
 #include "experiment/runner.h"
 #include "model/hf_checkpoint.h"
 #include "rope/hf_rope_config.h"
@@ -36,10 +32,35 @@ constexpr const char* kCheckpointExperiment = "checkpoints";
 // Held-out books of the default corpus when a checkpoint has no experiment.
 constexpr std::size_t kKjvHeldOutBooks = 4;
 
-const std::map<std::string, std::string>& suite_kinds() {
-  static const std::map<std::string, std::string> kinds = {
-      {"ppl", "perplexity"}, {"passkey", "passkey"}, {"kv", "kv"}, {"probe", "probe"}, {"attention", "attention"}};
-  return kinds;
+bool needs_documents(const EvalRequest& r) {
+  for (const auto& name : r.suites) {
+    if (eval_suite(name).info().needs_documents) return true;
+  }
+  return false;
+}
+
+// The command's flags as a plan's keys (eval_suite.h): only those given.
+json request_overrides(const EvalRequest& r) {
+  json o = json::object();
+  if (!r.lengths.empty()) o["lengths"] = r.lengths;
+  if (r.stride) o["stride"] = *r.stride;
+  if (r.truncate) o["truncate"] = true;
+  if (r.min_document_tokens > 0) o["min_document_tokens"] = r.min_document_tokens;
+  if (r.max_documents) o["max_documents"] = *r.max_documents;
+  if (r.max_tokens) o["max_tokens"] = *r.max_tokens;
+  o["split"] = r.split;
+  if (!r.depths.empty()) o["depths"] = r.depths;
+  if (r.trials) o["trials"] = *r.trials;
+  if (r.seed) o["seed"] = *r.seed;
+  if (r.generate) o["generate"] = true;
+  if (r.probe) {
+    o["probe"] = {{"document", r.probe->document}, {"question", r.probe->question}, {"answer", r.probe->answer},
+                  {"max_new_tokens", r.probe->max_new_tokens}, {"source", r.probe->source}};
+  }
+  o["sequences"] = r.attention_sequences;
+  if (!r.ruler_tasks.empty()) o["tasks"] = r.ruler_tasks;
+  if (r.max_new_tokens) o["max_new_tokens"] = *r.max_new_tokens;
+  return o;
 }
 
 bool all_digits(const std::string& s) {
@@ -51,7 +72,7 @@ struct Target {
   fs::path dir;
   std::optional<store::RunRecord> run;
   std::optional<int64_t> step;
-  json own_perplexity, own_passkey;  // settings of the run's own evaluations (null when none)
+  std::map<std::string, json> own;   // settings of the run's own evaluations by kind
   fs::path tokens_file;              // a run's held-out token file
 };
 
@@ -100,15 +121,16 @@ Target resolve_run(const store::ExperimentStore& st, const EvalRequest& r) {
   }
   t.dir = exports.back().path;
   t.step = exports.back().step;
-  for (const char* kind : {"perplexity", "passkey"}) {
+  for (const auto* suite : eval_suites()) {
+    const std::string& kind = suite->info().kind;
     for (const auto& e : st.eval_results(run.id, kind)) {
       if (e.settings.value("origin", "") == "pose eval") continue;
-      (std::string(kind) == "perplexity" ? t.own_perplexity : t.own_passkey) = e.settings;
+      t.own[kind] = e.settings;
       if (!t.step) t.step = e.checkpoint_step;
       break;
     }
   }
-  if (r.suites.count("ppl") || r.suites.count("attention")) {
+  if (needs_documents(r)) {
     const auto data = st.find_run(run.experiment_id, "data");
     if (data) {
       for (const auto& a : st.artifacts(data->id, "tokens")) {
@@ -123,20 +145,6 @@ Target resolve_run(const store::ExperimentStore& st, const EvalRequest& r) {
   return t;
 }
 
-// Powers of two times L0 from L0/2 up to max(2·L0, max_position_embeddings).
-std::vector<int64_t> default_lengths(const model::ModelConfig& c) {
-  const int64_t l0 = eval::original_window_of(c);
-  const int64_t top = std::max(2 * l0, c.max_position_embeddings);
-  std::vector<int64_t> out;
-  for (int64_t L = std::max<int64_t>(1, l0 / 2); L <= top; L *= 2) out.push_back(L);
-  return out;
-}
-
-std::vector<int64_t> json_lengths(const json& settings) {
-  std::vector<int64_t> out;
-  if (settings.is_object() && settings.contains("lengths")) out = settings["lengths"].get<std::vector<int64_t>>();
-  return out;
-}
 
 json rope_json(const model::ModelConfig& c) {
   json j = json::object();
@@ -180,7 +188,8 @@ class Evaluator {
       report_.model["experiment"] = target_.run->experiment_name;
       report_.model["run_id"] = target_.run->id;
     }
-    if (r_.suites.count("ppl") || r_.suites.count("attention")) load_documents();
+    if (needs_documents(r_)) load_documents();
+    inputs_ = suite_inputs();
     begin_store_run();
 
     std::vector<std::optional<eval::RopeOverride>> ropes;
@@ -192,8 +201,8 @@ class Evaluator {
         const json rope = o ? eval::to_json(*o, config) : json{{"override", "own"}};
         json full = rope;
         full["config"] = rope_json(m->config());
-        for (const auto& suite : eval_suite_names()) {
-          if (r_.suites.count(suite)) run_suite(suite, m, o ? o->text() : "own", full);
+        for (const auto* suite : eval_suites()) {
+          if (r_.suites.count(suite->info().name)) run_suite(*suite, m, o ? o->text() : "own", full);
         }
       }
     } catch (...) {
@@ -214,7 +223,11 @@ class Evaluator {
       throw UserError("give either --run or --checkpoint", "--run ID|EXPERIMENT/RUN evaluates a stored run; "
                                                            "--checkpoint DIR an HF checkpoint directory");
     }
-    if (r_.suites.empty()) throw UserError("no suite to run", "give --suite ppl,passkey,kv,probe,attention (any of them)");
+    if (r_.suites.empty()) {
+      std::string names;
+      for (const auto& n : eval_suite_names()) names += (names.empty() ? "" : ",") + n;
+      throw UserError("no suite to run", "give --suite with any of " + names);
+    }
     if (r_.suites.count("probe") && !r_.probe) {
       throw UserError("suite probe needs a document, a question and the expected answer",
                       "give --probe-document FILE --probe-question TEXT --probe-answer TEXT");
@@ -272,79 +285,52 @@ class Evaluator {
     if (r_.store && !target_.run && report_.run_id) store_->finish_run(report_.run_id, status);
   }
 
-  std::vector<int64_t> lengths_or(const std::vector<int64_t>& fallback) const {
-    if (!r_.lengths.empty()) return r_.lengths;
-    if (!fallback.empty()) return fallback;
-    return default_lengths(model_->config());
-  }
-
-  eval::RetrievalSettings retrieval_settings() const {
-    const json& own = target_.own_passkey;
-    eval::RetrievalSettings s;
-    s.lengths = lengths_or(json_lengths(own));
-    s.depths = !r_.depths.empty() ? r_.depths
-               : own.is_object()  ? own["depths"].get<std::vector<double>>()
-                                  : std::vector<double>{0.0, 0.25, 0.5, 0.75, 1.0};
-    s.trials = r_.trials.value_or(own.is_object() ? own.value("trials", int64_t(4)) : 4);
-    s.seed = r_.seed.value_or(own.is_object() ? own.value("seed", uint64_t(0)) : 0);
-    s.generate = r_.generate;
-    return s;
-  }
-
-  void run_suite(const std::string& suite, model::LlamaForCausalLM& m, const std::string& rope_name,
-                 const json& rope) {
-    const auto t0 = Clock::now();
-    const auto progress = [&](int64_t done, int64_t total) {
-      log(suite + " [" + rope_name + "]: " + std::to_string(done) + "/" + std::to_string(total));
-    };
-    json settings, results;
-    if (suite == "ppl") {
-      const json& own = target_.own_perplexity;
-      eval::PerplexitySettings s;
-      s.lengths = lengths_or(json_lengths(own));
-      s.stride = r_.stride.value_or(own.is_object() ? own.value("stride", int64_t(0)) : 0);
-      s.truncate = r_.truncate;
-      s.min_document_tokens = r_.min_document_tokens;
-      s.max_documents = r_.max_documents.value_or(own.is_object() ? own.value("max_documents", int64_t(0)) : 0);
-      s.max_tokens = r_.max_tokens.value_or(own.is_object() ? own.value("max_tokens", int64_t(0)) : 16384);
-      s.bos_id = tokenizer_->bos_id();
-      results = eval::to_json(eval::evaluate_perplexity(m, documents_, s, progress));
-      settings = eval::to_json(s);
-      settings["documents"] = documents_source_;
-    } else if (suite == "passkey" || suite == "kv") {
-      const auto s = retrieval_settings();
-      const auto format = suite == "passkey" ? eval::passkey_format(*tokenizer_) : eval::kv_retrieval_format(*tokenizer_);
-      eval::ModelPredictor predictor(m);
-      results = eval::to_json(eval::evaluate_retrieval(predictor, *tokenizer_, format, s, progress));
-      settings = eval::to_json(s, format);
-    } else if (suite == "probe") {
-      eval::ProbeSettings s = *r_.probe;
-      s.lengths = lengths_or(json_lengths(target_.own_perplexity));
-      eval::ModelPredictor predictor(m);
-      results = eval::to_json(eval::evaluate_probe(predictor, *tokenizer_, s, progress));
-      settings = eval::to_json(s);
-    } else if (suite == "attention") {
-      eval::AttentionDistanceSettings s;
-      // A run's default: the longest length its experiment evaluates (Lt).
-      const auto lengths = lengths_or(json_lengths(target_.own_perplexity));
-      s.length = *std::max_element(lengths.begin(), lengths.end());
-      s.sequences = r_.attention_sequences;
-      s.original_window = eval::original_window_of(model_->config());
-      s.bos_id = tokenizer_->bos_id();
-      results = eval::to_json(eval::evaluate_attention_distance(m, documents_, s, progress));
-      settings = eval::to_json(s);
-      settings["documents"] = documents_source_;
+  // What every suite measures with: the tokenizer, the documents loaded for
+  // this evaluation, the model's original window, and lengths when neither the
+  // command nor the run's own evaluation of a suite's kind gives them (the
+  // run's perplexity lengths, else L0/2 .. max(2·L0, max_position_embeddings)).
+  SuiteInputs suite_inputs() const {
+    const auto& config = model_->config();
+    SuiteInputs in;
+    in.tokenizer = tokenizer_.get();
+    in.documents = [this](const std::string&) -> const TokenDocuments& { return documents_; };
+    in.documents_source = [this](const std::string&) { return documents_source_; };
+    in.original_window = eval::original_window_of(config);
+    const auto own = target_.own.find("perplexity");
+    if (own != target_.own.end() && own->second.contains("lengths")) {
+      in.default_lengths = own->second["lengths"].get<std::vector<int64_t>>();
     }
+    if (in.default_lengths.empty()) {
+      in.default_lengths = default_eval_lengths(in.original_window, config.max_position_embeddings);
+    }
+    // A run's default for attention: the longest length its experiment evaluates (Lt).
+    in.target_len = *std::max_element(in.default_lengths.begin(), in.default_lengths.end());
+    return in;
+  }
+
+  void run_suite(const EvalSuite& suite, model::LlamaForCausalLM& m, const std::string& rope_name, const json& rope) {
+    const std::string& name = suite.info().name;
+    const auto t0 = Clock::now();
+    SuiteInputs in = inputs_;
+    in.progress = [&](int64_t done, int64_t total) {
+      log(name + " [" + rope_name + "]: " + std::to_string(done) + "/" + std::to_string(total));
+    };
+    const auto own = target_.own.find(suite.info().kind);
+    const json plan = suite.request_plan(overrides_, own == target_.own.end() ? json() : own->second, in);
+    // Headline metrics are not recorded: they are the run's own evaluation's, which
+    // `pose eval` (possibly with another RoPE) must not replace.
+    auto result = suite.run(m, plan, in, results::EvalPhase::Final);
+    json settings = std::move(result.settings);
     settings["origin"] = "pose eval";
     settings["rope"] = rope;
     settings["model_dir"] = target_.dir.string();
     settings["device"] = device_description(r_.device);
     settings["wall_s"] = std::chrono::duration<double>(Clock::now() - t0).count();
-    EvalOutcome out{suite_kinds().at(suite), rope_name, settings, results, 0};
+    EvalOutcome out{suite.info().kind, rope_name, settings, std::move(result.results), 0};
     if (r_.store) {
-      out.record_id = store_->add_eval_result({0, report_.run_id, out.kind, settings, results, target_.step, {}});
+      out.record_id = store_->add_eval_result({0, report_.run_id, out.kind, settings, out.results, target_.step, {}});
     }
-    log(suite + " [" + rope_name + "]: done in " + std::to_string(settings["wall_s"].get<double>()) + " s");
+    log(name + " [" + rope_name + "]: done in " + std::to_string(settings["wall_s"].get<double>()) + " s");
     report_.evaluations.push_back(std::move(out));
   }
 
@@ -355,13 +341,19 @@ class Evaluator {
   std::unique_ptr<text::Tokenizer> tokenizer_;
   TokenDocs documents_;
   json documents_source_;
+  json overrides_ = request_overrides(r_);
+  SuiteInputs inputs_;
   EvalReport report_;
 };
 
 }  // namespace
 
 const std::vector<std::string>& eval_suite_names() {
-  static const std::vector<std::string> names = {"ppl", "passkey", "kv", "probe", "attention"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto* suite : eval_suites()) out.push_back(suite->info().name);
+    return out;
+  }();
   return names;
 }
 
@@ -372,12 +364,10 @@ std::set<std::string> parse_eval_suites(const std::string& list) {
     const auto comma = list.find(',', start);
     const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!name.empty()) {
-      const auto& names = eval_suite_names();
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        const auto near = closest_match(name, names);
-        throw UserError("--suite: unknown suite '" + name + "'",
-                        (near.empty() ? std::string() : "did you mean " + near + "? ") +
-                            "suites: ppl, passkey, kv, probe, attention");
+      try {
+        eval_suite(name);
+      } catch (const UserError& e) {
+        throw UserError("--suite: " + e.problem(), e.fix());
       }
       out.insert(name);
     }

@@ -3,9 +3,10 @@
 // each with every setting recorded beside its results in the store, so that
 // any number can be produced again with one command.
 //
-// Suites: ppl (sliding-window perplexity vs length), passkey, kv (key-value
-// retrieval), probe (a custom document + question + answer) and attention
-// (attention mass vs distance). Each suite runs once per RoPE override (none
+// Suites: those of the registry (experiment/eval_suite.h): ppl (sliding-window
+// perplexity vs length), passkey, kv (key-value retrieval), probe (a custom
+// document + question + answer), attention (attention mass vs distance) and
+// ruler (RULER's synthetic tasks). Each suite runs once per RoPE override (none
 // given: the model's own RoPE).
 //
 // Defaults: for a run, the settings of its experiment's own evaluations (read
@@ -35,7 +36,7 @@ struct EvalRequest {
   std::string run;
   std::filesystem::path checkpoint_dir;
 
-  std::set<std::string> suites;        // "ppl", "passkey", "kv", "probe", "attention"
+  std::set<std::string> suites;        // names of registered suites: "ppl", "passkey", ...
   std::vector<int64_t> lengths;        // empty: the defaults above
   std::vector<eval::RopeOverride> ropes;  // empty: the model's own RoPE
 
@@ -60,6 +61,10 @@ struct EvalRequest {
   // attention
   int64_t attention_sequences = 4;
 
+  // ruler: its tasks (empty: all) and a cap on generated tokens per answer (unset: each task's own)
+  std::vector<std::string> ruler_tasks;
+  std::optional<int64_t> max_new_tokens;
+
   torch::Device device = torch::kCPU;
   std::filesystem::path store_file;    // the ExperimentStore
   bool store = true;                   // false: compute and return only
@@ -67,7 +72,7 @@ struct EvalRequest {
 };
 
 struct EvalOutcome {
-  std::string kind;          // "perplexity", "passkey", "kv", "probe", "attention"
+  std::string kind;          // the suite's store kind: "perplexity", "passkey", "kv", "probe", "attention", "ruler"
   std::string rope;          // the override ("linear:2") or "own"
   nlohmann::json settings;   // as stored
   nlohmann::json results;

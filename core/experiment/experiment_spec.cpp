@@ -4,6 +4,7 @@
 #include "common/json_file.h"
 #include "common/printable.h"
 #include "common/suggest.h"
+#include "experiment/eval_suite.h"
 #include "experiment/spec_fields.h"
 #include "model/model_config.h"
 
@@ -689,6 +690,37 @@ PasskeyPlan default_passkey_plan(std::uint64_t seed) {
   return plan;
 }
 
+// Names of the registered suites that read their own plan (experiment/eval_suite.h).
+std::vector<std::string> own_plan_suites() {
+  std::vector<std::string> names;
+  for (const auto* suite : eval_suites()) {
+    if (suite->info().spec_plan == SpecPlan::Own) names.push_back(suite->info().name);
+  }
+  return names;
+}
+
+// The plans of those suites present in `value`, each read by its suite.
+// `split`: a periodic plan's split, which applies to its parts.
+std::map<std::string, json> read_own_suite_plans(const json& value, const std::string& path,
+                                                 const ExperimentSpec& spec, const std::optional<std::string>& split) {
+  std::map<std::string, json> plans;
+  SuitePlanContext context;
+  context.seed = spec.seed;
+  context.corpus = &spec.data.corpus;
+  for (const auto& name : own_plan_suites()) {
+    const json* v = find(value, name.c_str());
+    if (!v) continue;
+    const std::string p = child_path(path, name);
+    if (split) {
+      if (find(*v, "split")) fail(child_path(p, "split"), "is set by the periodic plan", "remove it, or set " + child_path(path, "split"));
+    }
+    json plan = eval_suite(name).read_plan(*v, p, context);
+    if (split) plan["split"] = *split;
+    plans[name] = std::move(plan);
+  }
+  return plans;
+}
+
 // A part of a periodic plan: an object, `true` (the defaults) or `false` (off).
 const json* periodic_part(const json& plan, const char* key, const std::string& path, bool& enabled) {
   enabled = true;
@@ -704,7 +736,9 @@ const json* periodic_part(const json& plan, const char* key, const std::string& 
 PeriodicPlan read_periodic(const json& value, const std::string& path, const ExperimentSpec& spec) {
   PeriodicPlan plan;
   require_object(value, path);
-  reject_unknown_keys(value, path, {"every", "at_start", "max_share", "split", "perplexity", "passkey", "attention"});
+  std::vector<std::string> known = {"every", "at_start", "max_share", "split", "perplexity", "passkey", "attention"};
+  for (const auto& name : own_plan_suites()) known.push_back(name);
+  reject_unknown_keys(value, path, known);
   const json* every = find(value, "every");
   if (!every) fail(child_path(path, "every"), "missing", "give the steps between evaluations, e.g. 50");
   plan.every = read_whole(*every, child_path(path, "every"));
@@ -750,7 +784,8 @@ PeriodicPlan read_periodic(const json& value, const std::string& path, const Exp
     p.split = plan.split;
     plan.attention = p;
   }
-  if (!plan.perplexity && !plan.passkey && !plan.attention) {
+  plan.suites = read_own_suite_plans(value, path, spec, plan.split);
+  if (!plan.perplexity && !plan.passkey && !plan.attention && plan.suites.empty()) {
     fail(path, "has every part switched off", "enable perplexity, passkey or attention, or remove " + key_of(path));
   }
   return plan;
@@ -760,7 +795,10 @@ EvaluationPlan read_evaluation(const json* value, const std::string& path, const
   EvaluationPlan plan;
   if (!value) return plan;
   require_object(*value, path);
-  reject_unknown_keys(*value, path, {"perplexity", "passkey", "kv", "attention", "periodic"});
+  std::vector<std::string> known = {"perplexity", "passkey", "kv", "attention", "periodic"};
+  for (const auto& name : own_plan_suites()) known.push_back(name);
+  reject_unknown_keys(*value, path, known);
+  plan.suites = read_own_suite_plans(*value, path, spec, std::nullopt);
   if (const json* v = find(*value, "perplexity")) {
     plan.perplexity = read_perplexity(*v, child_path(path, "perplexity"), spec.data.corpus);
   }
@@ -953,7 +991,9 @@ ExperimentSpec parse_experiment_spec(const json& input, const std::filesystem::p
   } catch (const UserError& e) {
     if (preset.empty()) throw;
     // The field may have come from the preset rather than the spec's own text.
-    throw UserError(e.problem(), e.fix() + " (in the spec with preset \"" + printable(preset) + "\" applied)");
+    const std::string fix = e.fix() + " (in the spec with preset \"" + printable(preset) + "\" applied)";
+    if (const auto* field = dynamic_cast<const FieldError*>(&e)) throw FieldError(field->path(), e.problem(), fix);
+    throw UserError(e.problem(), fix);
   }
 }
 
@@ -1063,8 +1103,14 @@ json to_json(const ExperimentSpec& spec) {
       periodic["attention"] = {{"sequences", q->sequences}};
       if (q->length > 0) periodic["attention"]["length"] = q->length;
     }
+    for (const auto& [name, plan] : p->suites) {
+      json part = plan;
+      part.erase("split");  // the periodic plan's
+      periodic[name] = part;
+    }
     evaluation["periodic"] = periodic;
   }
+  for (const auto& [name, plan] : spec.evaluation.suites) evaluation[name] = plan;
 
   json j = {{"name", spec.name},   {"description", spec.description}, {"seed", spec.seed},
             {"data", data},        {"base_model", base},              {"extend", runs},

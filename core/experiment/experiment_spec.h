@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -150,6 +151,9 @@ struct PeriodicPlan {
   std::optional<PerplexityPlan> perplexity;  // split unused (the plan's split applies)
   std::optional<PasskeyPlan> passkey;
   std::optional<AttentionPlan> attention;    // split unused
+  // Registered suites with a plan of their own (experiment/eval_suite.h), by
+  // name: periodic.ruler, ... (the plan's split applies).
+  std::map<std::string, nlohmann::json> suites;
 };
 
 struct EvaluationPlan {
@@ -158,6 +162,9 @@ struct EvaluationPlan {
   std::optional<PasskeyPlan> kv;  // key-value retrieval: the passkey grid's settings
   std::optional<AttentionPlan> attention;
   std::optional<PeriodicPlan> periodic;
+  // Registered suites whose plan is their own (experiment/eval_suite.h), by
+  // name: evaluation.ruler, ... Each suite reads and writes its plan.
+  std::map<std::string, nlohmann::json> suites;
 };
 
 struct ExperimentSpec {

@@ -8,7 +8,9 @@
 #include "common/error.h"
 #include "eval/passkey_eval.h"
 #include "eval/token_predictor.h"
+#include "experiment/eval_suite.h"
 #include "experiment/plan_settings.h"
+#include "results/metric_names.h"
 
 namespace pose::experiment {
 
@@ -174,6 +176,20 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
       r.attention_settings["split"] = plan.split;
       stop_if_cancelled();
     }
+    for (const auto& [name, suite_plan] : plan.suites) {
+      const auto& suite = eval_suite(name);
+      SuiteInputs in;
+      in.tokenizer = ctx.tokenizer;
+      in.documents = [&](const std::string&) -> const TokenDocuments& { return *ctx.documents; };
+      in.documents_source = [&](const std::string& split) { return nlohmann::json{{"split", split}}; };
+      in.original_window = ctx.original_window;
+      in.target_len = ctx.target_len;
+      in.progress = [&](int64_t, int64_t) { stop_if_cancelled(); };
+      auto result = suite.run(model, suite_plan, in, results::EvalPhase::Periodic);
+      r.suites.push_back({name, suite.info().kind, std::move(result.settings), std::move(result.results),
+                          std::move(result.headline)});
+      stop_if_cancelled();
+    }
   } catch (const Stopped&) {
     return std::nullopt;
   }
@@ -206,17 +222,21 @@ std::vector<int64_t> passkey_lengths(const std::vector<eval::RetrievalCell>& cel
 }  // namespace
 
 std::vector<std::pair<std::string, double>> periodic_headline(const PeriodicResult& r) {
-  const std::string prefix = kPeriodicSeriesPrefix;
+  using results::EvalMetric;
+  constexpr auto kPeriodic = results::EvalPhase::Periodic;
   std::vector<std::pair<std::string, double>> points;
-  for (const auto& p : r.perplexity) points.emplace_back(prefix + "ppl@" + std::to_string(p.length), p.perplexity);
+  for (const auto& p : r.perplexity) points.emplace_back(results::ppl_at(p.length, kPeriodic), p.perplexity);
   if (!r.passkey.empty()) {
     for (const auto L : passkey_lengths(r.passkey)) {
-      points.emplace_back(prefix + "passkey@" + std::to_string(L), eval::mean_accuracy_at(r.passkey, L));
+      points.emplace_back(results::passkey_at(L, kPeriodic), eval::mean_accuracy_at(r.passkey, L));
     }
-    points.emplace_back(prefix + "passkey", passkey_mean(r.passkey));
+    points.emplace_back(results::metric_name(kPeriodic, EvalMetric::PasskeyMean), passkey_mean(r.passkey));
   }
-  if (r.attention) points.emplace_back(prefix + "attention_beyond_lc", r.attention->mean_beyond_window);
-  points.emplace_back(prefix + "wall_s", r.wall_s);
+  if (r.attention) {
+    points.emplace_back(results::metric_name(kPeriodic, EvalMetric::AttentionBeyondLc), r.attention->mean_beyond_window);
+  }
+  for (const auto& suite : r.suites) points.insert(points.end(), suite.headline.begin(), suite.headline.end());
+  points.emplace_back(results::metric_name(kPeriodic, EvalMetric::WallS), r.wall_s);
   return points;
 }
 
@@ -239,6 +259,14 @@ std::string describe(const PeriodicResult& r) {
   }
   if (r.attention) {
     out << sep << "attention beyond Lc " << fixed(r.attention->mean_beyond_window, 3);
+    sep = " | ";
+  }
+  for (const auto& suite : r.suites) {
+    for (const auto& [series, value] : suite.headline) {
+      out << sep << series.substr(results::phase_prefix(results::EvalPhase::Periodic).size()) << " " << fixed(value, 2);
+      sep = " ";
+    }
+    sep = " | ";
   }
   out << " (" << fixed(r.wall_s, 1) << " s)";
   return out.str();

@@ -70,6 +70,14 @@ struct PeriodicResult {
   nlohmann::json passkey_settings;
   std::optional<eval::AttentionDistanceResult> attention;
   nlohmann::json attention_settings;
+  // Registered suites with a plan of their own (PeriodicPlan::suites, e.g. a
+  // small RULER subset): stored as kind "periodic-<kind>".
+  struct SuiteRecord {
+    std::string name, kind;
+    nlohmann::json settings, results;
+    std::vector<std::pair<std::string, double>> headline;  // periodic metric points
+  };
+  std::vector<SuiteRecord> suites;
   double wall_s = 0.0;
 };
 
@@ -91,10 +99,11 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
 
 // Metric points of a result (series name, value): "periodic/ppl@L",
 // "periodic/passkey@L", "periodic/passkey" (trial-weighted mean over the
-// grid), "periodic/attention_beyond_lc", "periodic/wall_s".
+// grid), "periodic/attention_beyond_lc", the suites' own (e.g.
+// "periodic/ruler@L"), "periodic/wall_s".
 std::vector<std::pair<std::string, double>> periodic_headline(const PeriodicResult& result);
 
-// "ppl@128 45.1 @256 44.0 | passkey@256 0.50 @2048 0.00 | attention beyond Lc 0.452 (1.3 s)".
+// "ppl@128 45.1 @256 44.0 | passkey@256 0.50 @2048 0.00 | attention beyond Lc 0.452 | ruler@256 0.10 (1.3 s)".
 std::string describe(const PeriodicResult& result);
 
 // A live event: one finished periodic evaluation of a run.

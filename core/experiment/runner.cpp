@@ -6,14 +6,11 @@
 #include "common/json_file.h"
 #include "common/logging.h"
 #include "common/version.h"
-#include "eval/attention_distance.h"
-#include "eval/kv_retrieval.h"
-#include "eval/passkey_eval.h"
-#include "eval/perplexity.h"
 #include "experiment/data_stage.h"
-#include "experiment/plan_settings.h"
+#include "experiment/eval_suite.h"
 #include "model/hf_checkpoint.h"
 #include "model/model_init.h"
+#include "results/metric_names.h"
 #include "store/experiment_store.h"
 #include "train/checkpoint.h"
 #include "train/out_of_memory.h"
@@ -49,12 +46,12 @@ class StoreRecorder : public train::TrainObserver {
 
   void on_step(const train::StepEvent& e) override {
     const auto add = [&](const char* series, double v) { pending_.push_back({series, e.step, v, e.elapsed_s}); };
-    add("train/loss", e.loss);
-    add("train/lr", e.lr);
-    add("train/grad_norm", e.grad_norm);
-    add("train/tokens_per_s", e.tokens_per_s);
-    add("train/tokens", static_cast<double>(e.tokens));
-    add("train/memory_mb", e.memory_mb);
+    add(results::kTrainLoss, e.loss);
+    add(results::kTrainLr, e.lr);
+    add(results::kTrainGradNorm, e.grad_norm);
+    add(results::kTrainTokensPerS, e.tokens_per_s);
+    add(results::kTrainTokens, static_cast<double>(e.tokens));
+    add(results::kTrainMemoryMb, e.memory_mb);
     if (std::chrono::duration<double>(Clock::now() - last_flush_).count() > 1.0) flush();
     if (forward_) forward_->on_step(e);
   }
@@ -153,6 +150,10 @@ class PeriodicEvaluator {
     }
     if (r.attention) {
       records.push_back({0, run_id_, kPeriodicAttentionKind, with(r.attention_settings), eval::to_json(*r.attention), r.step, {}});
+    }
+    for (const auto& suite : r.suites) {
+      records.push_back({0, run_id_, std::string(kPeriodicKindPrefix) + suite.kind, with(suite.settings), suite.results,
+                         r.step, {}});
     }
     std::vector<store::MetricPoint> points;
     for (const auto& [series, value] : periodic_headline(r)) points.push_back({series, r.step, value, 0.0});
@@ -409,8 +410,8 @@ class Runner {
       return false;
     }
     store_.add_artifact(id, "checkpoint", to.checkpoint_file, result.steps);
-    store_.append_metrics(id, {{"run/wall_s", result.steps, result.elapsed_s, result.elapsed_s},
-                               {"run/tokens_per_s", result.steps, result.tokens_per_s, result.elapsed_s}});
+    store_.append_metrics(id, {{results::kRunWallS, result.steps, result.elapsed_s, result.elapsed_s},
+                               {results::kRunTokensPerS, result.steps, result.tokens_per_s, result.elapsed_s}});
     log(name + ": " + std::to_string(result.steps) + " steps, final loss " + std::to_string(result.last_loss) + ", " +
         std::to_string(static_cast<int64_t>(result.tokens_per_s)) + " tokens/s");
     return true;
@@ -514,52 +515,34 @@ class Runner {
     if (o_.observer) o_.observer->on_eval_result(run.name, kind, results);
   }
 
-  // Passkey and key-value retrieval: the same grid, two prompt formats; the
-  // kind and metric names ("eval/passkey@L", "eval/kv@L") come from the format.
-  void evaluate_retrieval_plan(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step,
-                               const PasskeyPlan& p, const eval::RetrievalFormat& format) {
-    const eval::RetrievalSettings s = retrieval_settings(p);
-    const auto t0 = Clock::now();
-    eval::ModelPredictor predictor(model);
-    const auto cells = eval::evaluate_retrieval(predictor, *data_.tokenizer, format, s);
-    std::vector<std::pair<std::string, double>> headline;
-    for (const auto L : p.lengths) {
-      headline.emplace_back("eval/" + format.name + "@" + std::to_string(L), eval::mean_accuracy_at(cells, L));
-    }
-    record_eval(id, run, format.name, eval::to_json(s, format), eval::to_json(cells), step, t0, headline);
+  // What every suite measures with on this run: the experiment's tokenizer and
+  // held-out splits, Lc and the run's Lt.
+  SuiteInputs suite_inputs(const ExtendRunSpec& run) const {
+    SuiteInputs in;
+    in.tokenizer = data_.tokenizer.get();
+    in.documents = [this](const std::string& split) -> const TokenDocuments& { return data_.split(split); };
+    in.documents_source = [this](const std::string& split) {
+      return json(split == "test" ? data_.test_ids : data_.validation_ids);
+    };
+    in.original_window = original_window_;
+    in.target_len = run.target_len;
+    return in;
   }
 
+  // The experiment's evaluation plan: each registered suite it asks for, in
+  // the registry's order (experiment/eval_suite.h).
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
-    const auto& plan = spec_.evaluation;
-    if (plan.perplexity) {
-      const auto& p = *plan.perplexity;
-      const eval::PerplexitySettings s = perplexity_settings(p, data_.tokenizer->bos_id());
+    for (const auto* suite : eval_suites()) {
+      const auto plan = suite->planned(spec_.evaluation);
+      if (!plan) continue;
+      const std::string name = suite->info().name;
+      SuiteInputs in = suite_inputs(run);
+      in.progress = [&](int64_t done, int64_t total) {
+        log(run.name + ": " + name + " " + std::to_string(done) + "/" + std::to_string(total));
+      };
       const auto t0 = Clock::now();
-      const auto points = eval::evaluate_perplexity(model, data_.split(p.split), s, [&](int64_t done, int64_t total) {
-        log(run.name + ": perplexity " + std::to_string(done) + "/" + std::to_string(total) + " lengths");
-      });
-      json settings = eval::to_json(s);
-      settings["split"] = p.split;
-      settings["documents"] = p.split == "test" ? data_.test_ids : data_.validation_ids;
-      std::vector<std::pair<std::string, double>> headline;
-      for (const auto& pt : points) headline.emplace_back("eval/ppl@" + std::to_string(pt.length), pt.perplexity);
-      record_eval(id, run, "perplexity", settings, eval::to_json(points), step, t0, headline);
-    }
-    if (plan.passkey) evaluate_retrieval_plan(id, run, model, step, *plan.passkey, eval::passkey_format(*data_.tokenizer));
-    if (plan.kv) evaluate_retrieval_plan(id, run, model, step, *plan.kv, eval::kv_retrieval_format(*data_.tokenizer));
-    if (plan.attention) {
-      const auto& p = *plan.attention;
-      eval::AttentionDistanceSettings s;
-      s.length = p.length > 0 ? p.length : run.target_len;
-      s.sequences = p.sequences;
-      s.original_window = original_window_;
-      s.bos_id = data_.tokenizer->bos_id();
-      const auto t0 = Clock::now();
-      const auto result = eval::evaluate_attention_distance(model, data_.split(p.split), s);
-      json settings = eval::to_json(s);
-      settings["split"] = p.split;
-      record_eval(id, run, "attention", settings, eval::to_json(result), step, t0,
-                  {{"eval/attention_beyond_lc", result.mean_beyond_window}});
+      const auto result = suite->run(model, *plan, in, results::EvalPhase::Final);
+      record_eval(id, run, suite->info().kind, result.settings, result.results, step, t0, result.headline);
     }
   }
 

@@ -53,7 +53,7 @@ void fail(const std::string& path, const std::string& problem, const std::string
   // Paths, values and names in these messages come from the spec's text: made
   // printable here, once, rather than at each place that quotes one. The
   // messages themselves have no control characters to lose.
-  throw UserError(printable(path.empty() ? problem : path + ": " + problem), printable(fix));
+  throw FieldError(printable(path), printable(path.empty() ? problem : path + ": " + problem), printable(fix));
 }
 
 void rethrow_at(const UserError& error, const std::string& prefix) {
@@ -66,7 +66,18 @@ void rethrow_at(const UserError& error, const std::string& prefix) {
   // RopeParams holds longrope's lists under plural names; the spec uses HF's keys.
   problem = replace_all(problem, "short_factors", "short_factor");
   problem = replace_all(problem, "long_factors", "long_factor");
-  throw UserError(printable(prefix + problem), printable(error.fix()));
+  // The field: the prefix names it ("base_model.path: "), or the parameter the
+  // validator named completes it ("extend[2]." + "chunks").
+  std::string path;
+  if (prefix.size() >= 2 && prefix.compare(prefix.size() - 2, 2, ": ") == 0) {
+    path = prefix.substr(0, prefix.size() - 2);
+  } else {
+    const auto colon = problem.find(": ");
+    const std::string parameter = colon == std::string::npos ? std::string() : problem.substr(0, colon);
+    const bool is_name = !parameter.empty() && parameter.find(' ') == std::string::npos;
+    path = is_name ? prefix + parameter : (prefix.empty() || prefix.back() != '.' ? prefix : prefix.substr(0, prefix.size() - 1));
+  }
+  throw FieldError(printable(path), printable(prefix + problem), printable(error.fix()));
 }
 
 void require_object(const json& value, const std::string& path) {

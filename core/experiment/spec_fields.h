@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,12 +26,29 @@ std::string show_json(const nlohmann::json& value);
 // A double the way a person writes it: 2e-05, 0.5, 8.
 std::string show_number(double value);
 
+// An error about one field of a spec: what() and problem() read as every
+// UserError does ("extend[2].chunks: 0 is below 1 — ..."), and path() gives the
+// field's path as data, so that a reader (the Design form) puts the message at
+// its field without parsing the text.
+class FieldError : public UserError {
+ public:
+  FieldError(std::string path, const std::string& problem, const std::string& fix)
+      : UserError(problem, fix), path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Throws FieldError.
 [[noreturn]] void fail(const std::string& path, const std::string& problem, const std::string& fix);
 
 // Validators of other modules name bare parameters ("chunks: ...", "factor: ...");
 // this puts the spec path in front ("extend[2]." + "chunks: ...") and spells the
 // CLI's hyphenated names (train-len) and RopeParams' field names (short_factors)
-// the way the spec does (train_len, short_factor).
+// the way the spec does (train_len, short_factor). Throws FieldError whose path
+// is the prefix with the parameter's name ("extend[2].chunks"); a prefix that
+// ends in ": " names the field itself (an error from reading the file it names).
 [[noreturn]] void rethrow_at(const UserError& error, const std::string& prefix);
 
 void require_object(const nlohmann::json& value, const std::string& path);

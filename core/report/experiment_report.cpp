@@ -16,9 +16,12 @@
 #include "common/error.h"
 #include "common/suggest.h"
 #include "common/version.h"
+#include "eval/retrieval_grid.h"
+#include "eval/ruler_eval.h"
 #include "report/paper_claims.h"
-#include "experiment/periodic_series.h"
 #include "report/svg_plot.h"
+#include "results/metric_names.h"
+#include "results/stored_summaries.h"
 
 namespace pose::report {
 
@@ -108,9 +111,12 @@ const json* own_eval(const json& run, const std::string& kind) {
   return nullptr;
 }
 
-constexpr const char* kPeriodicPrefix = "periodic/";
-
 bool is_periodic_kind(const std::string& kind) { return kind.rfind("periodic-", 0) == 0; }
+
+bool is_periodic_series(const std::string& name) {
+  const auto parsed = results::parse_metric_name(name);
+  return parsed && parsed->phase == results::EvalPhase::Periodic;
+}
 
 // The steps of a run's periodic evaluations of one kind, "0, 10, 20".
 std::string periodic_steps_of(const json& run, const std::string& kind) {
@@ -153,12 +159,12 @@ void points_of(const json& run, const std::string& series, Series& s) {
 // The original model's perplexity at Lc, the reference line of "perplexity at
 // Lt vs step": from a run that keeps the original RoPE and does not fine-tune.
 std::optional<double> original_perplexity_at(const json& report, double lc) {
-  const std::string at = "@" + std::to_string(static_cast<int64_t>(lc));
+  const auto length = static_cast<int64_t>(lc);
   for (const auto& run : report["runs"]) {
-    if (run["kind"] != "extend" || !experiment::stored_run_is_original_model(run["spec"])) continue;
-    const std::string periodic = std::string(kPeriodicPrefix) + "ppl" + at;
+    if (run["kind"] != "extend" || !results::is_original_model(run["spec"])) continue;
+    const std::string periodic = results::ppl_at(length, results::EvalPhase::Periodic);
     if (run["series"].contains(periodic) && !run["series"][periodic].empty()) return run["series"][periodic][0][1].get<double>();
-    if (run["metrics"].contains("eval/ppl" + at)) return run["metrics"]["eval/ppl" + at].get<double>();
+    if (run["metrics"].contains(results::ppl_at(length))) return run["metrics"][results::ppl_at(length)].get<double>();
   }
   return std::nullopt;
 }
@@ -217,8 +223,9 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
     }
   }
   const json& spec = experiment->spec;
-  const int64_t lc = spec.value("/base_model/train_len"_json_pointer, int64_t(0));
+  const int64_t lc = results::experiment_lc(spec);
   int64_t lt = spec.value("target_len", int64_t(0));
+  const auto summaries = results::summarize_experiment(st, *experiment);
 
   json out_runs = json::array();
   json environments = json::array();
@@ -228,13 +235,14 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
     if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), r.name) == o.runs.end()) continue;
     if (lt == 0 && r.spec.is_object()) lt = r.spec.value("target_len", int64_t(0));
     json series = json::object();
-    for (const char* name : {"train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s", "train/memory_mb"}) {
+    for (const char* name : {results::kTrainLoss, results::kTrainLr, results::kTrainGradNorm, results::kTrainTokensPerS,
+                             results::kTrainMemoryMb}) {
       auto points = series_of(st, r.id, name);
       if (!points.empty()) series[name] = std::move(points);
     }
     // Periodic evaluations while training, by step (evaluation.periodic).
     for (const auto& name : st.metric_names(r.id)) {
-      if (name.rfind(kPeriodicPrefix, 0) == 0) series[name] = series_of(st, r.id, name);
+      if (is_periodic_series(name)) series[name] = series_of(st, r.id, name);
     }
     json run = {{"id", r.id},
                 {"name", r.name},
@@ -248,6 +256,7 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
                 {"started_at", r.started_at},
                 {"finished_at", r.finished_at},
                 {"metrics", last_metrics(st, r.id)},
+                {"summary", results::to_json(summaries.at(r.id))},
                 {"series", series},
                 {"evaluations", evaluations_of(st, r.id)}};
     const json env = {{"device", r.device}, {"versions", r.versions}};
@@ -298,7 +307,7 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
   double last_step = 0;
   for (const auto& run : report["runs"]) {
     for (const auto& [name, points] : run["series"].items()) {
-      if (name.rfind(kPeriodicPrefix, 0) == 0 && !points.empty()) last_step = std::max(last_step, points.back()[0].get<double>());
+      if (is_periodic_series(name) && !points.empty()) last_step = std::max(last_step, points.back()[0].get<double>());
     }
   }
   const auto by_step = [&](const std::string& id, const std::string& title, const std::string& y_label,
@@ -331,13 +340,14 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
       reference = HorizontalMarker{*original, "original at Lc " + number(*original, 3)};
     }
     by_step("perplexity-at-lt-vs-step", "Perplexity at Lt = " + short_length(lt) + " during training",
-            "perplexity", std::string(kPeriodicPrefix) + "ppl@" + std::to_string(static_cast<int64_t>(lt)), true,
+            "perplexity", results::ppl_at(static_cast<int64_t>(lt), results::EvalPhase::Periodic), true,
             std::nullopt, reference);
   }
   by_step("passkey-vs-step", "Passkey accuracy during training (mean over lengths and depths)", "accuracy",
-          std::string(kPeriodicPrefix) + "passkey", false, std::make_pair(0.0, 1.0), std::nullopt);
+          results::metric_name(results::EvalPhase::Periodic, results::EvalMetric::PasskeyMean), false, std::make_pair(0.0, 1.0), std::nullopt);
   by_step("attention-beyond-lc-vs-step", "Attention mass beyond Lc during training (mean over layers)",
-          "attention mass at distance ≥ Lc", std::string(kPeriodicPrefix) + "attention_beyond_lc", false,
+          "attention mass at distance ≥ Lc",
+          results::metric_name(results::EvalPhase::Periodic, results::EvalMetric::AttentionBeyondLc), false,
           std::nullopt, std::nullopt);
 
   // Loss curves: the base model, then the extension runs (step axes far apart).
@@ -347,9 +357,9 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
     loss.x_label = "step";
     loss.y_label = "loss";
     for (const auto& run : report["runs"]) {
-      if ((run["kind"] == "base") != base || !run["series"].contains("train/loss")) continue;
+      if ((run["kind"] == "base") != base || !run["series"].contains(results::kTrainLoss)) continue;
       Series s{run["name"], run["color"], {}, {}, false, 1.4, false};
-      for (const auto& p : run["series"]["train/loss"]) {
+      for (const auto& p : run["series"][results::kTrainLoss]) {
         s.x.push_back(p[0].get<double>());
         s.y.push_back(p[1].get<double>());
       }
@@ -389,13 +399,12 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
     for (const auto& run : report["runs"]) {
       const json* e = own_eval(run, kind);
       if (!e) continue;
+      const auto cells = eval::retrieval_cells_from_json(e->at("results"));
       std::vector<int64_t> lengths;
       std::vector<double> depths;
-      for (const auto& c : e->at("results")) {
-        const auto L = c["length"].get<int64_t>();
-        const auto d = c["depth"].get<double>();
-        if (std::find(lengths.begin(), lengths.end(), L) == lengths.end()) lengths.push_back(L);
-        if (std::find(depths.begin(), depths.end(), d) == depths.end()) depths.push_back(d);
+      for (const auto& c : cells) {
+        if (std::find(lengths.begin(), lengths.end(), c.length) == lengths.end()) lengths.push_back(c.length);
+        if (std::find(depths.begin(), depths.end(), c.depth) == depths.end()) depths.push_back(c.depth);
       }
       std::sort(lengths.begin(), lengths.end());
       std::sort(depths.begin(), depths.end());
@@ -407,16 +416,75 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
       for (const auto d : depths) h.rows.push_back(number(100.0 * d, 3) + "%");
       h.values.assign(depths.size(), std::vector<double>(lengths.size(), std::nan("")));
       h.cell_text.assign(depths.size(), std::vector<std::string>(lengths.size(), "—"));
-      for (const auto& c : e->at("results")) {
-        const auto col = std::find(lengths.begin(), lengths.end(), c["length"].get<int64_t>()) - lengths.begin();
-        const auto row = std::find(depths.begin(), depths.end(), c["depth"].get<double>()) - depths.begin();
-        if (c.contains("skipped") || c["trials"].get<int64_t>() == 0) continue;
-        h.values[row][col] = c["accuracy"].get<double>();
-        h.cell_text[row][col] = number(c["accuracy"].get<double>(), 2) + "\n" + std::to_string(c["correct"].get<int64_t>()) +
-                                "/" + std::to_string(c["trials"].get<int64_t>());
+      for (const auto& c : cells) {
+        const auto col = std::find(lengths.begin(), lengths.end(), c.length) - lengths.begin();
+        const auto row = std::find(depths.begin(), depths.end(), c.depth) - depths.begin();
+        if (!c.skipped.empty() || c.trials == 0) continue;
+        h.values[row][col] = c.accuracy();
+        h.cell_text[row][col] = number(c.accuracy(), 2) + "\n" + std::to_string(c.correct) + "/" + std::to_string(c.trials);
       }
       figures.emplace_back(std::string(kind) + "-" + slug(run["name"]), render_heatmap(h));
     }
+  }
+
+  // RULER: the average over its tasks against length for every run, the
+  // effective length's threshold marked (the runs' summary says which), then
+  // per run its tasks × lengths.
+  LinePlotSpec ruler;
+  ruler.title = "RULER: average score over the tasks";
+  ruler.x_label = "context length (tokens)";
+  ruler.y_label = "score";
+  ruler.log_x = ruler.log2_x = true;
+  ruler.y_range = std::make_pair(0.0, 1.0);
+  if (lc > 0) ruler.vmarkers.push_back({lc, "Lc = " + short_length(lc)});
+  if (lt > 0) ruler.vmarkers.push_back({lt, "Lt = " + short_length(lt)});
+  std::vector<std::pair<std::string, eval::RulerResult>> ruler_runs;
+  for (const auto& run : report["runs"]) {
+    const json* e = own_eval(run, "ruler");
+    if (!e) continue;
+    const auto summary = results::run_summary_from_json(run.value("summary", json()));
+    if (ruler.hmarkers.empty() && summary.ruler_threshold) {
+      ruler.hmarkers.push_back({*summary.ruler_threshold, "threshold " + number(*summary.ruler_threshold, 3) + " (" +
+                                                              summary.ruler_threshold_source + ")"});
+    }
+    auto r = eval::ruler_result_from_json(e->at("results"));
+    std::string name = run["name"];
+    if (summary.ruler_effective_length) name += " (effective " + short_length(static_cast<double>(*summary.ruler_effective_length)) + ")";
+    Series s{name, run["color"], {}, {}, true, 1.6, false};
+    for (const auto L : r.lengths()) {
+      if (const auto avg = r.average(L)) {
+        s.x.push_back(static_cast<double>(L));
+        s.y.push_back(*avg);
+      }
+    }
+    ruler.series.push_back(std::move(s));
+    ruler_runs.emplace_back(run["name"].get<std::string>(), std::move(r));
+  }
+  if (!ruler.series.empty()) figures.emplace_back("ruler-vs-length", render_line_plot(ruler));
+  for (const auto& [name, r] : ruler_runs) {
+    const auto lengths = r.lengths();
+    std::vector<std::string> tasks;
+    for (const auto& c : r.cells) {
+      if (std::find(tasks.begin(), tasks.end(), c.task) == tasks.end()) tasks.push_back(c.task);
+    }
+    HeatmapSpec h;
+    h.title = name + " · RULER";
+    h.x_label = "context length (tokens)";
+    h.y_label = "task";
+    for (const auto L : lengths) h.columns.push_back(short_length(static_cast<double>(L)));
+    h.rows = tasks;
+    h.rows.push_back("average");
+    h.values.assign(h.rows.size(), std::vector<double>(lengths.size(), std::nan("")));
+    h.cell_text.assign(h.rows.size(), std::vector<std::string>(lengths.size(), "—"));
+    for (std::size_t row = 0; row < h.rows.size(); ++row) {
+      for (std::size_t col = 0; col < lengths.size(); ++col) {
+        const auto v = row < tasks.size() ? r.accuracy(tasks[row], lengths[col]) : r.average(lengths[col]);
+        if (!v) continue;
+        h.values[row][col] = *v;
+        h.cell_text[row][col] = number(*v, 2);
+      }
+    }
+    figures.emplace_back("ruler-" + slug(name), render_heatmap(h));
   }
   return figures;
 }
@@ -428,15 +496,6 @@ struct SummaryColumn {
   std::function<std::string(const json& run)> cell;
 };
 
-MetricValues metric_values(const json& run) {
-  MetricValues m;
-  if (!run.contains("metrics") || !run["metrics"].is_object()) return m;
-  for (const auto& [name, value] : run["metrics"].items()) {
-    if (value.is_number()) m[name] = value.get<double>();
-  }
-  return m;
-}
-
 std::string spec_text(const json& run, const char* pointer) {
   const json::json_pointer p(pointer);
   if (!run.contains("spec") || !run["spec"].is_object() || !run["spec"].contains(p)) return "";
@@ -447,17 +506,6 @@ std::string spec_text(const json& run, const char* pointer) {
 std::vector<SummaryColumn> summary_columns(const json& report) {
   const std::string lc = std::to_string(report.value("lc", int64_t(0)));
   const std::string lt = std::to_string(report.value("lt", int64_t(0)));
-  // The original model: the run that neither fine-tunes nor rescales RoPE.
-  std::optional<MetricValues> original;
-  if (report.contains("runs")) {
-    for (const auto& run : report["runs"]) {
-      if (is_original_model(spec_text(run, "/strategy"), spec_text(run, "/rope/method"))) {
-        original = metric_values(run);
-        break;
-      }
-    }
-  }
-  const int64_t lc_n = report.value("lc", int64_t(0)), lt_n = report.value("lt", int64_t(0));
   const auto spec = [](const char* pointer) {
     return [p = json::json_pointer(pointer)](const json& run) -> std::string {
       if (!run["spec"].is_object() || !run["spec"].contains(p)) return "—";
@@ -465,9 +513,11 @@ std::vector<SummaryColumn> summary_columns(const json& report) {
       return v.is_string() ? v.get<std::string>() : v.dump();
     };
   };
-  const auto metric = [](std::string key, int precision) {
-    return [key, precision](const json& run) -> std::string {
-      return run["metrics"].contains(key) ? number(run["metrics"][key].get<double>(), precision) : "—";
+  // The run's summary (results/run_summary.h), as collect_report stored it.
+  const auto summary = [](const char* field, int precision) {
+    return [field, precision](const json& run) -> std::string {
+      if (!run.contains("summary") || !run["summary"].contains(field) || !run["summary"][field].is_number()) return "—";
+      return number(run["summary"][field].get<double>(), precision);
     };
   };
   return {{"run", [](const json& run) { return run["name"].get<std::string>(); }},
@@ -475,23 +525,30 @@ std::vector<SummaryColumn> summary_columns(const json& report) {
           {"strategy", spec("/strategy")},
           {"RoPE", spec("/rope/method")},
           {"factor", spec("/rope/factor")},
+          {"chunks", [](const json& run) -> std::string {
+             // Chunks mean something for PoSE only.
+             if (spec_text(run, "/strategy") != "pose") return "—";
+             const auto chunks = spec_text(run, "/chunks");
+             return chunks.empty() ? "—" : chunks;
+           }},
           {"steps", spec("/steps")},
-          {"final loss", metric("train/loss", 4)},
-          {"wall s", metric("run/wall_s", 4)},
-          {"tokens/s", metric("run/tokens_per_s", 4)},
-          {"ppl@" + lc, metric("eval/ppl@" + lc, 4)},
-          {"ppl@" + lt, metric("eval/ppl@" + lt, 4)},
-          {"passkey@" + lc, metric("eval/passkey@" + lc, 3)},
-          {"passkey@" + lt, metric("eval/passkey@" + lt, 3)},
-          {"kv@" + lt, metric("eval/kv@" + lt, 3)},
-          {"attention beyond Lc", metric("eval/attention_beyond_lc", 3)},
+          {"final loss", summary("final_loss", 4)},
+          {"wall s", summary("wall_s", 4)},
+          {"tokens/s", summary("tokens_per_s", 4)},
+          {"ppl@" + lc, summary("ppl_at_lc", 4)},
+          {"ppl@" + lt, summary("ppl_at_lt", 4)},
+          {"passkey@" + lc, summary("passkey_at_lc", 3)},
+          {"passkey@" + lt, summary("passkey_at_lt", 3)},
+          {"kv@" + lt, summary("kv_at_lt", 3)},
+          {"attention beyond Lc", summary("attention_beyond_lc", 3)},
+          {"RULER eff. length", summary("ruler_effective_length", 6)},
           {"paper claims", [](const json& run) {
-             const auto claim = paper_claim(spec_text(run, "/strategy"), spec_text(run, "/rope/method"));
+             const auto claim = paper_claim(run["spec"]);
              return claim.empty() ? std::string("—") : claim;
            }},
-          {"measured", [original, lc_n, lt_n](const json& run) {
-             const auto m = measured_outcome(metric_values(run), original ? &*original : nullptr, lc_n, lt_n);
-             return m.text.empty() ? std::string("—") : m.text;
+          {"measured", [](const json& run) {
+             const auto text = measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
+             return text.empty() ? std::string("—") : text;
            }}};
 }
 
@@ -640,7 +697,7 @@ std::string render_csv(const json& report) {
   for (const auto& run : report["runs"]) {
     const std::string name = run["name"];
     for (const auto& [series, points] : run["series"].items()) {
-      const std::string kind = series.rfind(kPeriodicPrefix, 0) == 0 ? "periodic" : "train";
+      const std::string kind = is_periodic_series(series) ? "periodic" : "train";
       for (const auto& p : points) row(name, kind, series, nullptr, nullptr, p[0], p[1].get<double>());
     }
     for (const auto& e : run["evaluations"]) {
@@ -650,14 +707,21 @@ std::string render_csv(const json& report) {
         for (const auto& p : e["results"]) {
           if (p["perplexity"].is_number()) row(name, kind, "perplexity", p["length"], nullptr, step, p["perplexity"].get<double>());
         }
-      } else if (kind == "passkey" || kind == "kv") {
-        for (const auto& cell : e["results"]) {
-          if (cell.contains("skipped")) continue;
-          row(name, kind, "accuracy", cell["length"], cell["depth"], step, cell["accuracy"].get<double>());
+      } else if (kind == "passkey" || kind == "kv" || kind == "periodic-passkey") {
+        for (const auto& cell : eval::retrieval_cells_from_json(e["results"])) {
+          if (!cell.skipped.empty()) continue;
+          row(name, kind, "accuracy", cell.length, cell.depth, step, cell.accuracy());
         }
       } else if (kind == "attention") {
         row(name, kind, "mean_beyond_window", e["settings"].value("length", json()), nullptr, step,
             e["results"].value("mean_beyond_window", 0.0));
+      } else if (kind == "ruler" || kind == "periodic-ruler") {
+        // One row per task and cell (metric "score:<task>", depth empty for tasks without one).
+        for (const auto& cell : eval::ruler_result_from_json(e["results"]).cells) {
+          if (!cell.skipped.empty() || cell.trials == 0) continue;
+          row(name, kind, "score:" + cell.task, cell.length, cell.depth == eval::kNoDepth ? json() : json(cell.depth),
+              step, cell.accuracy());
+        }
       }
     }
   }

@@ -9,33 +9,22 @@
 // accuracy at any evaluated length up to Lt.
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "results/run_summary.h"
 
 namespace pose::report {
 
-// The paper's claim for a run with this strategy ("pose", "full", "randpos",
-// "none", ...) and RoPE method ("none", "linear", "yarn", ...); empty when the
-// paper reports nothing for the design.
-std::string paper_claim(const std::string& strategy, const std::string& rope_method);
+// The paper's claim for a stored extension run's design (to_json(ExtendRunSpec):
+// its strategy "pose", "full", "randpos", "none", ... and RoPE method); empty
+// when the paper reports nothing for the design.
+std::string paper_claim(const nlohmann::json& run_spec);
 
-// The run that evaluates the original model: no fine-tuning, RoPE unscaled.
-bool is_original_model(const std::string& strategy, const std::string& rope_method);
-
-// A run's last metric values by name ("eval/ppl@2048", "eval/passkey@512", ...).
-using MetricValues = std::map<std::string, double>;
-
-struct MeasuredOutcome {
-  std::optional<double> ppl_ratio;      // ppl at Lt / the original model's ppl at Lc
-  std::optional<double> worst_passkey;  // lowest passkey accuracy at a length <= Lt
-  std::string text;                     // "ppl@Lt 1.06x original@Lc; passkey >= 0.00 up to Lt", or ""
-};
-
-// `original`: the metrics of the run that evaluates the original model
-// (no fine-tuning, no RoPE scaling), if the experiment has one.
-MeasuredOutcome measured_outcome(const MetricValues& run, const MetricValues* original, std::int64_t lc,
-                                 std::int64_t lt);
+// The run's measured outcome in the claims' terms, from its summary:
+// "ppl@Lt 1.06x original@Lc; passkey >= 0.00 up to Lt", or "" when neither
+// number is known.
+std::string measured_outcome_text(const results::RunSummary& summary);
 
 }  // namespace pose::report

@@ -100,7 +100,7 @@ class TestRunController : public QObject {
     QVERIFY2(largest > 1, qPrintable(QStringLiteral("%1 batches, largest %2").arg(batches.count()).arg(largest)));
     QStringList kinds;
     for (const auto& e : evals) kinds << e.at(1).toString();
-    QCOMPARE(kinds, (QStringList{"perplexity", "passkey", "kv", "attention"}));
+    QCOMPARE(kinds, (QStringList{"perplexity", "passkey", "kv", "attention", "ruler"}));  // the registry's order
     QCOMPARE(runsDone.count(), 3);  // data, base, pose-linear
     // Evaluations during training (the quick preset: every 2 of 4 steps), with what they measured.
     QVector<double> periodicSteps;

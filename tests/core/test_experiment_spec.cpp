@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "experiment/experiment_spec.h"
+#include "experiment/spec_fields.h"
 #include "experiment/spec_warnings.h"
 
 #include <fstream>
@@ -135,6 +136,51 @@ class TestExperimentSpec : public QObject {
     doc["evaluation"]["attention"] = {{"sequence", 2}};
     const std::string typo = parse_error(doc, "");
     QVERIFY2(contains(typo, "did you mean \"sequences\"?"), typo.c_str());
+  }
+
+  // A suite with a plan of its own (experiment/eval_suite.h) reads and checks
+  // it; the spec keeps the canonical plan and writes it back.
+  void rulerPlanIsReadByItsSuite() {
+    json doc = small_spec();
+    doc["evaluation"]["ruler"] = {{"lengths", {256, 2048}}, {"tasks", {"niah_single_1", "vt"}}, {"trials", 2}};
+    doc["evaluation"]["periodic"] = {{"every", 10}, {"ruler", {{"lengths", {256}}, {"tasks", {"cwe"}}}}};
+    const auto spec = parse_experiment_spec(doc);
+    const auto& plan = spec.evaluation.suites.at("ruler");
+    QCOMPARE(plan["lengths"], json({256, 2048}));
+    QCOMPARE(plan["tasks"], json({"niah_single_1", "vt"}));
+    QCOMPARE(plan["trials"].get<int64_t>(), int64_t{2});
+    QCOMPARE(plan["seed"].get<uint64_t>(), uint64_t{7});  // the experiment's seed
+    QCOMPARE(plan["split"].get<std::string>(), std::string("test"));
+    QVERIFY(plan["depths"].is_array() && !plan["depths"].empty());
+    const auto& periodic = spec.evaluation.periodic->suites.at("ruler");
+    QCOMPARE(periodic["split"].get<std::string>(), std::string("validation"));  // the periodic plan's
+    QCOMPARE(periodic["tasks"], json({"cwe"}));
+    // Every task when none is named.
+    doc["evaluation"]["ruler"].erase("tasks");
+    QVERIFY(parse_experiment_spec(doc).evaluation.suites.at("ruler")["tasks"].size() >= 11);
+    // The canonical JSON reads back to the same plans.
+    const auto again = parse_experiment_spec(to_json(spec));
+    QCOMPARE(again.evaluation.suites.at("ruler"), plan);
+    QCOMPARE(again.evaluation.periodic->suites.at("ruler"), periodic);
+
+    // Errors name the field.
+    json bad = small_spec();
+    bad["evaluation"]["ruler"] = {{"lengths", {256}}, {"tasks", {"niah_single_7"}}};
+    QVERIFY2(contains(parse_error(bad), "evaluation.ruler.tasks[0]"), parse_error(bad).c_str());
+    bad["evaluation"]["ruler"] = {{"lengths", {512, 256}}};
+    QVERIFY2(contains(parse_error(bad), "evaluation.ruler.lengths[1]: 256 is not above"), parse_error(bad).c_str());
+    bad["evaluation"]["ruler"] = {{"lengths", {256}}, {"trails", 2}};
+    QVERIFY2(contains(parse_error(bad), "did you mean \"trials\"?"), parse_error(bad).c_str());
+    bad["evaluation"]["ruler"] = {{"tasks", {"vt"}}};
+    QVERIFY2(contains(parse_error(bad), "evaluation.ruler.lengths: missing"), parse_error(bad).c_str());
+    bad["evaluation"]["ruler"] = {{"lengths", {256}}, {"depths", {1.5}}};
+    QVERIFY2(contains(parse_error(bad), "evaluation.ruler.depths[0]"), parse_error(bad).c_str());
+    bad["evaluation"].erase("ruler");
+    bad["evaluation"]["periodic"] = {{"every", 10}, {"ruler", {{"lengths", {256}}, {"split", "test"}}}};
+    QVERIFY2(contains(parse_error(bad), "evaluation.periodic.ruler.split"), parse_error(bad).c_str());
+    bad["evaluation"].erase("periodic");
+    bad["evaluation"]["rular"] = {{"lengths", {256}}};
+    QVERIFY2(contains(parse_error(bad), "did you mean \"ruler\"?"), parse_error(bad).c_str());
   }
 
   void unknownPresetListsAvailableOnes() {
@@ -473,6 +519,45 @@ class TestExperimentSpec : public QObject {
     QVERIFY2(!msg.empty(), "expected a UserError");
     QVERIFY2(msg.rfind(prefix.toStdString(), 0) == 0, msg.c_str());
     QVERIFY2(contains(msg, part.toStdString()), msg.c_str());
+  }
+
+  // The field at fault is data (FieldError::path), not a prefix to parse, also
+  // when another module's validator (positions, rope) found the problem.
+  void errorsCarryTheFieldPath() {
+    const auto path_of = [](const json& doc, const std::string& preset = {}) -> std::string {
+      try {
+        parse_experiment_spec(doc, {}, preset);
+      } catch (const FieldError& e) {
+        // The message starts with it.
+        if (std::string(e.what()).rfind(e.path() + ": ", 0) != 0) return "message without its path: " + std::string(e.what());
+        return e.path();
+      } catch (const pose::UserError& e) {
+        return std::string("not a FieldError: ") + e.what();
+      }
+      return "parsed";
+    };
+    json doc = small_spec();
+    doc["extend"][2]["chunks"] = 0;
+    QCOMPARE(path_of(doc), std::string("extend[2].chunks"));
+    doc = small_spec();
+    doc["extend"][4]["chunks"] = 300;  // found by the positions module
+    QCOMPARE(path_of(doc), std::string("extend[4].chunks"));
+    doc = small_spec();
+    doc["extend"][0]["rope"]["method"] = "lineal";
+    QCOMPARE(path_of(doc), std::string("extend[0].rope.method"));
+    doc = small_spec();
+    doc["extend"][4]["text_skip"] = "sideways";
+    QCOMPARE(path_of(doc), std::string("extend[4].text_skip"));
+    doc = small_spec();
+    doc["evaluation"]["passkey"]["trials"] = 0;
+    QCOMPARE(path_of(doc), std::string("evaluation.passkey.trials"));
+    doc = small_spec();
+    doc["evaluation"]["ruler"] = {{"lengths", {256}}, {"tasks", {"vt", "niah"}}};
+    QCOMPARE(path_of(doc), std::string("evaluation.ruler.tasks[1]"));
+    // Through a preset too.
+    doc = small_spec();
+    doc["presets"] = {{"bad", {{"extend_defaults", {{"steps", -1}}}}}};
+    QCOMPARE(path_of(doc, "bad").rfind("extend", 0), std::size_t(0));
   }
 
   void hostileKeysAndDepthGiveWholeMessages() {

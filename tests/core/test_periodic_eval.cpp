@@ -250,6 +250,12 @@ class TestPeriodicEval : public QObject {
     QCOMPARE(st.eval_results(pose_run->id, kPeriodicAttentionKind)[0].settings["length"].get<int64_t>(), int64_t(2048));
     QCOMPARE(metric_steps(st, pose_run->id, "periodic/ppl@2048"), (std::set<int64_t>{0, 2, 4}));
     QCOMPARE(metric_steps(st, pose_run->id, "periodic/passkey@256"), (std::set<int64_t>{0, 2, 4}));
+    // A registered suite with its own plan (the quick preset's periodic.ruler) at the same steps.
+    QCOMPARE(steps_of(st, pose_run->id, std::string(kPeriodicKindPrefix) + "ruler"), (std::set<int64_t>{0, 2, 4}));
+    QCOMPARE(metric_steps(st, pose_run->id, "periodic/ruler@256"), (std::set<int64_t>{0, 2, 4}));
+    const auto ruler = st.eval_results(pose_run->id, std::string(kPeriodicKindPrefix) + "ruler");
+    QCOMPARE(ruler[0].settings["split"], json("validation"));  // the periodic plan's
+    QCOMPARE(ruler[0].settings["origin"], json("periodic"));
     // Training changes the model between evaluations.
     const auto series = st.metric_series(pose_run->id, "periodic/ppl@256");
     QVERIFY(series.front().value != series.back().value);

@@ -179,29 +179,28 @@ class TestReport : public QObject {
   }
 
   void paperClaimAndMeasuredOutcomeSideBySide() {
-    using pose::report::measured_outcome;
     using pose::report::paper_claim;
-    QVERIFY(paper_claim("pose", "yarn").find("as Full-length") != std::string::npos);
-    QVERIFY(paper_claim("full", "linear").find("2.53 at 16k") != std::string::npos);
-    QVERIFY(paper_claim("randpos", "linear").find("worse") != std::string::npos);
-    QVERIFY(paper_claim("none", "none").find("fails beyond Lc") != std::string::npos);
-    QVERIFY(paper_claim("none", "linear").empty());  // no published figure
-    QVERIFY(pose::report::is_original_model("none", "none"));
-    QVERIFY(!pose::report::is_original_model("none", "linear"));
-    QVERIFY(!pose::report::is_original_model("pose", "none"));
+    const auto run = [](const char* strategy, const char* rope, int steps) {
+      return nlohmann::json{{"strategy", strategy}, {"rope", {{"method", rope}}}, {"steps", steps}};
+    };
+    QVERIFY(paper_claim(run("pose", "yarn", 200)).find("as Full-length") != std::string::npos);
+    QVERIFY(paper_claim(run("full", "linear", 200)).find("2.53 at 16k") != std::string::npos);
+    QVERIFY(paper_claim(run("randpos", "linear", 200)).find("worse") != std::string::npos);
+    QVERIFY(paper_claim(run("none", "none", 0)).find("fails beyond Lc") != std::string::npos);
+    QVERIFY(paper_claim(run("none", "linear", 0)).empty());  // no published figure
 
-    const pose::report::MetricValues original = {{"eval/ppl@256", 20.0}, {"eval/ppl@2048", 80.0}};
-    const pose::report::MetricValues run = {{"eval/ppl@256", 21.0},        {"eval/ppl@2048", 22.0},
-                                            {"eval/passkey@256", 0.9},     {"eval/passkey@1024", 0.25},
-                                            {"eval/passkey@2048", 0.5},    {"eval/passkey@4096", 0.0},
-                                            {"periodic/passkey@2048", 0.0}};
-    const auto m = measured_outcome(run, &original, 256, 2048);
+    const pose::results::LastMetrics original = {{"eval/ppl@256", {0, 20.0}}, {"eval/ppl@2048", {0, 80.0}}};
+    const pose::results::LastMetrics metrics = {{"eval/ppl@256", {40, 21.0}},        {"eval/ppl@2048", {40, 22.0}},
+                                                {"eval/passkey@256", {40, 0.9}},     {"eval/passkey@1024", {40, 0.25}},
+                                                {"eval/passkey@2048", {40, 0.5}},    {"eval/passkey@4096", {40, 0.0}},
+                                                {"periodic/passkey@2048", {40, 0.0}}};
+    const auto m = pose::results::summarize_run(metrics, &original, 256, 2048);
     QVERIFY(m.ppl_ratio && std::abs(*m.ppl_ratio - 1.1) < 1e-12);
     QCOMPARE(*m.worst_passkey, 0.25);  // lengths beyond Lt and periodic values are not read
-    QCOMPARE(m.text, std::string("ppl@Lt 1.10x original@Lc; passkey >= 0.25 up to Lt"));
-    const auto alone = measured_outcome(run, nullptr, 256, 2048);
+    QCOMPARE(pose::report::measured_outcome_text(m), std::string("ppl@Lt 1.10x original@Lc; passkey >= 0.25 up to Lt"));
+    const auto alone = pose::results::summarize_run(metrics, nullptr, 256, 2048);
     QVERIFY(!alone.ppl_ratio);
-    QCOMPARE(alone.text, std::string("passkey >= 0.25 up to Lt"));
+    QCOMPARE(pose::report::measured_outcome_text(alone), std::string("passkey >= 0.25 up to Lt"));
   }
 };
 

@@ -25,6 +25,13 @@ namespace {
 const std::string kSpec = std::string(POSE_SOURCE_DIR) + "/experiments/micro-pose.json";
 
 
+json by_name_in(const json& runs, const std::string& name) {
+  for (const auto& r : runs) {
+    if (r["run"] == name) return r;
+  }
+  return json();
+}
+
 json runs_json(const std::string& store) {
   std::string out;
   if (run_pose({"runs", "--store", store, "--json"}, &out) != 0) return json();
@@ -60,6 +67,15 @@ class TestRunCli : public QObject {
       if (r["kind"] != "extend") continue;
       QVERIFY2(r["ppl_at_lc"].is_number() && r["ppl_at_lt"].is_number(), r.dump().c_str());
       QVERIFY(r["passkey_at_lt"].is_number());
+      // RULER (evaluation.ruler) through the suite registry: its average at Lt, and the
+      // effective length judged against the original model's own score at Lc.
+      QVERIFY2(r["ruler_at_lt"].is_number(), r.dump().c_str());
+      QVERIFY(r.contains("ruler_effective_length"));
+      const json original = by_name_in(runs, "no-finetune");
+      const bool original_scores = original["metrics"].contains("eval/ruler@256") &&
+                                   original["metrics"]["eval/ruler@256"]["value"].get<double>() > 0;
+      QCOMPARE(r["ruler_threshold_source"].get<std::string>(),
+               std::string(original_scores ? "original model at Lc" : "RULER (Llama-2-7B at 4K)"));
     }
     // Fine-tuned runs store their loss curve; evaluation-only runs do not.
     const auto by_name = [&](const std::string& n) {
@@ -83,6 +99,10 @@ class TestRunCli : public QObject {
     QVERIFY(ppl[0].results[0]["tokens"].get<int64_t>() > 0);
     QCOMPARE(st.eval_results(run->id, "passkey").size(), std::size_t(1));
     QCOMPARE(st.eval_results(run->id, "kv").size(), std::size_t(1));
+    const auto ruler = st.eval_results(run->id, "ruler");
+    QCOMPARE(ruler.size(), std::size_t(1));
+    QCOMPARE(ruler[0].settings["tasks"], json({"niah_single_1", "vt", "cwe"}));
+    QCOMPARE(ruler[0].settings["split"], json("test"));
     const auto attention = st.eval_results(run->id, "attention");
     QCOMPARE(attention.size(), std::size_t(1));
     QCOMPARE(attention[0].settings["length"].get<int64_t>(), int64_t(2048));  // the run's Lt

@@ -1,0 +1,32 @@
+#include "results/stored_summaries.h"
+
+#include <optional>
+
+namespace pose::results {
+
+LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_id) {
+  LastMetrics out;
+  for (const auto& name : store.metric_names(run_id)) {
+    if (const auto last = store.last_metric(run_id, name)) out[name] = {last->step, last->value};
+  }
+  return out;
+}
+
+std::map<int64_t, RunSummary> summarize_experiment(const store::ExperimentStore& store,
+                                                   const store::ExperimentRecord& experiment) {
+  const auto runs = store.runs(experiment.id);
+  std::map<int64_t, LastMetrics> metrics;
+  std::optional<int64_t> original;
+  for (const auto& r : runs) {
+    metrics[r.id] = read_last_metrics(store, r.id);
+    if (!original && r.kind == "extend" && is_original_model(r.spec)) original = r.id;
+  }
+  const int64_t lc = experiment_lc(experiment.spec);
+  std::map<int64_t, RunSummary> out;
+  for (const auto& r : runs) {
+    out[r.id] = summarize_run(metrics[r.id], original ? &metrics[*original] : nullptr, lc, run_lt(experiment.spec, r.spec));
+  }
+  return out;
+}
+
+}  // namespace pose::results

@@ -1,0 +1,21 @@
+// Run summaries (run_summary.h) read from an experiment store: every reader
+// that shows a run's headline numbers (`pose runs`, the report, the
+// workbench) gets them here, with the original model found the same way.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "results/run_summary.h"
+#include "store/experiment_store.h"
+
+namespace pose::results {
+
+LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_id);
+
+// Every run of the experiment by run id; the original model is its first
+// extension run that neither fine-tunes nor rescales RoPE.
+std::map<int64_t, RunSummary> summarize_experiment(const store::ExperimentStore& store,
+                                                   const store::ExperimentRecord& experiment);
+
+}  // namespace pose::results
