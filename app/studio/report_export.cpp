@@ -43,7 +43,9 @@ bool write_report_pdf(const nlohmann::json& report, const QString& path, QString
   std::string html;
   std::vector<std::pair<std::string, std::string>> figures;
   try {
-    html = report::render_html(report);
+    report::HtmlOptions options;
+    options.settings_in_full = false;  // a printed page of JSON per run would hide the results
+    html = report::render_html(report, options);
     figures = report::report_figures(report);
   } catch (const std::exception& e) {
     return fail(error, QString::fromStdString(e.what()));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <iomanip>
 #include <limits>
+#include <locale>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -503,7 +504,25 @@ std::string spec_text(const json& run, const char* pointer) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::vector<SummaryColumn> summary_columns(const json& report) {
+// A number for a table cell: fixed decimals, never an exponent ("35723", not
+// "3.572e+04"), so a narrow column breaks no number in two.
+std::string table_number(double v, int decimals) {
+  if (!std::isfinite(v)) return "—";
+  std::ostringstream s;
+  s.imbue(std::locale::classic());
+  s << std::fixed << std::setprecision(std::abs(v) >= 1000 ? 0 : decimals) << v;
+  return s.str();
+}
+
+// The run tables: what each run is (design), what it measured (results), and
+// the PoSE paper's claim beside its outcome. Three narrow tables instead of one
+// wide one, so that neither a page nor a screen breaks a word or a number.
+struct SummaryTable {
+  std::string title;
+  std::vector<SummaryColumn> columns;
+};
+
+std::vector<SummaryTable> summary_tables(const json& report) {
   const std::string lc = std::to_string(report.value("lc", int64_t(0)));
   const std::string lt = std::to_string(report.value("lt", int64_t(0)));
   const auto spec = [](const char* pointer) {
@@ -514,42 +533,50 @@ std::vector<SummaryColumn> summary_columns(const json& report) {
     };
   };
   // The run's summary (results/run_summary.h), as collect_report stored it.
-  const auto summary = [](const char* field, int precision) {
-    return [field, precision](const json& run) -> std::string {
+  const auto summary = [](const char* field, int decimals) {
+    return [field, decimals](const json& run) -> std::string {
       if (!run.contains("summary") || !run["summary"].contains(field) || !run["summary"][field].is_number()) return "—";
-      return number(run["summary"][field].get<double>(), precision);
+      return table_number(run["summary"][field].get<double>(), decimals);
     };
   };
-  return {{"run", [](const json& run) { return run["name"].get<std::string>(); }},
-          {"status", [](const json& run) { return run["status"].get<std::string>(); }},
-          {"strategy", spec("/strategy")},
-          {"RoPE", spec("/rope/method")},
-          {"factor", spec("/rope/factor")},
-          {"chunks", [](const json& run) -> std::string {
-             // Chunks mean something for PoSE only.
-             if (spec_text(run, "/strategy") != "pose") return "—";
-             const auto chunks = spec_text(run, "/chunks");
-             return chunks.empty() ? "—" : chunks;
-           }},
-          {"steps", spec("/steps")},
-          {"final loss", summary("final_loss", 4)},
-          {"wall s", summary("wall_s", 4)},
-          {"tokens/s", summary("tokens_per_s", 4)},
-          {"ppl@" + lc, summary("ppl_at_lc", 4)},
-          {"ppl@" + lt, summary("ppl_at_lt", 4)},
-          {"passkey@" + lc, summary("passkey_at_lc", 3)},
-          {"passkey@" + lt, summary("passkey_at_lt", 3)},
-          {"kv@" + lt, summary("kv_at_lt", 3)},
-          {"attention beyond Lc", summary("attention_beyond_lc", 3)},
-          {"RULER eff. length", summary("ruler_effective_length", 6)},
-          {"paper claims", [](const json& run) {
-             const auto claim = paper_claim(run["spec"]);
-             return claim.empty() ? std::string("—") : claim;
-           }},
-          {"measured", [](const json& run) {
-             const auto text = measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
-             return text.empty() ? std::string("—") : text;
-           }}};
+  const SummaryColumn name{"run", [](const json& run) { return run["name"].get<std::string>(); }};
+  SummaryTable design{"Design",
+                      {name,
+                       {"status", [](const json& run) { return run["status"].get<std::string>(); }},
+                       {"strategy", spec("/strategy")},
+                       {"RoPE", spec("/rope/method")},
+                       {"factor", spec("/rope/factor")},
+                       {"chunks", [](const json& run) -> std::string {
+                          // Chunks mean something for PoSE only.
+                          if (spec_text(run, "/strategy") != "pose") return "—";
+                          const auto chunks = spec_text(run, "/chunks");
+                          return chunks.empty() ? "—" : chunks;
+                        }},
+                       {"steps", spec("/steps")},
+                       {"final loss", summary("final_loss", 3)},
+                       {"wall s", summary("wall_s", 1)},
+                       {"tokens/s", summary("tokens_per_s", 0)}}};
+  SummaryTable results{"Results",
+                       {name,
+                        {"ppl@" + lc, summary("ppl_at_lc", 2)},
+                        {"ppl@" + lt, summary("ppl_at_lt", 2)},
+                        {"passkey@" + lc, summary("passkey_at_lc", 2)},
+                        {"passkey@" + lt, summary("passkey_at_lt", 2)},
+                        {"kv@" + lt, summary("kv_at_lt", 2)},
+                        {"attention beyond Lc", summary("attention_beyond_lc", 3)},
+                        {"RULER@" + lt, summary("ruler_at_lt", 2)},
+                        {"RULER eff. length", summary("ruler_effective_length", 0)}}};
+  SummaryTable claims{"Against the PoSE paper",
+                      {name,
+                       {"paper claims", [](const json& run) {
+                          const auto claim = paper_claim(run["spec"]);
+                          return claim.empty() ? std::string("—") : claim;
+                        }},
+                       {"measured", [](const json& run) {
+                          const auto text = measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
+                          return text.empty() ? std::string("—") : text;
+                        }}}};
+  return {design, results, claims};
 }
 
 std::string markdown_cell(std::string s) {
@@ -564,7 +591,7 @@ std::string markdown_cell(std::string s) {
 
 }  // namespace
 
-std::string render_html(const json& report) {
+std::string render_html(const json& report, const HtmlOptions& options) {
   const auto figures = report_figures(report);
   const std::string name = report["experiment"]["name"];
   std::ostringstream h;
@@ -582,23 +609,32 @@ std::string render_html(const json& report) {
     << " from <code>" << html_escape(report["store"]) << "</code>. Lc = " << report["lc"] << ", Lt = " << report["lt"]
     << ". Every number below is read from the store.</p>\n";
 
-  h << "<h2>Runs</h2>\n<table><tr>";
-  const auto columns = summary_columns(report);
-  for (const auto& c : columns) h << "<th>" << html_escape(c.title) << "</th>";
-  h << "</tr>\n";
-  for (const auto& run : report["runs"]) {
-    h << "<tr>";
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      const std::string text = html_escape(columns[i].cell(run));
-      if (i == 0) {
-        h << "<td style=\"color:" << run["color"].get<std::string>() << ";font-weight:bold\">" << text << "</td>";
-      } else {
-        h << "<td>" << text << "</td>";
-      }
+  h << "<h2>Runs</h2>\n";
+  for (const auto& table : summary_tables(report)) {
+    h << "<h3>" << html_escape(table.title) << "</h3>\n<table><tr>";
+    // Styles on the cells themselves: Qt's HTML engine (the PDF) reads no :first-child.
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+      h << "<th style=\"white-space:nowrap" << (i == 0 || table.columns.size() <= 3 ? ";text-align:left" : "") << "\">"
+        << html_escape(table.columns[i].title) << "</th>";
     }
     h << "</tr>\n";
+    for (const auto& run : report["runs"]) {
+      h << "<tr>";
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        const std::string text = html_escape(table.columns[i].cell(run));
+        if (i == 0) {
+          h << "<td style=\"color:" << run["color"].get<std::string>()
+            << ";font-weight:bold;white-space:nowrap;text-align:left\">" << text << "</td>";
+        } else {
+          // Words and numbers are never broken; the claims' prose wraps between words.
+          h << "<td" << (table.columns.size() > 3 ? " style=\"white-space:nowrap\"" : " style=\"text-align:left\"") << ">"
+            << text << "</td>";
+        }
+      }
+      h << "</tr>\n";
+    }
+    h << "</table>\n";
   }
-  h << "</table>\n";
 
   h << "<h2>Figures</h2>\n";
   for (const auto& [id, svg] : figures) h << "<figure id=\"" << html_escape(id) << "\">" << svg << "</figure>\n";
@@ -620,6 +656,38 @@ std::string render_html(const json& report) {
     h << "</table>\n<p>" << html_escape(ref["cost"]) << "</p>\n";
   }
 
+  if (!options.settings_in_full) {
+    // One line per evaluation: its kind and the settings that decide what it measured.
+    h << "<h2>Evaluation settings</h2>\n<p>Every setting of the experiment, its runs and their evaluations is in "
+         "the report's HTML or JSON export (<code>pose report --experiment "
+      << html_escape(name) << " --out FILE.html</code>).</p>\n<ul>\n";
+    for (const auto& run : report["runs"]) {
+      for_each_listed_evaluation(run, [&](const json& e, const std::string& label) {
+        std::string line;
+        for (const char* key : {"lengths", "depths", "trials", "tasks", "length", "sequences", "split", "max_tokens"}) {
+          if (!e["settings"].contains(key)) continue;
+          const auto& v = e["settings"][key];
+          // A long list (RULER's tasks) as its count: the line stays a line.
+          const std::string value = v.is_string()                  ? v.get<std::string>()
+                                    : v.is_array() && v.size() > 6 ? std::to_string(v.size()) + " of them"
+                                                                   : v.dump();
+          line += (line.empty() ? "" : "; ") + std::string(key) + " " + value;
+        }
+        h << "<li><b>" << html_escape(run["name"]) << "</b> · " << html_escape(e["kind"]) << html_escape(label) << ": "
+          << html_escape(line) << "</li>\n";
+      });
+    }
+    h << "</ul>\n<h2>Environment</h2>\n<ul>\n";
+    for (const auto& env : report["environments"]) {
+      std::string versions;
+      for (const auto& [key, value] : env["versions"].items()) {
+        versions += (versions.empty() ? "" : ", ") + key + " " + (value.is_string() ? value.get<std::string>() : value.dump());
+      }
+      h << "<li>" << html_escape(env.value("device", std::string())) << ": " << html_escape(versions) << "</li>\n";
+    }
+    h << "</ul>\n</body></html>\n";
+    return h.str();
+  }
   h << "<h2>Evaluation settings</h2>\n";
   for (const auto& run : report["runs"]) {
     for_each_listed_evaluation(run, [&](const json& e, const std::string& label) {
@@ -644,16 +712,18 @@ std::string render_markdown(const json& report, const std::string& figure_dir, c
   if (!description.empty()) m << description << "\n\n";
   m << "Generated " << report["generated_at"].get<std::string>() << " by " << report["generated_by"].get<std::string>()
     << " from `" << report["store"].get<std::string>() << "`. Lc = " << report["lc"] << ", Lt = " << report["lt"]
-    << ".\n\n## Runs\n\n|";
-  const auto columns = summary_columns(report);
-  for (const auto& c : columns) m << " " << markdown_cell(c.title) << " |";
-  m << "\n|";
-  for (std::size_t i = 0; i < columns.size(); ++i) m << (i == 0 ? " --- |" : " ---: |");
-  m << "\n";
-  for (const auto& run : report["runs"]) {
-    m << "|";
-    for (const auto& c : columns) m << " " << markdown_cell(c.cell(run)) << " |";
+    << ".\n\n## Runs\n";
+  for (const auto& table : summary_tables(report)) {
+    m << "\n### " << markdown_cell(table.title) << "\n\n|";
+    for (const auto& c : table.columns) m << " " << markdown_cell(c.title) << " |";
+    m << "\n|";
+    for (std::size_t i = 0; i < table.columns.size(); ++i) m << (i == 0 || table.columns.size() <= 3 ? " --- |" : " ---: |");
     m << "\n";
+    for (const auto& run : report["runs"]) {
+      m << "|";
+      for (const auto& c : table.columns) m << " " << markdown_cell(c.cell(run)) << " |";
+      m << "\n";
+    }
   }
   m << "\n## Figures\n\n";
   for (const auto& [id, svg] : report_figures(report)) {

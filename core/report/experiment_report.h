@@ -36,7 +36,14 @@ nlohmann::json collect_report(const store::ExperimentStore& store, const ReportO
 // ("perplexity-vs-length", "loss-extension-runs", "passkey-pose-yarn", ...), in order.
 std::vector<std::pair<std::string, std::string>> report_figures(const nlohmann::json& report);
 
-std::string render_html(const nlohmann::json& report);
+struct HtmlOptions {
+  // Every setting as JSON (the spec, each run's and each evaluation's settings,
+  // the environment), folded in <details>. A printed report (the workbench's
+  // PDF) sets it false: a page of settings per run hides the results, so it
+  // lists the evaluations in one line each and says where the full settings are.
+  bool settings_in_full = true;
+};
+std::string render_html(const nlohmann::json& report, const HtmlOptions& options = {});
 // `figure_dir`: where the Markdown links its figures (relative to the .md file);
 // `figure_extension`: "svg" (what write_report writes) or "png" (the workbench
 // rasterises the figures).

@@ -397,8 +397,9 @@ std::string render_line_plot(const LinePlotSpec& spec) {
     has_legend = has_legend || !s.name.empty();
     name_w = std::max(name_w, text_width(s.name, 12));
   }
-  const double legend_w = has_legend ? std::round(std::clamp(name_w + 44, 70.0, W / 3.0)) : 0;
-  const std::size_t name_chars = static_cast<std::size_t>(std::max(1.0, (legend_w - 44) / (12 * 0.6)));
+  // Rounded up, so a name that fits is never cut by the rounding.
+  const double legend_w = has_legend ? std::ceil(std::clamp(name_w + 44, 70.0, W / 3.0)) : 0;
+  const std::size_t name_chars = static_cast<std::size_t>(std::max(1.0, (legend_w - 44) / (12 * 0.6) + 1e-9));
   const double right_margin = has_legend ? legend_w + 20 : 16;
   const double pw = std::max(20.0, W - left - right_margin);
   const double right = left + pw, bottom = top + ph;

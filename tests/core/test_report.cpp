@@ -33,7 +33,8 @@ void fill(ExperimentStore& st, int64_t lc, int64_t lt) {
   st.append_metrics(base, {{"train/loss", 1, 5.0, 0}, {"train/loss", 2, 4.0, 0}, {"train/loss", 3, 3.0, 0}});
   st.finish_run(base, pose::store::RunStatus::Done);
   const auto run = st.ensure_run(e, kHostile, "extend", {{"rope", {{"method", "yarn"}, {"factor", 8}}}, {"strategy", "pose"}});
-  st.append_metrics(run, {{"train/loss", 1, 3.5, 0}, {"eval/ppl@" + std::to_string(lt), 1, 36.5, 0}});
+  st.append_metrics(run, {{"train/loss", 1, 3.5, 0}, {"eval/ppl@" + std::to_string(lt), 1, 36.5, 0},
+                          {"run/tokens_per_s", 1, 35723.4, 0}});
   st.add_eval_result({0, run, "perplexity", {{"lengths", {lc, lt}}, {"stride", 512}},
                       json::array({{{"length", lc}, {"perplexity", 33.0}, {"tokens", 10}},
                                    {{"length", lt}, {"perplexity", 36.5}, {"tokens", 10}}}),
@@ -99,6 +100,22 @@ class TestReport : public QObject {
     QVERIFY(html.find("&quot;stride&quot;: 512") != std::string::npos);  // evaluation settings shown
     const auto figures = pose::report::report_figures(r);
     QCOMPARE(figures.size(), std::size_t(4));  // ppl, two loss plots, one passkey heatmap
+    // The run tables: three narrow ones, numbers without exponents.
+    const auto tables = html.substr(html.find("<h2>Runs</h2>"), html.find("<h2>Figures</h2>") - html.find("<h2>Runs</h2>"));
+    for (const char* title : {"<h3>Design</h3>", "<h3>Results</h3>", "<h3>Against the PoSE paper</h3>"}) {
+      QVERIFY2(tables.find(title) != std::string::npos, title);
+    }
+    QVERIFY2(tables.find("e+0") == std::string::npos, tables.c_str());
+    QVERIFY2(tables.find(">35723<") != std::string::npos, tables.c_str());
+    // Printed (the workbench's PDF): one line per evaluation instead of pages of JSON.
+    pose::report::HtmlOptions printed;
+    printed.settings_in_full = false;
+    const std::string pdf_html = pose::report::render_html(r, printed);
+    QVERIFY(pdf_html.find("<h2>Specification</h2>") == std::string::npos);
+    QVERIFY(pdf_html.find("&quot;stride&quot;") == std::string::npos);
+    QVERIFY(pdf_html.find("Every setting of the experiment") != std::string::npos);
+    QVERIFY(pdf_html.find("<h3>Results</h3>") != std::string::npos);
+    QVERIFY(html.find("<h2>Specification</h2>") != std::string::npos);  // the full report keeps them
   }
 
   void periodicEvaluationsAreDrawnAgainstTheStep() {

@@ -114,6 +114,22 @@ class TestSvgPlot : public QObject {
     QVERIFY(count(svg, "class=\"tick-label\"") >= 4);
   }
 
+  // Names that fit the legend are never cut (a rounding once cut "full-length-yarn" to
+  // "full-length-ya…"); one longer than a third of the width is.
+  void legendKeepsNamesThatFit() {
+    auto spec = simple_plot();
+    spec.series[0].name = "full-length-yarn";
+    spec.series.push_back(spec.series[0]);
+    spec.series.back().name = "pose-yarn";
+    const std::string svg = render_line_plot(spec);
+    QVERIFY2(svg.find(">full-length-yarn</text>") != std::string::npos, svg.c_str());
+    spec.series[0].name = std::string(60, 'x');
+    const std::string cut = render_line_plot(spec);
+    QVERIFY(cut.find(">" + std::string(60, 'x') + "</text>") == std::string::npos);  // the legend's label is cut
+    QVERIFY(cut.find("<title>" + std::string(60, 'x') + "</title>") != std::string::npos);  // the hover keeps it
+    QVERIFY(cut.find("\u2026") != std::string::npos || cut.find("…") != std::string::npos);
+  }
+
   void gapsBreakPolylines() {
     LinePlotSpec spec;
     spec.series.push_back(series("gappy", {1, 2, 3, 4, 5, 6, 7}, {1, 2, kNaN, 3, 4, kInf, 5}));
