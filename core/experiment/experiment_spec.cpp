@@ -578,9 +578,8 @@ ExtendRunSpec read_run(const json& value, const std::string& path, const RunDefa
   }
 
   // By default a method scales the base window up to the run's target window.
-  const double default_factor =
-      static_cast<double>(run.target_len) / static_cast<double>(spec.base_model.train_len);
-  run.rope = read_rope(find(value, "rope"), child_path(path, "rope"), std::max(1.0, default_factor));
+  run.rope = read_rope(find(value, "rope"), child_path(path, "rope"),
+                       default_rope_factor(run.target_len, spec.base_model.train_len));
   try {
     rope::validate(rope_params_for(run.rope, spec.base_model.train_len, shape.head_dim, shape.rope_theta));
   } catch (const UserError& e) {
@@ -906,6 +905,10 @@ ExperimentSpec parse_document(const json& doc, const std::filesystem::path& base
 }
 
 }  // namespace
+
+double default_rope_factor(int64_t target_len, int64_t original_window) {
+  return std::max(1.0, static_cast<double>(target_len) / static_cast<double>(std::max<int64_t>(original_window, 1)));
+}
 
 std::string to_string(Schedule s) {
   switch (s) {

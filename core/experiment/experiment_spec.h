@@ -195,6 +195,10 @@ nlohmann::json to_json(const ExperimentSpec& spec);
 nlohmann::json to_json(const TrainingSettings& t);
 nlohmann::json to_json(const ExtendRunSpec& run);
 
+// The scale factor a run's RoPE takes when the spec names none: its target
+// window over the base model's window (Lt / Lc), at least 1.
+double default_rope_factor(int64_t target_len, int64_t original_window);
+
 // The HF-style rope config a run trains with, given the base window L0.
 rope::RopeParams rope_params_for(const RopeSpec& rope, int64_t original_window, int head_dim, double base);
 

@@ -7,10 +7,6 @@
 
 namespace pose::experiment {
 
-double default_rope_factor(int64_t target_len, int64_t original_window) {
-  return std::max(1.0, static_cast<double>(target_len) / static_cast<double>(std::max<int64_t>(original_window, 1)));
-}
-
 std::vector<SpecWarning> spec_warnings(const ExperimentSpec& spec) {
   std::vector<SpecWarning> out;
   for (std::size_t i = 0; i < spec.extend.size(); ++i) {

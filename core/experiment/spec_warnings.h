@@ -1,8 +1,7 @@
-// Choices in an experiment spec that parse but deserve a second look, and the
-// default they are measured against (the ratio read_run() in experiment_spec.cpp
-// gives a run without a factor). The Design form shows spec_warnings() as
-// warnings at the fields their paths name: not errors, the run is legal and
-// runs as written.
+// Choices in an experiment spec that parse but deserve a second look, measured
+// against the defaults the parser gives (default_rope_factor in
+// experiment_spec.h). The Design form shows spec_warnings() as warnings at the
+// fields their paths name: not errors, the run is legal and runs as written.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +11,6 @@
 #include "experiment/experiment_spec.h"
 
 namespace pose::experiment {
-
-// The scale factor a run's RoPE takes when the spec names none: its target
-// window over the base model's window (Lt / Lc), at least 1.
-double default_rope_factor(int64_t target_len, int64_t original_window);
 
 struct SpecWarning {
   std::string path;     // e.g. "extend[4].rope.factor"
