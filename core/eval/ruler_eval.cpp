@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "common/error.h"
 #include "positions/random_stream.h"
+#include "results/effective_length.h"
 
 namespace pose::eval {
 
@@ -256,7 +258,7 @@ RulerSettings ruler_settings_from_json(const nlohmann::json& j) {
   for (const auto& v : array_of(member(j, "lengths", what, ""), what, "lengths")) s.lengths.push_back(integer(v, what, "lengths[]"));
   for (const auto& v : array_of(member(j, "depths", what, ""), what, "depths")) s.depths.push_back(number(v, what, "depths[]"));
   s.trials = integer(member(j, "trials", what, ""), what, "trials");
-  const auto& seed = member(j, "seed", what, "");
+  const nlohmann::json seed = member(j, "seed", what, "");  // copies: GCC 14 warns of dangling references
   if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
     malformed(what, "seed", "is not a non-negative integer");
   }
@@ -305,14 +307,14 @@ nlohmann::json to_json(const RulerResult& r) {
 RulerResult ruler_result_from_json(const nlohmann::json& j) {
   const std::string what = "RULER result";
   RulerResult r;
-  const auto& cells = array_of(member(j, "cells", what, ""), what, "cells");
+  const nlohmann::json cells = array_of(member(j, "cells", what, ""), what, "cells");
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const std::string at = "cells[" + std::to_string(i) + "]";
     const auto& c = cells[i];
     RulerCell cell;
     cell.task = string_of(member(c, "task", what, at), what, at + ".task");
     cell.length = integer(member(c, "length", what, at), what, at + ".length");
-    const auto& depth = member(c, "depth", what, at);
+    const nlohmann::json depth = member(c, "depth", what, at);
     cell.depth = depth.is_null() ? kNoDepth : number(depth, what, at + ".depth");
     cell.trials = integer(member(c, "trials", what, at), what, at + ".trials");
     cell.score_sum = number(member(c, "score_sum", what, at), what, at + ".score_sum");
@@ -323,7 +325,7 @@ RulerResult ruler_result_from_json(const nlohmann::json& j) {
     if (c.contains("prompt_tokens")) cell.prompt_tokens = integer(c["prompt_tokens"], what, at + ".prompt_tokens");
     if (c.contains("skipped")) cell.skipped = string_of(c["skipped"], what, at + ".skipped");
     if (c.contains("samples")) {
-      const auto& samples = array_of(c["samples"], what, at + ".samples");
+      const nlohmann::json samples = array_of(c["samples"], what, at + ".samples");
       for (std::size_t k = 0; k < samples.size(); ++k) {
         const std::string sat = at + ".samples[" + std::to_string(k) + "]";
         RulerSampleRecord s;
@@ -339,14 +341,12 @@ RulerResult ruler_result_from_json(const nlohmann::json& j) {
 }
 
 std::optional<int64_t> effective_length(const RulerResult& result, double threshold) {
-  std::optional<int64_t> best;
+  // A length where no task was evaluated neither extends nor ends it.
+  std::map<int64_t, double> averages;
   for (const auto L : result.lengths()) {
-    const auto avg = result.average(L);
-    if (!avg) continue;  // not evaluated: neither extends nor ends the run
-    if (*avg < threshold) break;
-    best = L;
+    if (const auto avg = result.average(L)) averages[L] = *avg;
   }
-  return best;
+  return results::effective_length(averages, threshold);
 }
 
 }  // namespace pose::eval

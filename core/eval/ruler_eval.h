@@ -25,12 +25,13 @@
 
 #include "eval/ruler_tasks.h"
 #include "eval/token_predictor.h"
+#include "results/effective_length.h"
 #include "text/tokenizer.h"
 
 namespace pose::eval {
 
 // RULER's threshold for effective length: Llama-2-7B's average at 4K (85.6%).
-inline constexpr double kRulerThreshold = 0.856;
+inline constexpr double kRulerThreshold = results::kRulerThreshold;
 // The depth of a cell whose task has none (JSON: null).
 inline constexpr double kNoDepth = -1.0;
 
@@ -92,7 +93,8 @@ nlohmann::json to_json(const RulerResult& result);
 // Reads to_json(RulerResult) back; throws UserError naming the field of a malformed document.
 RulerResult ruler_result_from_json(const nlohmann::json& j);
 
-// RULER's effective length: the longest evaluated length L such that the
+// RULER's effective length (results/effective_length.h, the one definition the
+// run summary also reads): the longest evaluated length L such that the
 // average (RulerResult::average) at every evaluated length <= L is at or
 // above `threshold`. A length is evaluated when at least one task was; a dip
 // below the threshold ends the effective length even if a longer length
