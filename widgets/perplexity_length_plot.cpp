@@ -221,19 +221,9 @@ void PerplexityLengthPlot::rebuild() {
     ymin = 1;
     ymax = 100;
   }
-  const double xLower = xmin / std::pow(2.0, 0.35), xUpper = xmax * std::pow(2.0, 0.35);
-  plot_->xAxis->setRange(xLower, xUpper);
-  plot_->yAxis->setRange(ymin / 1.25, ymax * 1.25);
-
   // Ticks at the evaluated lengths; powers of two when there are none.
-  if (lengths.isEmpty()) {
-    for (double v = std::exp2(std::ceil(std::log2(xLower))); v <= xUpper; v *= 2) lengths.push_back(v);
-  }
-  std::sort(lengths.begin(), lengths.end());
-  auto xTicker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
-  for (double v : lengths) xTicker->addTick(v, short_length(v));
-  xTicker->setSubTickCount(0);
-  plot_->xAxis->setTicker(xTicker);
+  set_length_axis(plot_->xAxis, xmin, xmax, lengths);
+  plot_->yAxis->setRange(ymin / 1.25, ymax * 1.25);
 
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -2,6 +2,9 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "themed_plot.h"
 
 namespace pose::widgets {
@@ -10,6 +13,19 @@ QString short_length(double tokens) {
   if (tokens >= 1048576) return QString::number(tokens / 1048576, 'g', 4) + QStringLiteral("M");
   if (tokens >= 1024) return QString::number(tokens / 1024, 'g', 4) + QStringLiteral("k");
   return QString::number(tokens, 'g', 6);
+}
+
+void set_length_axis(QCPAxis* axis, double xmin, double xmax, QVector<double> lengths) {
+  const double lower = xmin / std::pow(2.0, 0.35), upper = xmax * std::pow(2.0, 0.35);
+  axis->setRange(lower, upper);
+  if (lengths.isEmpty()) {
+    for (double v = std::exp2(std::ceil(std::log2(lower))); v <= upper; v *= 2) lengths.push_back(v);
+  }
+  std::sort(lengths.begin(), lengths.end());
+  auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
+  for (double v : lengths) ticker->addTick(v, short_length(v));
+  ticker->setSubTickCount(0);
+  axis->setTicker(ticker);
 }
 
 WindowMarker add_window_marker(QCustomPlot* plot, double x, const QString& name, MarkerLabelSide side,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <QString>
+#include <QVector>
 
+class QCPAxis;
 class QCustomPlot;
 class QCPItemStraightLine;
 class QCPItemText;
@@ -13,6 +15,11 @@ namespace pose::widgets {
 
 // 256, 512, 1k, 1.5k, 128k, 1M: lengths as people say them.
 QString short_length(double tokens);
+
+// A log2 length axis spanning [xmin, xmax] with a margin of 2^0.35 on each
+// side, ticked at `lengths` (the evaluated ones) or, when there are none, at
+// the powers of two inside it, labelled by short_length.
+void set_length_axis(QCPAxis* axis, double xmin, double xmax, QVector<double> lengths);
 
 enum class MarkerLabelSide { Right, Left };
 
