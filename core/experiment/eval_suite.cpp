@@ -19,6 +19,8 @@ nlohmann::json EvalSuite::read_plan(const nlohmann::json&, const std::string& pa
                   "remove it from the evaluation plan");
 }
 
+double EvalSuite::forward_flops(const nlohmann::json&, const model::ModelConfig&) const { return 0.0; }
+
 const std::vector<const EvalSuite*>& eval_suites() {
   // The registry: the order is the order in which a run's evaluations run.
   static const std::vector<const EvalSuite*> suites = {&perplexity_suite(), &passkey_suite(), &kv_suite(),

@@ -89,6 +89,11 @@ class EvalSuite {
   // kind (null when none), else the suite's defaults for the model.
   virtual nlohmann::json request_plan(const nlohmann::json& overrides, const nlohmann::json& own,
                                       const SuiteInputs& inputs) const = 0;
+  // Forward FLOPs of running a canonical plan on a model of this shape (prompts
+  // and generated tokens), for the periodic evaluation's cost estimate; 0 when
+  // the suite does not estimate it (the typed suites are estimated by
+  // estimate_periodic_cost itself).
+  virtual double forward_flops(const nlohmann::json& plan, const model::ModelConfig& config) const;
   // Runs a canonical plan on the model; `phase` names the headline metrics.
   virtual SuiteResult run(model::LlamaForCausalLM& model, const nlohmann::json& plan, const SuiteInputs& inputs,
                           results::EvalPhase phase) const = 0;

@@ -116,6 +116,7 @@ PeriodicCostEstimate estimate_periodic_cost(const PeriodicPlan& plan, const mode
     const double L = static_cast<double>(p.length > 0 ? p.length : run.target_len);
     e.evaluation_flops += forward(static_cast<double>(p.sequences) * L, L);
   }
+  for (const auto& [name, suite_plan] : plan.suites) e.evaluation_flops += eval_suite(name).forward_flops(suite_plan, config);
   if (run.fine_tunes()) {
     const double tokens = static_cast<double>(run.training.steps * run.training.batch_size * run.training.grad_accum *
                                               run.train_len);

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "eval/ruler_eval.h"
 #include "eval/ruler_tasks.h"
+#include "experiment/periodic_eval.h"
 #include "experiment/spec_fields.h"
 #include "experiment/suite_plan_json.h"
 
@@ -113,6 +114,24 @@ class RulerSuite : public EvalSuite {
                  {"split", pick_setting(overrides, json(), "split", std::string("test"))}};
     if (const auto n = pick_setting(overrides, own, "max_new_tokens", int64_t(0)); n > 0) plan["max_new_tokens"] = n;
     return plan;
+  }
+
+  // Each sample: its prompt of L tokens, then up to the task's budget of
+  // generated tokens, every token attending to at most L + budget others.
+  double forward_flops(const json& plan, const model::ModelConfig& config) const override {
+    const auto tasks = plan.at("tasks").get<std::vector<std::string>>();
+    const double samples_per_task =
+        static_cast<double>(plan.at("depths").size()) * static_cast<double>(plan.value("trials", kDefaultTrials));
+    double flops = 0.0;
+    for (const auto L : plan.at("lengths").get<std::vector<int64_t>>()) {
+      for (const auto& name : tasks) {
+        const int64_t budget = plan.contains("max_new_tokens") ? plan["max_new_tokens"].get<int64_t>()
+                                                               : eval::ruler_task(name).max_new_tokens;
+        const double tokens = static_cast<double>(L + budget);
+        flops += samples_per_task * tokens * forward_flops_per_token(config, tokens);
+      }
+    }
+    return flops;
   }
 
   SuiteResult run(model::LlamaForCausalLM& model, const json& plan, const SuiteInputs& in,

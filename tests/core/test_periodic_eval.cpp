@@ -217,6 +217,13 @@ class TestPeriodicEval : public QObject {
     e = estimate_periodic_cost(plan, c, run, 100000);
     const double expected = ppl + 3 * 512 * f(512) + 2 * 2048 * f(2048);
     QVERIFY(std::abs(e.evaluation_flops - expected) < 1e-9 * expected);
+    // A registered suite's part (periodic.ruler): each sample's prompt and generated tokens.
+    plan.suites["ruler"] = {{"lengths", {256}}, {"tasks", {"vt", "cwe"}}, {"depths", {0.5}}, {"trials", 2},
+                            {"max_new_tokens", 8}, {"seed", 1}, {"split", "validation"}};
+    e = estimate_periodic_cost(plan, c, run, 100000);
+    const double ruler = 2 /* tasks */ * 2 /* trials */ * 264.0 * f(264);
+    QVERIFY2(std::abs(e.evaluation_flops - expected - ruler) < 1e-9 * expected,
+             std::to_string(e.evaluation_flops - expected).c_str());
   }
 
   void runStoresEvaluationsAtTheScheduledSteps() {
