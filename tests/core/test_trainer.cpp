@@ -188,9 +188,11 @@ class TestTrainer : public QObject {
         const auto n = (eb.labels[r] != -100).sum().item<int64_t>();
         std::vector<int32_t> prompt_ids;
         for (int64_t t = 0; t < n; ++t) prompt_ids.push_back(static_cast<int32_t>(eb.input_ids[r][t].item<int64_t>()));
-        const std::string text = tok.decode(prompt_ids);
-        QVERIFY2(text.rfind(text::kPasskeyIntro, 0) == 0 || text.find(text::kPasskeyIntro) < 4, text.c_str());
-        QVERIFY2(text.find("What is the pass key? The pass key is") != std::string::npos, text.c_str());
+        const std::string extension_prompt = tok.decode(prompt_ids);
+        QVERIFY2(extension_prompt.rfind(text::kPasskeyIntro, 0) == 0 || extension_prompt.find(text::kPasskeyIntro) < 4,
+                 extension_prompt.c_str());
+        QVERIFY2(extension_prompt.find("What is the pass key? The pass key is") != std::string::npos,
+                 extension_prompt.c_str());
         const auto p = eb.position_ids[r].slice(0, 0, n);
         QCOMPARE(p[0].item<int64_t>(), int64_t(0));
         QVERIFY((p.slice(0, 1) - p.slice(0, 0, -1)).min().item<int64_t>() >= 1);
