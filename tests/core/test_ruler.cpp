@@ -355,12 +355,22 @@ class TestRuler : public QObject {
     }
     for (const auto& w : s.expected) QCOMPARE(count[w], 30);
     int pairs = 0;
+    std::size_t rare = 0;
     for (const auto& [w, c] : count) {
       if (std::find(s.expected.begin(), s.expected.end(), w) != s.expected.end()) continue;
       QCOMPARE(c, 3);
+      ++rare;
       pairs += contains(w, "-") ? 1 : 0;
     }
-    QVERIFY(pairs > 0);
+    // "word-word" pairs exactly when the list has run out: how many rare words
+    // fit depends on how finely the tokenizer splits them (SentencePiece's
+    // version trains a different one), so the test asks for the rule.
+    const std::size_t listed = eval::ruler_words().size() - s.expected.size();
+    if (rare > listed) {
+      QVERIFY2(pairs > 0, std::to_string(rare).c_str());
+    } else {
+      QCOMPARE(pairs, 0);
+    }
   }
 
   void needleSitsAtTheRequestedDepth() {
