@@ -20,6 +20,8 @@ using nlohmann::json;
 
 // Windows are int in RopeParams and in the model config.
 constexpr std::int64_t kMaxWindow = 2147483647;
+// Above this a LoRA rank is a typo, not a low-rank adapter.
+constexpr std::int64_t kMaxLoraRank = 4096;
 constexpr int kMinVocab = 256;
 constexpr int kMaxVocab = 1000000;
 // The King James Bible has 66 books; at least one must remain for training.
@@ -67,7 +69,7 @@ const std::vector<std::string>& training_keys() {
   static const std::vector<std::string> keys = {
       "steps",        "batch_size", "grad_accum", "lr",        "min_lr_ratio", "warmup_steps",
       "schedule",     "betas",      "eps",        "weight_decay", "grad_clip", "precision",
-      "seed",         "checkpoint_every", "spike_factor", "spike_warmup"};
+      "seed",         "checkpoint_every", "spike_factor", "spike_warmup", "activation_checkpointing", "lora"};
   return keys;
 }
 
@@ -80,6 +82,10 @@ struct TrainingPatch {
   std::optional<Schedule> schedule;
   std::optional<Precision> precision;
   std::optional<std::uint64_t> seed;
+  std::optional<bool> activation_checkpointing;
+  // Outer: whether the object says anything; inner nullopt: "lora": false or
+  // null (full fine-tuning, e.g. one run opting out of extend_defaults' LoRA).
+  std::optional<std::optional<model::LoraConfig>> lora;
 };
 
 std::optional<std::int64_t> whole_at_least(const json& object, const char* key, std::int64_t min,
@@ -96,6 +102,56 @@ std::optional<double> number(const json& object, const char* key, const std::str
   const json* v = find(object, key);
   if (!v) return std::nullopt;
   return read_number(*v, child_path(path, key));
+}
+
+// "lora": {rank, alpha, dropout, targets, train_embeddings, train_norms} (every
+// key optional), or false / null for full fine-tuning. One object is read
+// whole: a run's "lora" replaces extend_defaults' rather than merging into it.
+std::optional<model::LoraConfig> read_lora(const json& value, const std::string& path) {
+  if (value.is_null() || (value.is_boolean() && !value.get<bool>())) return std::nullopt;
+  if (value.is_boolean()) {
+    fail(path, "true is not a LoRA configuration",
+         "write an object, e.g. {\"rank\": 16, \"alpha\": 32}, or {} for the defaults (rank 8, alpha 16, "
+         "q/k/v/o_proj)");
+  }
+  require_object(value, path);
+  reject_unknown_keys(value, path, {"rank", "alpha", "dropout", "targets", "train_embeddings", "train_norms"});
+  model::LoraConfig c;
+  auto at = [&](const char* key) { return child_path(path, key); };
+  if (const auto rank = whole_at_least(value, "rank", 1, path)) c.rank = *rank;
+  if (const auto alpha = number(value, "alpha", path)) {
+    require_above_zero(*alpha, at("alpha"));
+    c.alpha = *alpha;
+  }
+  if (const auto dropout = number(value, "dropout", path)) {
+    require_within(*dropout, 0.0, 1.0, true, at("dropout"));
+    c.dropout = *dropout;
+  }
+  if (const json* v = find(value, "targets")) {
+    const std::string p = at("targets");
+    require_array(*v, p);
+    if (v->empty()) {
+      fail(p, "empty", "name at least one projection to adapt, among " + model::lora_target_names());
+    }
+    c.targets.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string name = read_string((*v)[i], item_path(p, i));
+      model::LoraTarget target;
+      if (!model::parse_lora_target(name, target)) {
+        fail(item_path(p, i), "\"" + name + "\" is not a projection of the decoder",
+             "use " + model::lora_target_names());
+      }
+      if (c.targets_contain(target)) fail(item_path(p, i), "\"" + name + "\" is given twice", "name each projection once");
+      c.targets.push_back(target);
+    }
+  }
+  if (const json* v = find(value, "train_embeddings")) c.train_embeddings = read_bool(*v, at("train_embeddings"));
+  if (const json* v = find(value, "train_norms")) c.train_norms = read_bool(*v, at("train_norms"));
+  if (c.rank > kMaxLoraRank) {
+    fail(at("rank"), std::to_string(c.rank) + " is above " + std::to_string(kMaxLoraRank),
+         "LoRA ranks are small (8-64 in practice); use full fine-tuning (remove lora) to train every weight");
+  }
+  return c;
 }
 
 TrainingPatch read_training(const json& object, const std::string& path) {
@@ -143,6 +199,10 @@ TrainingPatch read_training(const json& object, const std::string& path) {
     t.precision = name == "auto" ? Precision::Auto : name == "fp32" ? Precision::Fp32 : Precision::Bf16;
   }
   if (const json* v = find(object, "seed")) t.seed = read_unsigned(*v, at("seed"));
+  if (const json* v = find(object, "activation_checkpointing")) {
+    t.activation_checkpointing = read_bool(*v, at("activation_checkpointing"));
+  }
+  if (const json* v = find(object, "lora")) t.lora = read_lora(*v, at("lora"));
   return t;
 }
 
@@ -169,6 +229,8 @@ void apply(TrainingSettings& t, const TrainingPatch& p) {
   set_if(t.checkpoint_every, p.checkpoint_every);
   set_if(t.spike_factor, p.spike_factor);
   set_if(t.spike_warmup, p.spike_warmup);
+  set_if(t.activation_checkpointing, p.activation_checkpointing);
+  set_if(t.lora, p.lora);
 }
 
 // Warmup is only judged when there is training to warm up: an evaluation-only
@@ -307,6 +369,10 @@ BaseModelSpec read_base_model(const json* value, const std::string& path, std::u
       b.config = *v;
     }
     if (train_len) b.train_len = *train_len;
+    if (const json* v = find(*value, "lora"); v && read_lora(*v, child_path(path, "lora"))) {
+      fail(child_path(path, "lora"), "LoRA adapts a trained model, and this base model is trained here from scratch",
+           "remove lora from base_model; set it in extend_defaults or a run to extend with adapters");
+    }
     apply(b.training, read_training(*value, path));
     check_training(b.training, path, "");
     return b;
@@ -1006,7 +1072,7 @@ ExperimentSpec load_experiment_spec(const std::filesystem::path& file, const std
 }
 
 json to_json(const TrainingSettings& t) {
-  return {{"steps", t.steps},
+  json j = {{"steps", t.steps},
           {"batch_size", t.batch_size},
           {"grad_accum", t.grad_accum},
           {"lr", t.lr},
@@ -1022,6 +1088,22 @@ json to_json(const TrainingSettings& t) {
           {"checkpoint_every", t.checkpoint_every},
           {"spike_factor", t.spike_factor},
           {"spike_warmup", t.spike_warmup}};
+  // Written only when set, so the settings (and checkpoint fingerprints) of
+  // runs from before these keys existed stay as they were.
+  if (t.activation_checkpointing) j["activation_checkpointing"] = true;
+  if (t.lora) j["lora"] = to_json(*t.lora);
+  return j;
+}
+
+json to_json(const model::LoraConfig& c) {
+  json targets = json::array();
+  for (const auto t : c.targets) targets.push_back(model::lora_target_name(t));
+  return {{"rank", c.rank},
+          {"alpha", c.alpha},
+          {"dropout", c.dropout},
+          {"targets", targets},
+          {"train_embeddings", c.train_embeddings},
+          {"train_norms", c.train_norms}};
 }
 
 json to_json(const ExtendRunSpec& run) {

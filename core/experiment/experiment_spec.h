@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/lora_config.h"
 #include "positions/sampler_types.h"
 #include "rope/rope_params.h"
 
@@ -75,6 +76,12 @@ struct TrainingSettings {
   // running mean after `spike_warmup` steps (0 disables the spike check).
   double spike_factor = 0.0;
   int64_t spike_warmup = 20;
+  // Recompute each decoder layer in backward instead of keeping its
+  // activations: less memory for about a third more compute.
+  bool activation_checkpointing = false;
+  // Train LoRA adapters (and optionally embeddings and norms) on a frozen base
+  // instead of every weight; nullopt: full fine-tuning. Extension runs only.
+  std::optional<model::LoraConfig> lora;
 };
 
 struct BaseModelSpec {
@@ -193,6 +200,7 @@ ExperimentSpec load_experiment_spec(const std::filesystem::path& file, const std
 // stored with a run, and what parse_experiment_spec reads back to the same spec.
 nlohmann::json to_json(const ExperimentSpec& spec);
 nlohmann::json to_json(const TrainingSettings& t);
+nlohmann::json to_json(const model::LoraConfig& lora);
 nlohmann::json to_json(const ExtendRunSpec& run);
 
 // The scale factor a run's RoPE takes when the spec names none: its target

@@ -560,6 +560,57 @@ class TestExperimentSpec : public QObject {
     QCOMPARE(path_of(doc, "bad").rfind("extend", 0), std::size_t(0));
   }
 
+  // LoRA and activation checkpointing: defaults inherit, a run's "lora" object
+  // replaces the defaults' whole (false opts out), bad values name their field,
+  // and runs without the keys keep the settings JSON they had before.
+  void loraAndActivationCheckpointing() {
+    json doc = small_spec();
+    doc["extend_defaults"]["lora"] = {{"rank", 4}, {"targets", {"q_proj", "v_proj"}}, {"train_norms", true}};
+    doc["extend"][2]["lora"] = false;
+    doc["extend"][2]["activation_checkpointing"] = true;
+    doc["extend"][3]["lora"] = json::object();
+    const ExperimentSpec spec = parse_experiment_spec(doc);
+    const auto& pose_run = spec.extend[4].training;
+    QVERIFY(pose_run.lora.has_value());
+    QCOMPARE(pose_run.lora->rank, int64_t{4});
+    QCOMPARE(pose_run.lora->alpha, 16.0);
+    QVERIFY(pose_run.lora->train_norms && !pose_run.lora->train_embeddings);
+    QCOMPARE(pose_run.lora->targets.size(), std::size_t(2));
+    QCOMPARE(pose_run.lora->scaling(), 4.0);
+    QVERIFY(!spec.extend[2].training.lora.has_value());
+    QVERIFY(spec.extend[2].training.activation_checkpointing);
+    QVERIFY(!pose_run.activation_checkpointing);
+    QCOMPARE(spec.extend[3].training.lora->rank, int64_t{8});  // {}: the defaults, not merged with extend_defaults'
+    QCOMPARE(spec.extend[3].training.lora->targets.size(), std::size_t(4));
+    // Round trip through the settings JSON; keys absent when unset.
+    const json run_json = to_json(spec.extend[4]);
+    QCOMPARE(run_json["lora"]["targets"], json({"q_proj", "v_proj"}));
+    QVERIFY(!run_json.contains("activation_checkpointing"));
+    QVERIFY(!to_json(spec.extend[2]).contains("lora"));
+    QVERIFY(!to_json(parse_experiment_spec(small_spec()).extend[4]).contains("lora"));
+
+    const std::vector<std::pair<json, std::string>> bad = {
+        {{{"rank", 0}}, "extend_defaults.lora.rank"},
+        {{{"alpha", -1}}, "extend_defaults.lora.alpha"},
+        {{{"dropout", 1.0}}, "extend_defaults.lora.dropout"},
+        {{{"targets", json::array()}}, "extend_defaults.lora.targets"},
+        {{{"targets", {"q_proj", "qkv"}}}, "extend_defaults.lora.targets[1]"},
+        {{{"targets", {"q_proj", "q_proj"}}}, "extend_defaults.lora.targets[1]"},
+        {{{"ranks", 8}}, "extend_defaults.lora.ranks"},
+        {true, "extend_defaults.lora"},
+    };
+    for (const auto& [lora, path] : bad) {
+      doc = small_spec();
+      doc["extend_defaults"]["lora"] = lora;
+      const std::string error = parse_error(doc);
+      QVERIFY2(error.rfind(path + ":", 0) == 0, (lora.dump() + " -> " + error).c_str());
+    }
+    doc = small_spec();
+    doc["base_model"]["lora"] = {{"rank", 8}};
+    const std::string base_error = parse_error(doc);
+    QVERIFY2(contains(base_error, "base_model.lora") && contains(base_error, "from scratch"), base_error.c_str());
+  }
+
   void hostileKeysAndDepthGiveWholeMessages() {
     // A key with a NUL and an escape sequence: quoted printable, never cut short.
     json spec = {{"name", "x"}};
