@@ -1,8 +1,8 @@
 // `pose model`: inspect, create and run LLaMA-family checkpoints in HF layout.
 //   info DIR [--json]
 //   init --config JSON --out DIR [--seed N] [--dtype fp32|bf16] [...]
-//   logits DIR --ids 1,2,3 [--positions 0,1,2] --out FILE.json
-//   generate DIR (--prompt TEXT | --ids 1,2,3) [--new N]
+//   logits DIR --ids 1,2,3 [--positions 0,1,2] --out FILE.json [--dtype fp32|bf16|auto]
+//   generate DIR (--prompt TEXT | --ids 1,2,3) [--new N] [--dtype fp32|bf16|auto]
 #include "commands.h"
 
 #include "common/error.h"
@@ -37,7 +37,9 @@ const char* const kUsage =
     "                       [--tokenizer tokenizer.model] [--rope-style rope_scaling|rope_parameters]\n"
     "                       [--max-shard-bytes N]\n"
     "       pose model logits DIR --ids 1,2,3 [--positions 0,1,2] --out LOGITS.json [--kernel eager|sdpa]\n"
-    "       pose model generate DIR (--prompt TEXT | --ids 1,2,3 [--positions ...]) [--new N]\n\n"
+    "                       [--dtype fp32|bf16|auto]\n"
+    "       pose model generate DIR (--prompt TEXT | --ids 1,2,3 [--positions ...]) [--new N]\n"
+    "                       [--dtype fp32|bf16|auto]\n\n"
     "LLaMA-family models (model_type llama, mistral, qwen2) in HF checkpoint layout:\n"
     "config.json + model.safetensors (or shards + model.safetensors.index.json).\n\n"
     "  info      config, parameter count, RoPE scaling, dtype, tensor count and bytes.\n"
@@ -46,12 +48,17 @@ const char* const kUsage =
     "            seeded) from an HF-style config.json, written in HF layout. The config's\n"
     "            rope_scaling / rope_parameters is kept in the style it uses (--rope-style\n"
     "            overrides). --max-shard-bytes splits weights above that size (default 5e9).\n"
-    "  logits    runs the model in fp32 on the CPU on one sequence and writes\n"
-    "            {\"ids\", \"position_ids\", \"logits\" [T][V]} for comparison with HF\n"
+    "  logits    runs the model on the CPU on one sequence and writes\n"
+    "            {\"ids\", \"position_ids\", \"dtype\", \"logits\" [T][V]} for comparison with HF\n"
     "            transformers (tools/hf_compare/compare_logits.py).\n"
     "  generate  greedy continuation with the KV cache. --prompt TEXT is encoded with the\n"
     "            directory's tokenizer.model (BOS first) and the continuation printed as text;\n"
-    "            --ids prints the new token ids.\n";
+    "            --ids prints the new token ids.\n"
+    "  --dtype   the dtype the weights are loaded and computed in (logits, generate):\n"
+    "            fp32 (default), bf16, or auto: bf16 when the checkpoint stores bf16,\n"
+    "            else fp32.\n"
+    "            The weights are read into place tensor by tensor, so loading needs about\n"
+    "            the model's size in that dtype.\n";
 
 std::string subcommand(Args& args) {
   if (args.positionals().empty()) throw UserError("pose model: missing subcommand", "use info, init, logits or generate");
@@ -109,6 +116,34 @@ model::AttentionKernel parse_kernel(const std::string& name) {
   if (name == "eager") return model::AttentionKernel::Eager;
   if (name == "sdpa") return model::AttentionKernel::Sdpa;
   throw UserError("--kernel: '" + name + "' is not a kernel", "use auto, eager or sdpa");
+}
+
+// --dtype of logits and generate, which compute on the CPU in fp32 or bf16:
+// fp32 unless asked; auto: as the checkpoint stores its weights when that is one
+// of the two, else fp32 (which holds fp16 weights exactly).
+void read_load_dtype(Args& args, const fs::path& dir, model::LoadOptions& load) {
+  const std::string name = args.get_or("dtype", "fp32");
+  if (name == "auto") {
+    const torch::ScalarType stored = model::stored_dtype(model::read_hf_checkpoint(dir));
+    if (stored == torch::kBFloat16 || stored == torch::kFloat) {
+      load.dtype_as_stored = true;
+    } else {
+      load.dtype = torch::kFloat;
+    }
+    return;
+  }
+  const model::WeightDtype dtype = model::parse_weight_dtype(name, "--dtype");
+  if (dtype == model::WeightDtype::Float16) {
+    throw UserError("--dtype " + name + ": the CPU path computes in fp32 or bf16",
+                    "use --dtype fp32 (fp16 weights load into it exactly), bf16 or auto");
+  }
+  load.dtype = model::to_torch_dtype(dtype);
+}
+
+// HF's name of the dtype the model computed in.
+std::string dtype_name(torch::ScalarType dtype) {
+  const auto d = model::to_weight_dtype(dtype);
+  return d ? model::to_hf_dtype_name(*d) : std::string(c10::toString(dtype));
 }
 
 int run_info(Args& args, std::ostream& out) {
@@ -176,7 +211,9 @@ int run_init(Args& args, std::ostream& out) {
   if (shard && *shard <= 0) throw UserError("--max-shard-bytes: not positive", "give a size in bytes, e.g. 5000000000");
 
   const model::ModelConfig config = model::config_from_hf_json(read_json_file(config_path), config_path.string());
-  model::LlamaForCausalLM m(config);
+  // Built in the dtype it is written in, initialised one fp32 tensor at a time:
+  // no fp32 model and no converted copy of it exist.
+  model::LlamaForCausalLM m = model::make_model(config, model::to_torch_dtype(dtype));
   model::init_weights(m, static_cast<uint64_t>(seed));
 
   model::SaveOptions save;
@@ -228,6 +265,7 @@ int run_logits(Args& args, std::ostream& out) {
   const fs::path out_path = args.require("out");
   model::LoadOptions load;
   load.model_options.kernel = parse_kernel(args.get_or("kernel", "auto"));
+  read_load_dtype(args, dir, load);
   args.reject_unknown();
 
   model::LoadedModel loaded = model::load_hf_model(dir, load);
@@ -242,11 +280,12 @@ int run_logits(Args& args, std::ostream& out) {
   write_json_file(out_path, json{{"model", dir.string()},
                                  {"ids", s.id_list},
                                  {"position_ids", s.position_list},
-                                 {"dtype", "float32"},
+                                 {"dtype", dtype_name(loaded.dtype)},
                                  {"torch_version", TORCH_VERSION},
                                  {"logits", rows}},
                   /*indent=*/-1);
-  out << "wrote " << out_path.string() << ": logits [" << logits.size(0) << ", " << logits.size(1) << "]\n";
+  out << "wrote " << out_path.string() << ": logits [" << logits.size(0) << ", " << logits.size(1) << "], "
+      << dtype_name(loaded.dtype) << "\n";
   return 0;
 }
 
@@ -271,6 +310,8 @@ int run_generate(Args& args, std::ostream& out) {
     throw UserError("--positions needs --ids", "give token ids with --ids to place them at chosen positions");
   }
   const long long n_new = args.get_int("new").value_or(kDefaultNewTokens);
+  model::LoadOptions load;
+  read_load_dtype(args, dir, load);
   std::optional<text::Tokenizer> tokenizer;
   SequenceInput s;
   if (prompt) {
@@ -286,7 +327,7 @@ int run_generate(Args& args, std::ostream& out) {
   }
   args.reject_unknown();
   if (n_new < 1) throw UserError("--new: below 1", "give the number of tokens to generate, e.g. 16");
-  model::LoadedModel loaded = model::load_hf_model(dir);
+  model::LoadedModel loaded = model::load_hf_model(dir, load);
   loaded.model->eval();
   model::GenerateOptions options;
   options.max_new_tokens = n_new;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/json_file.h"
+#include "model/model_init.h"
 
 #include <spdlog/spdlog.h>
 
@@ -38,15 +39,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 // Tensors HF itself skips on load: rotary buffers from older checkpoints.
 bool ignored_on_load(const std::string& name) { return ends_with(name, "rotary_emb.inv_freq"); }
 
-torch::ScalarType torch_dtype(WeightDtype d) {
-  switch (d) {
-    case WeightDtype::Float32: return torch::kFloat;
-    case WeightDtype::BFloat16: return torch::kBFloat16;
-    case WeightDtype::Float16: return torch::kHalf;
-  }
-  return torch::kFloat;
-}
-
 const std::regex& shard_pattern() {
   static const std::regex pattern(R"(model-\d{5}-of-\d{5}\.safetensors)");
   return pattern;
@@ -77,6 +69,40 @@ void read_index(HfCheckpoint& ck) {
 }
 
 }  // namespace
+
+torch::ScalarType to_torch_dtype(WeightDtype d) {
+  switch (d) {
+    case WeightDtype::Float32: return torch::kFloat;
+    case WeightDtype::BFloat16: return torch::kBFloat16;
+    case WeightDtype::Float16: return torch::kHalf;
+  }
+  return torch::kFloat;
+}
+
+std::optional<WeightDtype> to_weight_dtype(torch::ScalarType d) {
+  switch (d) {
+    case torch::kFloat: return WeightDtype::Float32;
+    case torch::kBFloat16: return WeightDtype::BFloat16;
+    case torch::kHalf: return WeightDtype::Float16;
+    default: return std::nullopt;
+  }
+}
+
+torch::ScalarType stored_dtype(const HfCheckpoint& ck) {
+  static const std::map<std::string, torch::ScalarType> computable = {
+      {"F32", torch::kFloat}, {"BF16", torch::kBFloat16}, {"F16", torch::kHalf}, {"F64", torch::kDouble}};
+  std::set<std::string> floating;
+  for (const auto& [name, e] : ck.tensors) {
+    if (ignored_on_load(name)) continue;
+    const bool is_float = e.dtype[0] == 'F' || e.dtype == "BF16";
+    if (is_float) floating.insert(e.dtype);
+  }
+  if (floating.size() == 1) {
+    auto it = computable.find(*floating.begin());
+    if (it != computable.end()) return it->second;
+  }
+  return to_torch_dtype(ck.config.torch_dtype);
+}
 
 std::string shard_file_name(std::size_t index, std::size_t count) {
   char buffer[64];
@@ -179,13 +205,11 @@ void load_hf_weights(LlamaForCausalLM& model, const HfCheckpoint& ck) {
                     "this is not a " + to_string(model->config().family) + " checkpoint matching config.json");
   }
 
-  // One shard open at a time; each tensor copied into its parameter.
+  // One shard open at a time; each tensor read into its parameter's storage.
   for (const auto& file : ck.weight_files) {
     const SafetensorsFile st(file);
     for (const auto& e : st.entries()) {
-      if (!params.contains(e.name)) continue;
-      torch::Tensor& p = params[e.name];
-      p.copy_(st.tensor(e.name).to(p.device(), p.scalar_type()));
+      if (params.contains(e.name)) st.read_into(e.name, params[e.name]);
     }
   }
 }
@@ -193,8 +217,11 @@ void load_hf_weights(LlamaForCausalLM& model, const HfCheckpoint& ck) {
 LoadedModel load_hf_model(const fs::path& dir, const LoadOptions& options) {
   LoadedModel out;
   out.checkpoint = read_hf_checkpoint(dir);
-  out.model = LlamaForCausalLM(out.checkpoint.config, options.model_options);
-  out.model->to(options.device, options.dtype.value_or(torch::kFloat));
+  out.dtype = options.dtype_as_stored ? stored_dtype(out.checkpoint) : options.dtype.value_or(torch::kFloat);
+  // Built on the CPU (LibTorch's C++ API has no default device), then moved once;
+  // the values are overwritten by the files, so the modules' own init is spent.
+  out.model = make_model(out.checkpoint.config, out.dtype, options.model_options);
+  if (options.device != torch::kCPU) out.model->to(options.device);
   load_hf_weights(out.model, out.checkpoint);
   return out;
 }
@@ -214,17 +241,16 @@ void save_hf_model(LlamaForCausalLM& model, const fs::path& dir, const SaveOptio
     config.validate();
   }
 
-  // Tensors in parameter order (HF's state-dict order), converted to the dtype.
-  const torch::ScalarType dtype = torch_dtype(options.dtype);
+  // Tensors in parameter order (HF's state-dict order), as they are: each is
+  // converted to the dtype by write_safetensors just before it is written, so
+  // sizes come from the target's element size.
+  const torch::ScalarType dtype = to_torch_dtype(options.dtype);
+  const uint64_t element = c10::elementSize(dtype);
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   uint64_t total = 0;
-  {
-    torch::NoGradGuard no_grad;
-    for (const auto& item : model->named_parameters()) {
-      torch::Tensor t = item.value().detach().to(torch::kCPU, dtype).contiguous();
-      total += static_cast<uint64_t>(t.numel()) * t.element_size();
-      tensors.emplace_back(item.key(), t);
-    }
+  for (const auto& item : model->named_parameters()) {
+    tensors.emplace_back(item.key(), item.value().detach());
+    total += static_cast<uint64_t>(item.value().numel()) * element;
   }
 
   // Greedy sharding as HF: start a new shard when the next tensor would overflow
@@ -232,7 +258,7 @@ void save_hf_model(LlamaForCausalLM& model, const fs::path& dir, const SaveOptio
   std::vector<std::vector<std::pair<std::string, torch::Tensor>>> shards(1);
   uint64_t shard_bytes = 0;
   for (auto& entry : tensors) {
-    const uint64_t bytes = static_cast<uint64_t>(entry.second.numel()) * entry.second.element_size();
+    const uint64_t bytes = static_cast<uint64_t>(entry.second.numel()) * element;
     if (!shards.back().empty() && shard_bytes + bytes > options.max_shard_bytes) {
       shards.emplace_back();
       shard_bytes = 0;
@@ -252,13 +278,13 @@ void save_hf_model(LlamaForCausalLM& model, const fs::path& dir, const SaveOptio
   }
 
   if (!sharded) {
-    write_safetensors(dir / kSingleWeightsFile, shards.front());
+    write_safetensors(dir / kSingleWeightsFile, shards.front(), {}, dtype);
   } else {
     json weight_map = json::object();
     for (std::size_t i = 0; i < shards.size(); ++i) {
       const std::string file = shard_file_name(i + 1, shards.size());
       for (const auto& entry : shards[i]) weight_map[entry.first] = file;
-      write_safetensors(dir / file, shards[i]);
+      write_safetensors(dir / file, shards[i], {}, dtype);
     }
     write_json_file(dir / kWeightsIndexFile, json{{"metadata", {{"total_size", total}}}, {"weight_map", weight_map}});
   }

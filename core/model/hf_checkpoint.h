@@ -48,11 +48,21 @@ struct HfCheckpoint {
 // (validated); no tensor data. Throws UserError naming the file and what to do.
 HfCheckpoint read_hf_checkpoint(const std::filesystem::path& dir);
 
-// Copies the checkpoint's tensors into `model`'s parameters (converting to the
-// parameters' dtype and device). Every expected tensor must be present with the
-// right shape and nothing unexpected may be left over; the error lists the
-// names. Ignored: rotary_emb.inv_freq buffers some checkpoints carry, and
-// lm_head.weight when the embeddings are tied (as HF does).
+// The LibTorch dtype of a checkpoint dtype, and back (nullopt: none of the three).
+torch::ScalarType to_torch_dtype(WeightDtype dtype);
+std::optional<WeightDtype> to_weight_dtype(torch::ScalarType dtype);
+
+// The dtype the checkpoint's weights are stored in: the one floating-point dtype
+// of its tensors (F32, BF16, F16 or F64), or config.json's torch_dtype when they
+// mix dtypes or use one LibTorch cannot compute in.
+torch::ScalarType stored_dtype(const HfCheckpoint& checkpoint);
+
+// Copies the checkpoint's tensors into `model`'s parameters in place (converting
+// to the parameters' dtype and device piece by piece; see
+// SafetensorsFile::read_into), one shard open at a time. Every expected tensor
+// must be present with the right shape and nothing unexpected may be left over;
+// the error lists the names. Ignored: rotary_emb.inv_freq buffers some
+// checkpoints carry, and lm_head.weight when the embeddings are tied (as HF does).
 void load_hf_weights(LlamaForCausalLM& model, const HfCheckpoint& checkpoint);
 
 struct LoadOptions {
@@ -61,13 +71,19 @@ struct LoadOptions {
   // kBFloat16 for bf16 weights on GPU.
   std::optional<torch::ScalarType> dtype;
   ModelOptions model_options;
+  // Overrides `dtype`: the parameters take the checkpoint's stored_dtype().
+  bool dtype_as_stored = false;
 };
 
 struct LoadedModel {
   LlamaForCausalLM model{nullptr};
   HfCheckpoint checkpoint;
+  torch::ScalarType dtype = torch::kFloat;  // the parameters' dtype
 };
 
+// Builds the model directly in the requested dtype (no fp32 model first) and
+// fills its parameters from the files: besides the parameters themselves, at
+// most one staging piece and the mapped pages of one piece are held.
 LoadedModel load_hf_model(const std::filesystem::path& dir, const LoadOptions& options = {});
 
 struct SaveOptions {
@@ -82,8 +98,10 @@ struct SaveOptions {
 };
 
 // Writes config.json and the weights (one file, or shards + index), creating
-// `dir`. Weight files of another layout left in `dir` by an earlier save are
-// removed so the directory reads back as what was written.
+// `dir`. Each parameter is converted to options.dtype just before it is written
+// (no converted copy of the model). Weight files of another layout left in
+// `dir` by an earlier save are removed so the directory reads back as what was
+// written.
 void save_hf_model(LlamaForCausalLM& model, const std::filesystem::path& dir, const SaveOptions& options = {});
 
 // Shard file name as HF writes it: model-00001-of-00003.safetensors.

@@ -1,8 +1,15 @@
-// Random initialisation as HF's LlamaPreTrainedModel._init_weights: linear and
+// Building a model and giving it its random initialisation.
+//
+// make_model constructs LlamaForCausalLM with its parameters allocated in
+// `dtype` from the start (DefaultDtypeScope), so a bf16 model never exists as
+// fp32 first.
+//
+// init_weights is HF's LlamaPreTrainedModel._init_weights: linear and
 // embedding weights ~ N(0, initializer_range), biases 0, RMSNorm weights 1,
 // the pad token's embedding row 0. Drawn on the CPU in fp32 from one seeded
-// generator, in parameter order, so a seed gives the same weights on every
-// device and in every dtype (up to the final cast).
+// generator, in parameter order, one tensor at a time, and copied into each
+// parameter (rounding to its dtype), so a seed gives the same weights on every
+// device and in every dtype (up to that rounding).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +17,8 @@
 #include "model/llama_model.h"
 
 namespace pose::model {
+
+LlamaForCausalLM make_model(const ModelConfig& config, torch::ScalarType dtype, const ModelOptions& options = {});
 
 void init_weights(LlamaForCausalLM& model, uint64_t seed);
 

@@ -315,33 +315,118 @@ const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const {
   return it != entries_.end() && it->name == name ? &*it : nullptr;
 }
 
-torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
+const SafetensorsEntry& SafetensorsFile::entry(const std::string& name) const {
   const SafetensorsEntry* e = find(name);
   if (!e) throw UserError(path_.string() + ": no tensor '" + printable(name) + "'", "check the tensor name (see `pose model info`)");
-  const DtypeInfo* info = find_dtype(e->dtype);
+  return *e;
+}
+
+torch::ScalarType SafetensorsFile::torch_type(const SafetensorsEntry& e) const {
+  const DtypeInfo* info = find_dtype(e.dtype);
   if (!info->torch_type) {
-    throw UserError(path_.string() + ": tensor '" + printable(name) + "' has dtype " + e->dtype + ", which LibTorch " TORCH_VERSION " cannot hold",
+    throw UserError(path_.string() + ": tensor '" + printable(e.name) + "' has dtype " + e.dtype + ", which LibTorch " TORCH_VERSION " cannot hold",
                     "convert the checkpoint to float32 or bfloat16");
   }
-  torch::Tensor out = torch::empty(e->shape, torch::TensorOptions().dtype(*info->torch_type));
+  return *info->torch_type;
+}
+
+void SafetensorsFile::release_pages(const unsigned char* p, uint64_t bytes) const noexcept {
+  if (bytes == 0) return;
+  static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  // Widening to whole pages may drop a neighbour's first or last page too: the
+  // mapping is private and never written, so such a page is only read again
+  // from the page cache when touched.
+  const auto begin = reinterpret_cast<uintptr_t>(p) / page * page;
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes + page - 1) / page * page;
+  // A failure only leaves the pages counted to the process; the data is correct either way.
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
+  const SafetensorsEntry& e = entry(name);
+  torch::Tensor out = torch::empty(e.shape, torch::TensorOptions().dtype(torch_type(e)));
   // Copied out: data offsets need not be aligned to the element size, and an
   // owned tensor does not pin the mapping. safetensors is little-endian, as are
   // the x86-64 and ARM64 hosts LibTorch runs on.
-  if (e->bytes() > 0) std::memcpy(out.data_ptr(), map_ + data_start_ + e->begin, e->bytes());
+  if (e.bytes() > 0) {
+    std::memcpy(out.data_ptr(), map_ + data_start_ + e.begin, e.bytes());
+    release_pages(map_ + data_start_ + e.begin, e.bytes());
+  }
   return out;
 }
 
+void SafetensorsFile::read_into(const std::string& name, const torch::Tensor& dst, std::size_t chunk_bytes) const {
+  const SafetensorsEntry& e = entry(name);
+  const torch::ScalarType type = torch_type(e);
+  if (!dst.defined() || dst.sizes().vec() != e.shape) {
+    auto shape = [](const std::vector<int64_t>& v) {
+      std::string s = "[";
+      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+      return s + "]";
+    };
+    throw UserError(path_.string() + ": tensor '" + printable(name) + "' has shape " + shape(e.shape) +
+                        ", the destination " + (dst.defined() ? shape(dst.sizes().vec()) : std::string("is undefined")),
+                    "read it into a tensor of the stored shape");
+  }
+  if (e.bytes() == 0) return;
+  torch::NoGradGuard no_grad;  // dst is usually a parameter
+  const unsigned char* src = map_ + data_start_ + e.begin;
+  const uint64_t element = c10::elementSize(type);
+  const uint64_t chunk = std::max<uint64_t>(chunk_bytes / element, 1) * element;
+
+  if (dst.is_cpu() && dst.scalar_type() == type && dst.is_contiguous()) {
+    // Straight into the destination's storage: memcpy has no alignment needs.
+    auto* out = static_cast<unsigned char*>(dst.data_ptr());
+    for (uint64_t done = 0; done < e.bytes(); done += chunk) {
+      const uint64_t n = std::min(chunk, e.bytes() - done);
+      std::memcpy(out + done, src + done, n);
+      release_pages(src + done, n);
+    }
+    return;
+  }
+  if (!dst.is_contiguous()) {  // no flat view to fill piece by piece
+    dst.copy_(tensor(name));
+    return;
+  }
+  // Another dtype or device: the file's bytes go through an aligned staging
+  // buffer (the mapping's offsets need not be aligned for the element type) and
+  // copy_ converts each piece into place.
+  const int64_t numel = dst.numel();
+  const auto piece = static_cast<int64_t>(chunk / element);
+  torch::Tensor staging = torch::empty({std::min(piece, numel)}, torch::TensorOptions().dtype(type));
+  const torch::Tensor flat = dst.view({-1});
+  for (int64_t start = 0; start < numel; start += piece) {
+    const int64_t n = std::min(piece, numel - start);
+    const unsigned char* from = src + static_cast<uint64_t>(start) * element;
+    std::memcpy(staging.data_ptr(), from, static_cast<std::size_t>(n) * element);
+    // A copy from pageable host memory has finished reading `staging` when copy_
+    // returns, so the buffer can be refilled even for a GPU destination.
+    flat.narrow(0, start, n).copy_(staging.narrow(0, 0, n));
+    release_pages(from, static_cast<uint64_t>(n) * element);
+  }
+}
+
 void write_safetensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+                       const std::map<std::string, std::string>& metadata, std::optional<torch::ScalarType> dtype) {
+  if (dtype && !c10::isFloatingType(*dtype)) {
+    throw UserError(std::string("write_safetensors: target dtype ") + c10::toString(*dtype) + " is not a floating-point type",
+                    "give float32, bfloat16 or float16");
+  }
+  if (dtype) safetensors_dtype_name(*dtype);  // throws when the format cannot hold it
+  // The inputs themselves (detached views), not converted copies: each tensor is
+  // converted and made contiguous only when its turn to be written comes.
   std::vector<std::pair<std::string, torch::Tensor>> sorted;
   std::set<std::string> seen;
   for (const auto& [name, t] : tensors) {
     if (name.empty() || name == kMetadataKey) throw UserError("tensor name '" + name + "' is reserved or empty", "rename it");
     if (!seen.insert(name).second) throw UserError("tensor '" + name + "' is given twice", "give each tensor once");
     if (!t.defined()) throw UserError("tensor '" + name + "' is undefined", "pass a tensor with data");
-    sorted.emplace_back(name, t.detach().to(torch::kCPU).contiguous());
+    sorted.emplace_back(name, t.detach());
   }
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto stored_type = [&](const torch::Tensor& t) {
+    return dtype && c10::isFloatingType(t.scalar_type()) ? *dtype : t.scalar_type();
+  };
 
   json header = json::object();
   json meta = json::object({{"format", "pt"}});
@@ -349,8 +434,9 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<std:
   header[kMetadataKey] = meta;
   uint64_t offset = 0;
   for (const auto& [name, t] : sorted) {
-    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
-    header[name] = {{"dtype", safetensors_dtype_name(t.scalar_type())},
+    const torch::ScalarType type = stored_type(t);
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * c10::elementSize(type);
+    header[name] = {{"dtype", safetensors_dtype_name(type)},
                     {"shape", t.sizes().vec()},
                     {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
@@ -371,7 +457,10 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<std:
   try {
     write_all(fd, length, sizeof length, path);
     write_all(fd, text.data(), text.size(), path);
-    for (const auto& [name, t] : sorted) write_all(fd, t.data_ptr(), static_cast<std::size_t>(t.numel()) * t.element_size(), path);
+    for (const auto& [name, t] : sorted) {
+      const torch::Tensor stored = t.to(torch::kCPU, stored_type(t)).contiguous();
+      write_all(fd, stored.data_ptr(), static_cast<std::size_t>(stored.numel()) * stored.element_size(), path);
+    }
     if (::fsync(fd) != 0) throw UserError(path.string() + ": fsync failed (" + std::strerror(errno) + ")", "check the disk");
   } catch (...) {
     ::close(fd);

@@ -11,8 +11,13 @@
 // the last tensor: the format forbids holes so files cannot smuggle data) — and
 // memory-maps the file. A corrupt or truncated file gives a UserError naming the
 // file and the tensor.
+//
+// Reading a tensor releases the mapped pages it was read from (the file stays in
+// the page cache; the process no longer counts it), so reading a whole file
+// never makes it resident in the process at once.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -28,6 +33,9 @@ namespace pose::model {
 
 // A header larger than this is rejected unread (the reference implementation's bound).
 constexpr uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;
+
+// Bytes copied between page releases when a tensor is read into place.
+constexpr std::size_t kSafetensorsCopyChunkBytes = std::size_t{16} << 20;
 
 struct SafetensorsEntry {
   std::string name;
@@ -72,10 +80,22 @@ class SafetensorsFile {
   // absent or the dtype has no LibTorch equivalent in this build.
   torch::Tensor tensor(const std::string& name) const;
 
+  // Copies tensor `name` into `dst`, which must have its shape (any dtype, any
+  // device). A contiguous CPU destination of the file's dtype is filled straight
+  // from the mapping; otherwise the data goes through a staging buffer of at
+  // most `chunk_bytes` that is converted into `dst` piece by piece, so no copy of
+  // the whole tensor is made. Mapped pages are released after each piece.
+  // Throws UserError like tensor(), and when the shape differs.
+  void read_into(const std::string& name, const torch::Tensor& dst, std::size_t chunk_bytes = kSafetensorsCopyChunkBytes) const;
+
  private:
   void map_file();
   void parse_header();
   void unmap() noexcept;
+  const SafetensorsEntry& entry(const std::string& name) const;  // throws when absent
+  torch::ScalarType torch_type(const SafetensorsEntry& e) const;  // throws when LibTorch has none
+  // Drops the pages of [p, p + bytes) (widened to whole pages) from the process.
+  void release_pages(const unsigned char* p, uint64_t bytes) const noexcept;
 
   std::filesystem::path path_;
   const unsigned char* map_ = nullptr;
@@ -93,9 +113,13 @@ std::string safetensors_dtype_name(torch::ScalarType dtype);
 
 // Writes tensors (any device; stored contiguous) with names sorted, the header
 // padded with spaces to a multiple of 8 bytes so the data section is aligned,
-// and __metadata__ {"format": "pt"} plus `metadata`. Atomic: a temporary file in
-// the same directory is written, fsync'ed and renamed over `path`.
+// and __metadata__ {"format": "pt"} plus `metadata`. With `dtype`, floating-point
+// tensors are stored in that dtype (integer and bool tensors as they are): each
+// is converted just before it is written, so at most one converted tensor exists
+// at a time. Atomic: a temporary file in the same directory is written, fsync'ed
+// and renamed over `path`.
 void write_safetensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
-                       const std::map<std::string, std::string>& metadata = {});
+                       const std::map<std::string, std::string>& metadata = {},
+                       std::optional<torch::ScalarType> dtype = std::nullopt);
 
 }  // namespace pose::model
