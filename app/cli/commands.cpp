@@ -18,7 +18,7 @@ const std::vector<Command>& commands() {
       tokenizer_command(),
       corpus_command(),
       positions_command(), coverage_command(),
-      run_command(), runs_command(), eval_command(), report_command(),
+      estimate_command(), run_command(), runs_command(), eval_command(), report_command(),
   };
   return all;
 }

@@ -35,5 +35,6 @@ Command run_command();
 Command runs_command();
 Command eval_command();
 Command report_command();
+Command estimate_command();
 
 }  // namespace pose::cli
