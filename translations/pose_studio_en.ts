@@ -266,10 +266,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory for one micro-batch)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Positions and cost</source>
         <translation type="unfinished"></translation>
     </message>
@@ -387,6 +383,22 @@
     </message>
     <message>
         <source>No estimate: the design has an error (see above the form).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory at the step&apos;s peak, activations of one micro-batch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No estimate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trained parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bf16 weight copies</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1410,6 +1422,61 @@ When another experiment runs on this machine, give each half the cores.</source>
     </message>
     <message>
         <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::MemoryFitView</name>
+    <message>
+        <source> GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device&apos;s memory. A run fits when its estimate is at most %1% of it: the rest is kept for what the estimate leaves out (the CUDA context, the allocator&apos;s cache, libraries&apos; workspaces).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This design</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full-length at Lt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>turn on activation checkpointing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lower the batch size to %1 (gradient accumulation %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>train LoRA of rank %1 on the q, k, v and o projections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>set the precision to bf16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fits: %1 of %2 usable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not fit: %1 of %2 usable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to fit: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no setting change fits: a larger device or a shorter training length</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -266,10 +266,6 @@
         <translation>比值</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory for one micro-batch)</source>
-        <translation>&lt;b&gt;成本估算&lt;/b&gt;（每个优化步；内存按一个微批计算）</translation>
-    </message>
-    <message>
         <source>Positions and cost</source>
         <translation>位置与成本</translation>
     </message>
@@ -388,6 +384,22 @@
     <message>
         <source>No estimate: the design has an error (see above the form).</source>
         <translation>无法估算：设计有错误（见表单上方）。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cost estimate&lt;/b&gt; (per optimizer step; memory at the step&apos;s peak, activations of one micro-batch)</source>
+        <translation>&lt;b&gt;成本估算&lt;/b&gt;（每个优化步；内存为该步的峰值，激活按一个微批计算）</translation>
+    </message>
+    <message>
+        <source>No estimate</source>
+        <translation>无估算</translation>
+    </message>
+    <message>
+        <source>Trained parameters</source>
+        <translation>训练的参数量</translation>
+    </message>
+    <message>
+        <source>bf16 weight copies</source>
+        <translation>bf16 权重副本</translation>
     </message>
 </context>
 <context>
@@ -1413,6 +1425,61 @@ When another experiment runs on this machine, give each half the cores.</source>
     <message>
         <source>Clear</source>
         <translation>清空</translation>
+    </message>
+</context>
+<context>
+    <name>pose::widgets::MemoryFitView</name>
+    <message>
+        <source> GiB</source>
+        <translation> GiB</translation>
+    </message>
+    <message>
+        <source>The device&apos;s memory. A run fits when its estimate is at most %1% of it: the rest is kept for what the estimate leaves out (the CUDA context, the allocator&apos;s cache, libraries&apos; workspaces).</source>
+        <translation>设备内存。估算值不超过其 %1% 时运行即可放下：其余部分留给估算未计入的内容（CUDA 上下文、分配器缓存、各库的工作区）。</translation>
+    </message>
+    <message>
+        <source>Device memory</source>
+        <translation>设备内存</translation>
+    </message>
+    <message>
+        <source>This design</source>
+        <translation>本设计</translation>
+    </message>
+    <message>
+        <source>Full-length at Lt</source>
+        <translation>Lt 全长训练</translation>
+    </message>
+    <message>
+        <source>turn on activation checkpointing</source>
+        <translation>开启激活检查点</translation>
+    </message>
+    <message>
+        <source>lower the batch size to %1 (gradient accumulation %2)</source>
+        <translation>将批大小降为 %1（梯度累积 %2）</translation>
+    </message>
+    <message>
+        <source>train LoRA of rank %1 on the q, k, v and o projections</source>
+        <translation>在 q、k、v、o 投影上训练秩为 %1 的 LoRA</translation>
+    </message>
+    <message>
+        <source>set the precision to bf16</source>
+        <translation>将精度设为 bf16</translation>
+    </message>
+    <message>
+        <source>fits: %1 of %2 usable</source>
+        <translation>放得下：需 %1，可用 %2</translation>
+    </message>
+    <message>
+        <source>does not fit: %1 of %2 usable</source>
+        <translation>放不下：需 %1，可用 %2</translation>
+    </message>
+    <message>
+        <source>to fit: %1 (%2)</source>
+        <translation>要放下：%1（%2）</translation>
+    </message>
+    <message>
+        <source>no setting change fits: a larger device or a shorter training length</source>
+        <translation>改设置也放不下：需要更大的设备或更短的训练长度</translation>
     </message>
 </context>
 <context>

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/device_memory.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "common/json_layout.h"
@@ -36,6 +37,7 @@
 #include "experiment/spec_fields.h"
 #include "experiment/spec_warnings.h"
 #include "json_tree_view.h"
+#include "memory_fit_view.h"
 #include "model/model_config.h"
 #include "positions/coverage_exact.h"
 #include "positions/coverage_monte_carlo.h"
@@ -82,21 +84,6 @@ QSpinBox* lengthSpin(QWidget* parent) {
   s->setRange(2, kMaxLength);
   s->setSingleStep(256);
   return s;
-}
-
-// The model a spec trains or loads, for the RoPE spectrum and the cost.
-model::ModelConfig base_config(const experiment::ExperimentSpec& spec) {
-  const auto& b = spec.base_model;
-  if (b.kind == "hf") {
-    const std::filesystem::path dir =
-        std::filesystem::path(b.path).is_absolute() ? std::filesystem::path(b.path) : spec.base_dir / b.path;
-    return model::config_from_hf_json(read_json_file(dir / "config.json"), (dir / "config.json").string());
-  }
-  json cfg = b.config;
-  cfg["model_type"] = cfg.value("model_type", "llama");
-  cfg["vocab_size"] = spec.data.tokenizer.vocab_size;
-  cfg["max_position_embeddings"] = b.train_len;
-  return model::config_from_hf_json(cfg, "base_model.config");
 }
 
 }  // namespace
@@ -226,8 +213,10 @@ QWidget* DesignWorkspace::buildForm() {
   device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
   device_->setObjectName(QStringLiteral("device"));
   device_->setCurrentIndex(std::max(0, device_->findData(QSettings().value("engine/device", "cpu").toString())));
-  connect(device_, &QComboBox::currentIndexChanged, this,
-          [this] { QSettings().setValue("engine/device", device_->currentData().toString()); });
+  connect(device_, &QComboBox::currentIndexChanged, this, [this] {
+    QSettings().setValue("engine/device", device_->currentData().toString());
+    previewTimer_->start();  // kernels, precision and attention differ by device: so does the estimate
+  });
   ef->addRow(tr("Device"), device_);
   v->addWidget(experiment);
 
@@ -320,9 +309,22 @@ QWidget* DesignWorkspace::buildPreviews() {
   costNote_ = new QLabel(costBox);
   costNote_->setWordWrap(true);
   costNote_->setObjectName(QStringLiteral("costNote"));
-  cv->addWidget(new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory for one micro-batch)"), costBox));
+  fit_ = new pose::widgets::MemoryFitView(costBox);
+  fit_->setObjectName(QStringLiteral("memoryFit"));
+  // The researcher's last choice, else this CUDA device's memory, else 80 GiB.
+  const auto cuda = cuda_memory_bytes();
+  const int detected = cuda ? static_cast<int>(std::lround(*cuda / (1024.0 * 1024.0 * 1024.0))) : 80;
+  fit_->setDeviceMemoryGiB(QSettings().value("design/device_memory_gib", detected).toInt());
+  connect(fit_, &pose::widgets::MemoryFitView::deviceMemoryChanged, this, [this](int gib) {
+    QSettings().setValue("design/device_memory_gib", gib);
+    previewTimer_->start();
+  });
+  cv->addWidget(new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory at the step's peak, activations "
+                              "of one micro-batch)"),
+                           costBox));
   cv->addWidget(cost_, 1);
   cv->addWidget(costNote_);
+  cv->addWidget(fit_);
   // Smaller than the plots' own minimums, so the form, the previews and the
   // experiment browser fit side by side on a 1400-pixel screen.
   coverage_->setMinimumSize(300, 200);
@@ -756,6 +758,7 @@ void DesignWorkspace::refreshPreviews() {
   if (!spec_) {
     cost_->setRowCount(0);
     costNote_->setText(tr("No estimate: the design has an error (see above the form)."));
+    fit_->clear(tr("No estimate"));
   }
   if (!spec_ || spec_->extend.empty()) return;
   const auto& s = *spec_;
@@ -788,7 +791,7 @@ void DesignWorkspace::refreshPreviews() {
   std::optional<model::ModelConfig> config;
   QString configProblem;
   try {
-    config = base_config(s);
+    config = experiment::base_model_config(s);
   } catch (const std::exception& e) {
     configProblem = QString::fromStdString(e.what());
   }
@@ -805,14 +808,15 @@ void DesignWorkspace::refreshPreviews() {
   cost_->setRowCount(0);
   if (!config) {
     costNote_->setText(tr("No cost estimate: %1").arg(configProblem));
+    fit_->clear(tr("No estimate"));
     return;
   }
-  experiment::CostOptions o;
-  o.bf16 = run.training.precision == experiment::Precision::Bf16 ||
-           (run.training.precision == experiment::Precision::Auto && device_->currentData().toString() == "cuda");
-  o.materialized_attention = device_->currentData().toString() != "cuda";
-  o.flops_per_second = device_->currentData().toString() == "cpu" ? flopsPerSecond_ : 0.0;
+  const bool onCpu = device_->currentData().toString() == "cpu";
+  const auto device = onCpu ? experiment::CostDevice::Cpu : experiment::CostDevice::Cuda;
+  experiment::CostOptions o = experiment::engine_cost_options(*config, run.training, device);
+  o.flops_per_second = onCpu ? flopsPerSecond_ : 0.0;
   const auto d = experiment::estimate_design_cost(s, run, *config, o);
+  fit_->setFit(experiment::fit_design(s, run, *config, fit_->deviceMemoryBytes(), device));
   struct Row {
     QString name;
     double a, b;
@@ -823,9 +827,11 @@ void DesignWorkspace::refreshPreviews() {
   const Row rows[] = {
       {tr("Training length (tokens)"), double(d.design.train_len), double(d.full_length.train_len), count},
       {tr("Parameters"), double(d.design.parameters), double(d.full_length.parameters), count},
+      {tr("Trained parameters"), double(d.design.trainable_parameters), double(d.full_length.trainable_parameters), count},
       {tr("Tokens per step"), double(d.design.tokens_per_step), double(d.full_length.tokens_per_step), count},
       {tr("Compute per step (FLOP)"), d.design.flops_per_step, d.full_length.flops_per_step, count},
       {tr("Weights"), d.design.memory.weights, d.full_length.memory.weights, bytes},
+      {tr("bf16 weight copies"), d.design.memory.weight_copies, d.full_length.memory.weight_copies, bytes},
       {tr("Gradients"), d.design.memory.gradients, d.full_length.memory.gradients, bytes},
       {tr("AdamW state"), d.design.memory.optimizer, d.full_length.memory.optimizer, bytes},
       {tr("Activations"), d.design.memory.activations, d.full_length.memory.activations, bytes},

@@ -1,7 +1,8 @@
 // The Design workspace: a form over an experiment spec (the JSON a researcher
 // writes) with live previews beside it — which relative positions the chosen
 // run trains (coverage) and how its samples are laid out, the RoPE spectrum of
-// its scaling, and a cost estimate against Full-length at Lt.
+// its scaling, and a cost estimate against Full-length at Lt with whether each
+// fits the device's memory.
 //
 // The form edits the spec document itself (keys it does not show, presets
 // included, are kept) and re-parses it with the engine's own parser after every
@@ -38,6 +39,7 @@ class QTimer;
 namespace pose::widgets {
 class CoveragePlot;
 class JsonTreeView;
+class MemoryFitView;
 class RopeSpectrumView;
 class SampleLayoutView;
 }  // namespace pose::widgets
@@ -89,6 +91,8 @@ class DesignWorkspace : public QWidget {
   pose::widgets::SampleLayoutView* sampleLayout() const { return layout_; }
   pose::widgets::RopeSpectrumView* ropeSpectrum() const { return spectrum_; }
   QTableWidget* costTable() const { return cost_; }
+  // Whether the design and Full-length fit the device's memory.
+  pose::widgets::MemoryFitView* memoryFit() const { return fit_; }
   pose::widgets::JsonTreeView* jsonView() const { return json_; }
   QComboBox* runCombo() const { return runCombo_; }
   // Recomputes the previews now (they normally follow edits after a short delay).
@@ -164,6 +168,7 @@ class DesignWorkspace : public QWidget {
   QTabWidget* previewTabs_;
   QTableWidget* cost_;
   QLabel* costNote_;
+  pose::widgets::MemoryFitView* fit_;
   pose::widgets::JsonTreeView* json_;
   QTimer* previewTimer_;
 };

@@ -22,6 +22,7 @@
 #include "coverage_plot.h"
 #include "design_workspace.h"
 #include "json_tree_view.h"
+#include "memory_fit_view.h"
 #include "sample_layout_view.h"
 
 using nlohmann::json;
@@ -272,6 +273,43 @@ class TestDesignWorkspace : public QObject {
     d.refreshPreviews();
     QVERIFY2(d.sampleLayout()->positionSegmentCount() > twoChunks,
              qPrintable(QStringLiteral("%1 vs %2").arg(d.sampleLayout()->positionSegmentCount()).arg(twoChunks)));
+  }
+
+  void memoryFitFollowsTheDeviceMemoryAndTheDesign() {
+    DesignWorkspace d;
+    d.setSpec(pose::read_json_file(POSE_DEFAULT_EXPERIMENT), POSE_DEFAULT_EXPERIMENT);
+    auto* fit = d.memoryFit();
+    QVERIFY(fit);
+    fit->setDeviceMemoryGiB(80);
+    d.refreshPreviews();
+    QVERIFY2(fit->designText().startsWith("fits:"), qPrintable(fit->designText()));
+    QVERIFY2(fit->fullLengthText().startsWith("fits:"), qPrintable(fit->fullLengthText()));
+    QTableWidget* cost = d.costTable();
+    const int trained = costRow(cost, QStringLiteral("Trained parameters"));
+    QVERIFY(trained >= 0);
+    QCOMPARE(cost->item(trained, 0)->text(), cost->item(costRow(cost, QStringLiteral("Parameters")), 0)->text());
+
+    // A LLaMA-7B-sized base does not fit 80 GiB with every weight trained:
+    // the first change that fits is named for the design and for Full-length.
+    json doc = pose::read_json_file(POSE_DEFAULT_EXPERIMENT);
+    doc["base_model"]["config"] = {{"hidden_size", 4096}, {"intermediate_size", 11008}, {"num_hidden_layers", 32},
+                                   {"num_attention_heads", 32}, {"num_key_value_heads", 32}};
+    d.setSpec(doc, QString(), false);
+    d.refreshPreviews();
+    QVERIFY2(fit->designText().startsWith("does not fit:"), qPrintable(fit->designText()));
+    QVERIFY2(fit->designText().contains("to fit: "), qPrintable(fit->designText()));
+    QVERIFY2(fit->fullLengthText().startsWith("does not fit:"), qPrintable(fit->fullLengthText()));
+    const QString before = fit->designText();
+    fit->setDeviceMemoryGiB(4096);
+    d.refreshPreviews();
+    QVERIFY2(fit->designText().startsWith("fits:"), qPrintable(fit->designText()));
+    QVERIFY(fit->designText() != before);
+    // LoRA in the spec: fewer trained parameters than parameters.
+    doc["extend_defaults"]["lora"] = {{"rank", 8}};
+    d.setSpec(doc, QString(), false);
+    d.refreshPreviews();
+    const int row = costRow(cost, QStringLiteral("Trained parameters"));
+    QVERIFY(cost->item(row, 0)->text() != cost->item(costRow(cost, QStringLiteral("Parameters")), 0)->text());
   }
 
   void runsAreAddedRemovedSavedAndStarted() {
