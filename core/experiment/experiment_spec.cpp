@@ -1,4 +1,5 @@
 #include "experiment/experiment_spec.h"
+#include "experiment/lora_json.h"
 
 #include "common/error.h"
 #include "common/json_file.h"
@@ -1203,5 +1204,7 @@ json to_json(const ExperimentSpec& spec) {
   if (spec.target_len > 0) j["target_len"] = spec.target_len;
   return j;
 }
+
+std::optional<model::LoraConfig> lora_from_json(const json& value, const std::string& path) { return read_lora(value, path); }
 
 }  // namespace pose::experiment

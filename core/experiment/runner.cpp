@@ -1,6 +1,7 @@
 #include "experiment/runner.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "common/error.h"
 #include "common/json_file.h"
@@ -9,11 +10,13 @@
 #include "experiment/data_stage.h"
 #include "experiment/eval_suite.h"
 #include "model/hf_checkpoint.h"
+#include "model/lora.h"
 #include "model/model_init.h"
 #include "results/metric_names.h"
 #include "store/experiment_store.h"
 #include "train/checkpoint.h"
 #include "train/out_of_memory.h"
+#include "train/precision.h"
 #include "train/trainer.h"
 
 namespace pose::experiment {
@@ -337,6 +340,7 @@ class Runner {
     }
     try {
       base_ = model::LlamaForCausalLM(base_config_);
+      base_->options().activation_checkpointing = b.training.activation_checkpointing;
       model::init_weights(base_, b.training.seed);
       base_->to(o_.device);
       log("base: " + std::to_string(base_config_.parameter_count()) + " parameters, training at Lc = " +
@@ -438,6 +442,9 @@ class Runner {
       model::LlamaForCausalLM model(config);
       model->to(o_.device);
       copy_parameters(base_, model);
+      model->options().activation_checkpointing = run.training.activation_checkpointing;
+      std::optional<model::ParameterCounts> lora_counts;
+      if (run.fine_tunes() && run.training.lora) lora_counts = prepare_lora(run, model);
       log(run.name + ": rope " + rope::to_string(run.rope.method) + " x" + std::to_string(run.rope.factor) + ", " +
           (run.fine_tunes() ? positions::describe(run.design()) + ", " + std::to_string(run.training.steps) + " steps"
                             : std::string("no fine-tuning")));
@@ -455,6 +462,20 @@ class Runner {
         const text::PasskeyPromptBuilder passkey(*data_.tokenizer);
         train::BatchSource source(data_.train, so, &passkey);
         if (!train_run(id, run.name, model, source, run.training, settings, run_dir, periodic.get())) return false;
+        if (lora_counts) {
+          const int64_t steps = run.training.steps;
+          store_.append_metrics(id, {{results::kRunParameters, steps, static_cast<double>(lora_counts->total), 0.0},
+                                     {results::kRunTrainableParameters, steps,
+                                      static_cast<double>(lora_counts->trainable), 0.0}});
+        }
+      }
+      if (model::has_lora(model)) {
+        // The adapter alone in PEFT's layout, then merged for the plain HF export.
+        const fs::path adapter_dir = run_dir / "adapter";
+        model::save_peft_adapter(model, *run.training.lora, adapter_dir, base_model_reference(),
+                                 {{"pose_studio", {{"run", run.name}, {"rope_scaling_in", (export_dir / model::kConfigFile).string()}}}});
+        store_.add_artifact(id, "peft-adapter", adapter_dir);
+        model::merge_lora(model);
       }
       export_model(id, model, export_dir, config.rope);
       if (cancelled()) {
@@ -473,6 +494,33 @@ class Runner {
       end_run(id, run.name, RunStatus::Failed, message);
       return !cancelled();
     }
+  }
+
+  // Adapters on the run's copy of the base; under bf16 the frozen projections
+  // are stored in bf16 (their GEMMs read them so anyway). The parameter counts
+  // are stored as metrics once the run has trained.
+  model::ParameterCounts prepare_lora(const ExtendRunSpec& run, model::LlamaForCausalLM& model) {
+    const model::LoraConfig& lora = *run.training.lora;
+    model::attach_lora(model, lora, run.training.seed);
+    if (train::resolve_precision(run.training.precision, o_.device) == Precision::Bf16) {
+      model::store_frozen_projections_as(model, torch::kBFloat16);
+    }
+    const auto counts = model::count_parameters(model);
+    std::string targets;
+    for (const auto t : lora.targets) targets += (targets.empty() ? "" : ",") + model::lora_target_name(t);
+    char share[32];
+    std::snprintf(share, sizeof share, "%.3g%%", 100.0 * static_cast<double>(counts.trainable) / static_cast<double>(counts.total));
+    log(run.name + ": LoRA rank " + std::to_string(lora.rank) + " on " + targets +
+        (lora.train_embeddings ? " + embeddings" : "") + (lora.train_norms ? " + norms" : "") + ": " +
+        std::to_string(counts.trainable) + " of " + std::to_string(counts.total) + " parameters train (" + share + ")");
+    return counts;
+  }
+
+  // What a PEFT adapter names as its base: the HF directory the experiment
+  // extends, or the base model this experiment trained and exported.
+  std::string base_model_reference() const {
+    if (spec_.base_model.kind == "hf") return fs::absolute(base_model_dir()).string();
+    return (o_.work_dir / "runs" / "base" / "model").string();
   }
 
   std::unique_ptr<PeriodicEvaluator> make_periodic(int64_t id, const ExtendRunSpec& run, const model::ModelConfig& config) {

@@ -2,6 +2,8 @@
 
 #include "model/autocast_state.h"
 
+#include <ATen/Context.h>
+
 #include <cstdint>
 
 namespace pose::model {
@@ -33,6 +35,11 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     ctx->saved_data["autocast_cuda_dtype"] = static_cast<int64_t>(autocast.cuda_dtype);
     ctx->saved_data["autocast_cpu"] = autocast.cpu;
     ctx->saved_data["autocast_cpu_dtype"] = static_cast<int64_t>(autocast.cpu_dtype);
+    // LoRA dropout draws from the device's generator: its state before the
+    // forward is kept so the recomputation draws the same masks.
+    const bool random = layer->draws_random_numbers();
+    ctx->saved_data["random"] = random;
+    if (random) ctx->saved_data["rng_state"] = at::globalContext().defaultGenerator(x.device()).get_state();
     ctx->save_for_backward({x, cos, sin});
     return layer->forward(x, cos, sin, *mask, kernel, nullptr);
   }
@@ -68,7 +75,16 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
       forward_state.cpu = ctx->saved_data["autocast_cpu"].toBool();
       forward_state.cpu_dtype = static_cast<at::ScalarType>(ctx->saved_data["autocast_cpu_dtype"].toInt());
       const AutocastStateScope autocast(forward_state);
-      out = layer->forward(x, saved[1], saved[2], mask, kernel, nullptr);
+      if (ctx->saved_data["random"].toBool()) {
+        // Replay the forward's draws, then give the generator back its present state.
+        at::Generator generator = at::globalContext().defaultGenerator(x.device());
+        const torch::Tensor present = generator.get_state();
+        generator.set_state(ctx->saved_data["rng_state"].toTensor());
+        out = layer->forward(x, saved[1], saved[2], mask, kernel, nullptr);
+        generator.set_state(present);
+      } else {
+        out = layer->forward(x, saved[1], saved[2], mask, kernel, nullptr);
+      }
     }
     torch::autograd::variable_list grads;
     if (!wrt.empty()) {

@@ -5,10 +5,10 @@
 // recomputation. Memory per layer drops from every intermediate activation to
 // the input hidden state, at the cost of one extra layer forward in backward.
 //
-// Recomputation reproduces the forward exactly because a decoder layer has no
-// randomness (no dropout) and the CUDA autocast state of the forward is
-// restored in backward (backward may run on another thread, where autocast is
-// off by default).
+// Recomputation reproduces the forward exactly: the autocast state of the
+// forward is restored in backward (backward may run on another thread, where
+// autocast is off by default), and when the layer draws random numbers (LoRA
+// dropout) the device generator's state from before the forward is replayed.
 #pragma once
 
 #include <torch/torch.h>

@@ -30,9 +30,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                                      const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache) {
   const int64_t b = x.size(0), t = x.size(1);
   // [B, T, H*D] -> [B, H, T, D]
-  torch::Tensor q = project(q_proj, x).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
-  torch::Tensor k = project(k_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
-  torch::Tensor v = project(v_proj, x).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor q = adapted_projection(q_proj, lora[0], x, is_training()).view({b, t, num_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor k = adapted_projection(k_proj, lora[1], x, is_training()).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
+  torch::Tensor v = adapted_projection(v_proj, lora[2], x, is_training()).view({b, t, num_kv_heads_, head_dim_}).transpose(1, 2);
   q = rotate(q, cos, sin);
   k = rotate(k, cos, sin);
   if (cache) {
@@ -44,7 +44,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     cache->values = v;
   }
   const torch::Tensor out = attend_grouped(q, k, v, mask, kernel);
-  return project(o_proj, out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}));
+  return adapted_projection(o_proj, lora[3], out.transpose(1, 2).reshape({b, t, num_heads_ * head_dim_}), is_training());
 }
 
 }  // namespace pose::model

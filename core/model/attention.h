@@ -4,10 +4,13 @@
 // names are HF's: self_attn.{q,k,v,o}_proj.
 #pragma once
 
+#include <array>
+
 #include <torch/torch.h>
 
 #include "model/attention_kernel.h"
 #include "model/kv_cache.h"
+#include "model/lora_adapter.h"
 #include "model/model_config.h"
 
 namespace pose::model {
@@ -25,6 +28,8 @@ class AttentionImpl : public torch::nn::Module {
   torch::nn::Linear k_proj{nullptr};
   torch::nn::Linear v_proj{nullptr};
   torch::nn::Linear o_proj{nullptr};
+  // LoRA adapters of q, k, v and o_proj, in that order (model/lora.h attaches them).
+  std::array<LoraAdapter, 4> lora;
 
  private:
   int64_t num_heads_;

@@ -9,6 +9,17 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
   post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
+bool DecoderLayerImpl::draws_random_numbers() const {
+  if (!is_training()) return false;
+  for (const auto& a : self_attn->lora) {
+    if (a.attached() && a.dropout > 0) return true;
+  }
+  for (const auto& a : mlp->lora) {
+    if (a.attached() && a.dropout > 0) return true;
+  }
+  return false;
+}
+
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                         const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache) {
   const torch::Tensor h = x + self_attn(input_layernorm(x), cos, sin, mask, kernel, cache);

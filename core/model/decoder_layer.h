@@ -16,6 +16,9 @@ class DecoderLayerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const AttentionMask& mask, AttentionKernel kernel, LayerKvCache* cache = nullptr);
 
+  // Whether a forward now draws random numbers: LoRA dropout in training.
+  bool draws_random_numbers() const;
+
   Attention self_attn{nullptr};
   Mlp mlp{nullptr};
   RMSNorm input_layernorm{nullptr};

@@ -13,10 +13,11 @@ MlpImpl::MlpImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  const torch::Tensor gate = project(gate_proj, x), up = project(up_proj, x);
+  const torch::Tensor gate = adapted_projection(gate_proj, lora[0], x, is_training());
+  const torch::Tensor up = adapted_projection(up_proj, lora[1], x, is_training());
   // One pass forward and backward on the CPU (model/cpu_kernels.h).
   const torch::Tensor gated = swiglu_cpu_applies(gate, up) ? swiglu_cpu(gate, up) : torch::silu(gate) * up;
-  return project(down_proj, gated);
+  return adapted_projection(down_proj, lora[2], gated, is_training());
 }
 
 }  // namespace pose::model

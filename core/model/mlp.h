@@ -2,8 +2,11 @@
 // Three separate projections so parameter names are HF's (mlp.gate_proj, ...).
 #pragma once
 
+#include <array>
+
 #include <torch/torch.h>
 
+#include "model/lora_adapter.h"
 #include "model/model_config.h"
 
 namespace pose::model {
@@ -16,6 +19,8 @@ class MlpImpl : public torch::nn::Module {
   torch::nn::Linear gate_proj{nullptr};
   torch::nn::Linear up_proj{nullptr};
   torch::nn::Linear down_proj{nullptr};
+  // LoRA adapters of gate, up and down_proj, in that order (model/lora.h attaches them).
+  std::array<LoraAdapter, 3> lora;
 };
 TORCH_MODULE(Mlp);
 

@@ -18,6 +18,7 @@
 #include "common/suggest.h"
 #include "common/version.h"
 #include "eval/retrieval_grid.h"
+#include "experiment/lora_json.h"
 #include "eval/ruler_eval.h"
 #include "report/paper_claims.h"
 #include "report/svg_plot.h"
@@ -553,6 +554,11 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                           return chunks.empty() ? "—" : chunks;
                         }},
                        {"steps", spec("/steps")},
+                       {"training", [](const json& run) -> std::string {
+                          // Full fine-tuning or LoRA (rank, alpha, targets), as the run stored it.
+                          const auto text = experiment::describe_training(run["spec"]);
+                          return text.empty() ? "—" : text;
+                        }},
                        {"final loss", summary("final_loss", 3)},
                        {"wall s", summary("wall_s", 1)},
                        {"tokens/s", summary("tokens_per_s", 0)}}};

@@ -30,6 +30,10 @@ inline constexpr const char* kTrainMemoryMb = "train/memory_mb";
 // A finished training stage.
 inline constexpr const char* kRunWallS = "run/wall_s";
 inline constexpr const char* kRunTokensPerS = "run/tokens_per_s";
+// Parameters of the trained model, and those of them that trained (all of
+// them in full fine-tuning; LoRA: adapters and what else it trains).
+inline constexpr const char* kRunParameters = "run/parameters";
+inline constexpr const char* kRunTrainableParameters = "run/trainable_parameters";
 
 // When an evaluation metric was measured.
 enum class EvalPhase {

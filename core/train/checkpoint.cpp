@@ -10,6 +10,7 @@
 
 #include "common/durable_file.h"
 #include "common/error.h"
+#include "model/lora.h"
 
 namespace pose::train {
 
@@ -51,7 +52,10 @@ void save_checkpoint(const std::filesystem::path& file, model::LlamaForCausalLM&
   torch::serialize::OutputArchive model_archive;
   {
     torch::NoGradGuard no_grad;
-    for (const auto& p : model->named_parameters()) model_archive.write(p.key(), p.value().detach().cpu());
+    // The parameters that train: every one in full fine-tuning; under LoRA the
+    // adapters (and trained embeddings and norms) — the frozen base is the
+    // run's base model, loaded again on resume.
+    for (const auto& p : model::named_trainable_parameters(model)) model_archive.write(p.key(), p.value().detach().cpu());
     for (const auto& b : model->named_buffers()) model_archive.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
   }
   archive.write("model", model_archive);
@@ -159,7 +163,7 @@ TrainState load_checkpoint(const std::filesystem::path& file, model::LlamaForCau
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     torch::NoGradGuard no_grad;
-    for (auto& p : model->named_parameters()) {
+    for (auto& p : model::named_trainable_parameters(model)) {
       torch::Tensor t;
       if (!model_archive.try_read(p.key(), t)) {
         throw UserError(file.string() + ": tensor " + p.key() + " is missing", corrupt_fix());

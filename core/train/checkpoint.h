@@ -1,4 +1,5 @@
-// Resumable training state in one file: model parameters and buffers, AdamW
+// Resumable training state in one file: the parameters that train (all of
+// them, or a LoRA run's adapters and what else it trains) and buffers, AdamW
 // state, the step, the loss guard's running statistics, LibTorch's RNG state
 // and a versioned header. Batches are a pure function of (seed, sample index),
 // so the step is the data position. Written atomically (temporary file,

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <sstream>
 
 #include "common/memory_usage.h"
+#include "model/lora.h"
 #include "train/checkpoint.h"
 #include "train/cpu_adamw.h"
 #include "train/lr_schedule.h"
@@ -50,6 +52,15 @@ std::string guard_verdict(const experiment::TrainingSettings& s, const TrainStat
   return {};
 }
 
+// Random numbers drawn inside a step (LoRA dropout) depend on (seed, step)
+// alone: a resumed run draws what an uninterrupted one does, whatever ran
+// before it in the process (other runs, evaluations at step boundaries).
+void seed_step(const torch::Device& device, uint64_t seed, int64_t step) {
+  at::Generator generator = at::globalContext().defaultGenerator(device);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_current_seed(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) + 1);
+}
+
 void update_guard(TrainState& state, double loss) {
   // An exponential mean follows the falling loss of a healthy run; the plain
   // mean of the first steps seeds it.
@@ -63,7 +74,8 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& mod
                                                     const experiment::TrainingSettings& s) {
   torch::optim::AdamWOptions opts(s.lr);
   opts.betas({s.beta1, s.beta2}).eps(s.eps).weight_decay(s.weight_decay);
-  return std::make_unique<torch::optim::AdamW>(model->parameters(), opts);
+  // Frozen weights (LoRA) get no optimizer state.
+  return std::make_unique<torch::optim::AdamW>(model::trainable_parameters(model), opts);
 }
 
 TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
@@ -152,6 +164,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
       step_tokens += micro.back().tokens;
     }
     optimizer->zero_grad();
+    seed_step(device, s.seed, step);
     double loss_sum = 0.0;
     for (auto& b : micro) {
       AutocastScope autocast(device, precision);
@@ -163,7 +176,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
       loss_sum += nll.sum.item<double>();
     }
     const double loss = loss_sum / static_cast<double>(std::max<int64_t>(scored, 1));
-    const double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), clip);
+    const double grad_norm = torch::nn::utils::clip_grad_norm_(optimizer->param_groups().front().params(), clip);
 
     const std::string verdict = guard_verdict(s, state, loss, grad_norm);
     if (!verdict.empty()) {
