@@ -210,7 +210,7 @@ class Runner {
 
   RunnerSummary run() {
     const auto start = Clock::now();
-    summary_.experiment_id = store_.upsert_experiment(spec_.name, spec_.source);
+    summary_.experiment_id = store_.upsert_experiment(spec_.name, stored_source());
     log("experiment " + spec_.name + ": store " + o_.store_file.string() + ", files " + o_.work_dir.string());
     for (const auto& r : store_.settle_interrupted_runs()) {
       log(r.experiment_name + "/" + r.name + ": " + r.message);
@@ -239,6 +239,18 @@ class Runner {
     if (o_.observer) o_.observer->on_log(line);
   }
   bool cancelled() const { return o_.control && o_.control->cancel_requested(); }
+
+  // The spec as written, with Lc made explicit where the spec left it to an
+  // HF base's config.json (max_position_embeddings): readers of the store
+  // (`pose runs`, the report, the GUI) take Lc from the stored spec and have
+  // no model directory to ask.
+  json stored_source() const {
+    json source = spec_.source;
+    if (source.is_object() && source["base_model"].is_object() && !source["base_model"].contains("train_len")) {
+      source["base_model"]["train_len"] = spec_.base_model.train_len;
+    }
+    return source;
+  }
 
   void write_spec_copy() {
     const auto file = o_.work_dir / "spec.json";

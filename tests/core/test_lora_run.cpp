@@ -142,7 +142,9 @@ class TestLoraRun : public QObject {
     // A LoRA run of an HF-directory base: the base this experiment exported.
     json hf = lora_spec();
     hf["name"] = "hf-lora";
-    hf["base_model"] = {{"kind", "hf"}, {"path", (fs::path(ref_work) / "runs" / "base" / "model").string()}, {"train_len", 256}};
+    // No train_len: Lc is the directory's max_position_embeddings (256).
+    hf["base_model"] = {{"kind", "hf"}, {"path", (fs::path(ref_work) / "runs" / "base" / "model").string()}};
+    hf["extend"].push_back({{"name", "original"}, {"rope", {{"method", "none"}}}, {"strategy", "none"}});
     hf["data"].erase("tokenizer");
     hf["data"].erase("passkey_share");
     hf["presets"]["quick"].erase("base_model");
@@ -156,6 +158,18 @@ class TestLoraRun : public QObject {
     QCOMPARE(hf_losses.size(), std::size_t(6));
     QVERIFY2(hf_losses.back() < hf_losses.front(), (std::to_string(hf_losses.front()) + " -> " + std::to_string(hf_losses.back())).c_str());
     QVERIFY(fs::exists(fs::path(d) / "hf" / "runs" / kRun / "adapter" / pose::model::kPeftWeightsFile));
+    // `pose runs` knows Lc for an HF base: the headline columns at Lc are filled.
+    std::string out;
+    QCOMPARE(run_pose({"runs", "--store", ref_store, "--experiment", "hf-lora", "--json"}, &out), 0);
+    const json runs = json::parse(out);
+    int extension_runs = 0;
+    for (const auto& r : runs) {
+      if (r["run"] != kRun && r["run"] != "original") continue;
+      ++extension_runs;
+      QVERIFY2(r["ppl_at_lc"].is_number(), r.dump().c_str());
+      QCOMPARE(r["lc"].get<int64_t>(), int64_t{256});
+    }
+    QCOMPARE(extension_runs, 2);
   }
 };
 
