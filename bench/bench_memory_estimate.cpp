@@ -47,19 +47,23 @@ struct Case {
 
 std::vector<Case> cases() {
   // hidden, intermediate, layers, heads, kv heads, vocab. Head widths 32 and 64
-  // take the CPU attention kernel in fp32; 128 runs eager attention (kept
-  // probabilities), block by block from 1024 tokens; a 32000 vocabulary at
-  // 2048 tokens forms the logits again in backward instead of keeping them.
+  // take the CPU attention kernel in fp32 (16 in bf16 too); 128 runs eager
+  // attention (kept probabilities, block by block from 1024 tokens, the full
+  // square below); a 32000 vocabulary at 2048 tokens forms the logits again
+  // in backward instead of keeping them.
   const bench::Shape s{"s", 128, 352, 4, 4, 2, 2048};     // head 32
   const bench::Shape m{"m", 256, 688, 6, 4, 4, 4096};     // head 64
   const bench::Shape w{"w", 256, 688, 4, 2, 2, 32000};    // head 128, LLaMA's vocabulary
+  const bench::Shape n{"n", 128, 352, 4, 8, 4, 2048};     // head 16: the kernel in bf16 too
   std::vector<Case> all;
   for (const bool ckpt : {false, true}) {
     const std::string suffix = ckpt ? "-ckpt" : "";
     all.push_back({"s-512x4-fp32" + suffix, s, 512, 4, false, ckpt});
     all.push_back({"m-1024x2-fp32" + suffix, m, 1024, 2, false, ckpt});
     all.push_back({"w-1024x2-fp32" + suffix, w, 1024, 2, false, ckpt});
+    all.push_back({"w-512x4-fp32" + suffix, w, 512, 4, false, ckpt});
     all.push_back({"m-1024x2-bf16" + suffix, m, 1024, 2, true, ckpt});
+    all.push_back({"n-512x4-bf16" + suffix, n, 512, 4, true, ckpt});
   }
   return all;
 }
