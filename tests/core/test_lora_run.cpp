@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "common/json_file.h"
+#include "experiment/cost_estimate.h"
 #include "model/hf_checkpoint.h"
 #include "model/lora.h"
 #include "pose_cli_runner.h"
@@ -76,6 +77,12 @@ torch::Tensor logits_of(pose::model::LlamaForCausalLM& m, int64_t tokens) {
   return m->forward(ids, pose::model::contiguous_positions(1, tokens));
 }
 
+// The LoRA run's training settings as the spec parser resolves them.
+pose::experiment::TrainingSettings spec_run_settings() {
+  const auto spec = pose::experiment::parse_experiment_spec(lora_spec(), {}, "quick");
+  return spec.extend.at(0).training;
+}
+
 }  // namespace
 
 class TestLoraRun : public QObject {
@@ -115,6 +122,12 @@ class TestLoraRun : public QObject {
     QCOMPARE(static_cast<int64_t>(trainable[0].value), counts.trainable);
     QCOMPARE(static_cast<int64_t>(total[0].value), counts.total);
     QVERIFY(counts.trainable < counts.total / 4);
+    // ... and the cost estimate's: trainable parameters, and AdamW's two fp32 moments for them alone.
+    const auto estimate = pose::experiment::estimate_training_cost(
+        adapted->config(), 256, 2, 1, pose::experiment::engine_cost_options(adapted->config(), spec_run_settings(), pose::experiment::CostDevice::Cpu));
+    QCOMPARE(estimate.trainable_parameters, counts.trainable);
+    QCOMPARE(estimate.parameters, counts.total - counts.adapters);
+    QCOMPARE(estimate.memory.optimizer, 8.0 * static_cast<double>(counts.trainable));
 
     // The same run in a child process, killed once the LoRA run has a checkpoint.
     const std::string store = d + "/kill.sqlite", work = d + "/kill";
