@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 
 namespace pose {
 
@@ -38,8 +39,15 @@ void counted_delete(void* data) {
   g_inner_delete(base);
 }
 
+// LibTorch 2.3 made Allocator::allocate non-const and added copy_data.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define POSE_ALLOCATE_CONST
+#else
+#define POSE_ALLOCATE_CONST const
+#endif
+
 struct CountingAllocator final : public c10::Allocator {
-  c10::DataPtr allocate(std::size_t n) const override {
+  c10::DataPtr allocate(std::size_t n) POSE_ALLOCATE_CONST override {
     c10::DataPtr inner = g_inner->allocate(n + kHeader);
     // The inner allocator's context is its data pointer (it has a raw
     // deleter); from here on counted_delete owns the block.

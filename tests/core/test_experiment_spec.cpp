@@ -188,7 +188,7 @@ class TestExperimentSpec : public QObject {
     const std::string msg = parse_error(doc, "qiuck");
     QVERIFY2(contains(msg, "presets.qiuck: no such preset"), msg.c_str());
     QVERIFY2(contains(msg, "did you mean \"quick\"?"), msg.c_str());
-    QVERIFY2(contains(msg, "this spec defines \"quick\""), msg.c_str());
+    QVERIFY2(contains(msg, "this spec defines \"lora\", \"quick\""), msg.c_str());
 
     const std::string none = parse_error(small_spec(), "quick");
     QVERIFY2(contains(none, "presets.quick: no such preset: this spec defines none"), none.c_str());
@@ -281,6 +281,43 @@ class TestExperimentSpec : public QObject {
              warnings[0].message.c_str());
     QVERIFY(warnings[0].message.find("beyond 1024") != std::string::npos);
     doc["extend"][4]["rope"].erase("factor");  // the default: Lt / Lc
+    QVERIFY(spec_warnings(parse_experiment_spec(doc)).empty());
+  }
+
+  // LoRA that extends the context with frozen embeddings or norms is legal
+  // but a warning (LongLoRA), at the flag to turn on, or at lora when both
+  // are off; runs that do not train or do not extend are not judged.
+  void loraWithFrozenEmbeddingsOrNormsIsAWarning() {
+    json doc = small_spec();
+    doc["extend_defaults"]["lora"] = {{"rank", 8}};
+    auto warnings = spec_warnings(parse_experiment_spec(doc));
+    // full, randpos, pose and yarn train; none and pi only evaluate.
+    QCOMPARE(warnings.size(), std::size_t(4));
+    QCOMPARE(warnings[0].path, std::string("extend[2].lora"));
+    QVERIFY2(warnings[0].message.rfind("extend[2].lora: train_embeddings and train_norms are false", 0) == 0,
+             warnings[0].message.c_str());
+    QVERIFY(contains(warnings[0].message, "LongLoRA found trainable embeddings and norms necessary"));
+    QCOMPARE(warnings[3].path, std::string("extend[5].lora"));
+
+    doc["extend_defaults"]["lora"]["train_norms"] = true;
+    warnings = spec_warnings(parse_experiment_spec(doc));
+    QCOMPARE(warnings.size(), std::size_t(4));
+    QCOMPARE(warnings[0].path, std::string("extend[2].lora.train_embeddings"));
+    doc["extend_defaults"]["lora"] = {{"train_embeddings", true}};
+    QCOMPARE(spec_warnings(parse_experiment_spec(doc))[0].path, std::string("extend[2].lora.train_norms"));
+
+    doc["extend_defaults"]["lora"] = {{"train_embeddings", true}, {"train_norms", true}};
+    QVERIFY(spec_warnings(parse_experiment_spec(doc)).empty());
+    // One run opts out, another trains no steps: only the other two are judged.
+    doc["extend_defaults"]["lora"] = json::object();
+    doc["extend"][2]["lora"] = false;
+    doc["extend"][3]["steps"] = 0;
+    warnings = spec_warnings(parse_experiment_spec(doc));
+    QCOMPARE(warnings.size(), std::size_t(2));
+    QCOMPARE(warnings[0].path, std::string("extend[4].lora"));
+    // A run that does not extend the window is no context extension.
+    doc["target_len"] = 256;
+    for (auto& run : doc["extend"]) run["rope"] = {{"method", "none"}};
     QVERIFY(spec_warnings(parse_experiment_spec(doc)).empty());
   }
 
