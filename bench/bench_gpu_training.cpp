@@ -4,7 +4,7 @@
 //
 //   bench_gpu_training [--mode train|pose-vs-full] [--batch N] [--length N] [--target-length N]
 //                      [--warmup N] [--steps N] [--peak-tflops X] [--checkpointing yes|no]
-//                      [--breakdown yes|no] [--json FILE] [--device cuda|cpu]
+//                      [--breakdown yes|no] [--json FILE] [--device cuda|cpu] [--lora RANK]
 //                      [--hidden N --intermediate N --layers N --heads N --kv-heads N --vocab N]
 //
 // The model is a 1B-class LLaMA in TinyLlama-1.1B's shape (hidden 2048, MLP 5632,
@@ -29,6 +29,10 @@
 // and at Full-length Lt = 16384: time and peak memory per step, against the
 // FLOP ratio of the two steps.
 //
+// --lora RANK (--mode train): LoRA of that rank on q/k/v/o as the runner sets
+// it up (frozen projections in bf16 under bf16 autocast); with it and without,
+// the cost estimate's total memory is printed beside the measured peak.
+//
 // --device cpu runs the same code on the CPU (fp32), with a small shape given by
 // the shape options: a check of the bench itself, not a measurement.
 #include <algorithm>
@@ -38,6 +42,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,8 +56,10 @@
 #include "common/memory_usage.h"
 #include "common/threads.h"
 #include "common/version.h"
+#include "experiment/cost_estimate.h"
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
+#include "model/lora.h"
 #include "model/model_init.h"
 #include "positions/sampler.h"
 #include "train/precision.h"
@@ -76,12 +83,13 @@ struct Options {
   bool breakdown = true;
   std::string json;
   std::string device = "cuda";
+  int64_t lora = 0;  // --mode train: LoRA of this rank on q/k/v/o (0: every weight trains)
 };
 
 const char* kUsage =
     "usage: bench_gpu_training [--mode train|pose-vs-full] [--batch N] [--length N] [--target-length N]\n"
     "                          [--warmup N] [--steps N] [--peak-tflops X] [--checkpointing yes|no]\n"
-    "                          [--breakdown yes|no] [--json FILE] [--device cuda|cpu]\n"
+    "                          [--breakdown yes|no] [--json FILE] [--device cuda|cpu] [--lora RANK]\n"
     "                          [--hidden N] [--intermediate N] [--layers N] [--heads N] [--kv-heads N] [--vocab N]\n";
 
 const char* kSeeHelp = "bench_gpu_training --help lists the options";
@@ -132,6 +140,7 @@ Options parse(int argc, char** argv) {
     } else if (key == "--checkpointing") o.checkpointing = parse_yes_no(key, value) ? 1 : 0;
     else if (key == "--breakdown") o.breakdown = parse_yes_no(key, value);
     else if (key == "--json") o.json = value;
+    else if (key == "--lora") o.lora = parse_count(key, value, 1);
     else if (key == "--device") {
       if (value != "cuda" && value != "cpu") throw UserError("--device: unknown device '" + value + "'", "use cuda or cpu");
       o.device = value;
@@ -338,6 +347,28 @@ nlohmann::json run_train(const Options& o, const torch::Device& device) {
   const auto config = config_of(o, o.length);
   const bool checkpointing = o.checkpointing == 1;
   auto m = build_model(config, checkpointing, device);
+  // LoRA as the runner sets it up: adapters on q/k/v/o, the frozen projections
+  // in bf16 under bf16 autocast; the estimate beside the measured peak.
+  std::optional<model::LoraConfig> lora;
+  if (o.lora > 0) {
+    lora = model::LoraConfig{};
+    lora->rank = o.lora;
+    lora->alpha = 2.0 * static_cast<double>(o.lora);
+    model::attach_lora(*m, *lora, 1);
+    if (train::resolve_precision(experiment::Precision::Auto, device) == experiment::Precision::Bf16) {
+      model::store_frozen_projections_as(*m, torch::kBFloat16);
+    }
+    const auto counts = model::count_parameters(*m);
+    std::printf("LoRA rank %ld on q/k/v/o: %ld of %ld parameters train\n", static_cast<long>(o.lora),
+                static_cast<long>(counts.trainable), static_cast<long>(counts.total));
+  }
+  experiment::TrainingSettings estimate_settings = training_settings();
+  estimate_settings.lora = lora;
+  estimate_settings.activation_checkpointing = checkpointing;
+  const auto estimate = experiment::estimate_training_cost(
+      config, o.length, o.batch, 1,
+      experiment::engine_cost_options(config, estimate_settings,
+                                      device.is_cuda() ? experiment::CostDevice::Cuda : experiment::CostDevice::Cpu));
   Stepper stepper(*m, device);
   std::printf("model: %.3fB parameters (hidden %ld, MLP %ld, %ld layers, %ld/%ld heads, vocab %ld); attention %s; "
               "activation checkpointing %s\n",
@@ -375,6 +406,12 @@ nlohmann::json run_train(const Options& o, const torch::Device& device) {
 
   nlohmann::json j = common_json(o, config, *m, device);
   j["mode"] = "train";
+  j["lora_rank"] = o.lora;
+  j["trainable_parameters"] = model::count_parameters(*m).trainable;
+  j["estimated_peak_memory_mib"] = estimate.memory.total() / (1024.0 * 1024.0);
+  std::printf("estimate (experiment/cost_estimate.h): %.0f MiB; measured peak %.0f MiB (%.2fx)\n",
+              estimate.memory.total() / (1024.0 * 1024.0), t.peak_mib,
+              t.peak_mib > 0 ? t.peak_mib / (estimate.memory.total() / (1024.0 * 1024.0)) : 0.0);
   j["batch"] = o.batch;
   j["length"] = o.length;
   j["activation_checkpointing"] = checkpointing;

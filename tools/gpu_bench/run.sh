@@ -391,6 +391,14 @@ if [ "$pose_vs_full" = 1 ]; then
     --peak-tflops "$PEAK_TFLOPS" --json "$OUT/pose-vs-full.json" 2>&1 |
     tee "$OUT/pose-vs-full.log" | grep -v "^PoSE Studio\|^LibTorch\|^CPU threads" || echo "run.sh: pose-vs-full failed"
 fi
+# LoRA (rank 16 on q/k/v/o, frozen projections in bf16) with activation
+# checkpointing: tokens/s, and the measured peak beside the cost estimate's.
+if [ $((SECONDS + engine_s + 10)) -le "$BUDGET" ]; then
+  stage "LoRA rank 16 with activation checkpointing (peak memory against the estimate)"
+  timeout 300 "${engine_env[@]}" "$BENCH" --mode train "${common[@]}" --lora 16 --checkpointing yes --breakdown no \
+    --json "$OUT/lora.json" 2>&1 | tee "$OUT/lora.log" | grep -v "^PoSE Studio\|^LibTorch\|^CPU threads" ||
+    echo "run.sh: LoRA run failed"
+fi
 r=2
 while [ "$r" -le "$rounds" ]; do
   need=$((engine_s + peer_s + 10))
