@@ -22,6 +22,32 @@ std::vector<SpecWarning> spec_warnings(const ExperimentSpec& spec) {
                              show_number(ratio) + ", so positions beyond " + std::to_string(covered) +
                              " lie outside the scaled window — legal, but the run extrapolates up to target_len"});
   }
+  // LoRA that extends the context with the embeddings or the norms frozen:
+  // LongLoRA (Chen et al. 2023) found adapters alone fall well short
+  // of full fine-tuning at long context, and trainable embeddings and norms
+  // close the gap. The path names the flag to turn on, or the LoRA setting
+  // itself when both are off.
+  for (std::size_t i = 0; i < spec.extend.size(); ++i) {
+    const auto& run = spec.extend[i];
+    if (!run.training.lora || !run.fine_tunes() || run.target_len <= spec.base_model.train_len) continue;
+    const auto& lora = *run.training.lora;
+    if (lora.train_embeddings && lora.train_norms) continue;
+    const std::string run_path = "extend[" + std::to_string(i) + "].lora";
+    std::string path, what;
+    if (!lora.train_embeddings && !lora.train_norms) {
+      path = run_path;
+      what = "train_embeddings and train_norms are false (embeddings and norms stay frozen)";
+    } else if (!lora.train_embeddings) {
+      path = run_path + ".train_embeddings";
+      what = "false (the embeddings stay frozen)";
+    } else {
+      path = run_path + ".train_norms";
+      what = "false (the norms stay frozen)";
+    }
+    out.push_back({path, path + ": " + what +
+                             " — LongLoRA found trainable embeddings and norms necessary for context extension with "
+                             "LoRA; legal, but the adapters alone may extend the context less than full fine-tuning"});
+  }
   return out;
 }
 

@@ -17,8 +17,10 @@ struct SpecWarning {
   std::string message;  // "path: what is unusual — why it matters"
 };
 
-// Today one rule: a scale factor below Lt / Lc, which leaves the positions near
-// Lt outside the scaled window, so the run extrapolates there.
+// Two rules: a scale factor below Lt / Lc, which leaves the positions near Lt
+// outside the scaled window, so the run extrapolates there; and a run that
+// extends the context with LoRA while its embeddings or norms stay frozen,
+// which LongLoRA found falls short of full fine-tuning.
 std::vector<SpecWarning> spec_warnings(const ExperimentSpec& spec);
 
 }  // namespace pose::experiment
