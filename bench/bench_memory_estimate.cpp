@@ -11,13 +11,15 @@
 //   bench_memory_estimate [--steps N] [--case NAME]...
 //
 // Each case is a model shape × length × batch × precision × activation
-// checkpointing.
+// checkpointing, with every weight trained or LoRA adapters (attached and
+// stored as the runner does).
 #include <malloc.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@
 #include "experiment/cost_estimate.h"
 #include "model/cpu_kernels.h"
 #include "model/llama_model.h"
+#include "model/lora.h"
 #include "model/model_init.h"
 #include "train/batch_source.h"
 #include "train/trainer.h"
@@ -43,7 +46,17 @@ struct Case {
   int64_t length = 0, batch = 0;
   bool bf16 = false;
   bool checkpointing = false;
+  std::optional<model::LoraConfig> lora;
 };
+
+model::LoraConfig lora_of(int64_t rank, double dropout, bool embeddings_and_norms) {
+  model::LoraConfig l;
+  l.rank = rank;
+  l.alpha = 2.0 * double(rank);
+  l.dropout = dropout;
+  l.train_embeddings = l.train_norms = embeddings_and_norms;
+  return l;
+}
 
 std::vector<Case> cases() {
   // hidden, intermediate, layers, heads, kv heads, vocab. Head widths 32 and 64
@@ -58,13 +71,23 @@ std::vector<Case> cases() {
   std::vector<Case> all;
   for (const bool ckpt : {false, true}) {
     const std::string suffix = ckpt ? "-ckpt" : "";
-    all.push_back({"s-512x4-fp32" + suffix, s, 512, 4, false, ckpt});
-    all.push_back({"m-1024x2-fp32" + suffix, m, 1024, 2, false, ckpt});
-    all.push_back({"w-1024x2-fp32" + suffix, w, 1024, 2, false, ckpt});
-    all.push_back({"w-512x4-fp32" + suffix, w, 512, 4, false, ckpt});
-    all.push_back({"m-1024x2-bf16" + suffix, m, 1024, 2, true, ckpt});
-    all.push_back({"n-512x4-bf16" + suffix, n, 512, 4, true, ckpt});
+    all.push_back({"s-512x4-fp32" + suffix, s, 512, 4, false, ckpt, std::nullopt});
+    all.push_back({"m-1024x2-fp32" + suffix, m, 1024, 2, false, ckpt, std::nullopt});
+    all.push_back({"w-1024x2-fp32" + suffix, w, 1024, 2, false, ckpt, std::nullopt});
+    all.push_back({"w-512x4-fp32" + suffix, w, 512, 4, false, ckpt, std::nullopt});
+    all.push_back({"m-1024x2-bf16" + suffix, m, 1024, 2, true, ckpt, std::nullopt});
+    all.push_back({"n-512x4-bf16" + suffix, n, 512, 4, true, ckpt, std::nullopt});
   }
+  // LoRA on q, k, v and o (LongLoRA's setting also trains embeddings and
+  // norms), as the runner attaches it: frozen projections in bf16 under bf16.
+  all.push_back({"m-1024x2-fp32-r8", m, 1024, 2, false, false, lora_of(8, 0, false)});
+  all.push_back({"m-1024x2-bf16-r8", m, 1024, 2, true, false, lora_of(8, 0, false)});
+  all.push_back({"m-1024x2-bf16-r8-ckpt", m, 1024, 2, true, true, lora_of(8, 0, false)});
+  all.push_back({"m-1024x2-bf16-longlora", m, 1024, 2, true, false, lora_of(8, 0, true)});
+  all.push_back({"m-1024x2-fp32-r16-drop", m, 1024, 2, false, false, lora_of(16, 0.05, false)});
+  all.push_back({"m-1024x2-bf16-r16-drop", m, 1024, 2, true, false, lora_of(16, 0.05, false)});
+  all.push_back({"w-1024x2-bf16-r8", w, 1024, 2, true, false, lora_of(8, 0, false)});
+  all.push_back({"w-1024x2-fp32-r8-ckpt", w, 1024, 2, false, true, lora_of(8, 0, false)});
   return all;
 }
 
@@ -133,7 +156,7 @@ int main(int argc, char** argv) {
   }
   std::printf("LibTorch %s, %d threads, CPU kernels %s; peak over steps 2..%d of the trainer\n\n", TORCH_VERSION,
               torch::get_num_threads(), model::cpu_kernels_enabled() ? "on" : "off", steps);
-  std::printf("%-20s %8s %6s | %10s %10s %7s | %10s %10s %7s | %10s\n", "case", "params", "attn", "peak MiB",
+  std::printf("%-24s %8s %6s | %10s %10s %7s | %10s %10s %7s | %10s\n", "case", "params", "attn", "peak MiB",
               "est MiB", "est/pk", "train MiB", "est MiB", "est/tr", "RSS +MiB");
   const auto dir = std::filesystem::temp_directory_path() / "pose-bench-memory";
   std::filesystem::create_directories(dir);
@@ -150,6 +173,7 @@ int main(int argc, char** argv) {
     settings.checkpoint_every = 0;
     settings.precision = k.bf16 ? experiment::Precision::Bf16 : experiment::Precision::Fp32;
     settings.activation_checkpointing = k.checkpointing;
+    settings.lora = k.lora;
 
     const auto options = experiment::engine_cost_options(config, settings, experiment::CostDevice::Cpu);
     const auto estimate = experiment::estimate_training_cost(config, k.length, k.batch, 1, options);
@@ -160,6 +184,10 @@ int main(int argc, char** argv) {
       mo.activation_checkpointing = k.checkpointing;
       model::LlamaForCausalLM m(config, mo);
       model::init_weights(m, 1);
+      if (k.lora) {
+        model::attach_lora(m, *k.lora, 1);
+        if (k.bf16) model::store_frozen_projections_as(m, torch::kBFloat16);
+      }
       train::BatchSourceOptions so;
       so.design = positions::make_design(positions::Strategy::Full, k.length, k.length);
       so.segment_len = k.length;
@@ -188,12 +216,12 @@ int main(int argc, char** argv) {
     const double est = estimate.memory.total();
     const double est_training = est - estimate.memory.weights;
     const double measured_training = measured_peak - before;
-    std::printf("%-20s %7.2fM %6s | %10.1f %10.1f %7.3f | %10.1f %10.1f %7.3f | %10.1f\n", k.name.c_str(),
+    std::printf("%-24s %7.2fM %6s | %10.1f %10.1f %7.3f | %10.1f %10.1f %7.3f | %10.1f\n", k.name.c_str(),
                 static_cast<double>(estimate.parameters) / 1e6, options.materialized_attention ? "eager" : "kernel",
                 mib(measured_peak), mib(est), est / measured_peak, mib(measured_training), mib(est_training),
                 est_training / measured_training, mib(rss_peak - rss_before));
     const auto& p = estimate.memory.activation_parts;
-    std::printf("%-20s estimate: weights %.1f, copies %.1f, grads %.1f, adamw %.1f, activations %.1f (layers %.1f, "
+    std::printf("%-24s estimate: weights %.1f, copies %.1f, grads %.1f, adamw %.1f, activations %.1f (layers %.1f, "
                 "inputs %.1f, loss %.1f, recompute %.1f, backward %.1f); allocated before training %.1f MiB\n",
                 "", mib(estimate.memory.weights), mib(estimate.memory.weight_copies), mib(estimate.memory.gradients),
                 mib(estimate.memory.optimizer), mib(estimate.memory.activations), mib(p.layers), mib(p.inputs),

@@ -82,26 +82,47 @@ struct LayerBytes {
   double attention_backward_per_sequence = 0;
 };
 
+// Whether a projection's product keeps its input for the backward. The
+// engine's fp32 CPU product (model/pool_gemm.h, PoolLinear) always keeps it;
+// LibTorch's own (under autocast, on a GPU) only when the weight trains. A
+// LoRA adapter without dropout keeps the same input for its factor A's
+// gradient (with dropout it keeps its dropped-out copy, counted with the
+// adapters).
+bool keeps_input(const CostOptions& o, model::LoraTarget t) {
+  if (!o.lora) return true;  // every weight trains
+  if (o.cpu_kernels && !o.bf16) return true;
+  return o.lora->dropout == 0 && o.lora->targets_contain(t);
+}
+
 LayerBytes layer_bytes(const model::ModelConfig& c, const CostOptions& o, int64_t t) {
+  using model::LoraTarget;
   const Shape s(c);
   const double a = o.bf16 ? 2.0 : 4.0;  // what autocast hands on; fp32 otherwise
   const double f = kFp32;
+  const bool norms_train = !o.lora || o.lora->train_norms;
   LayerBytes l;
-  // Each RMSNorm: its output; the reference ops also keep the fp32 normalised
-  // value; both one fp32 statistic per row. (Its input is the layer input or
-  // the residual after attention, counted below.)
-  const double norm = (o.cpu_kernels ? a * s.h : f * s.h + a * s.h) + f;
-  // Residual stream in fp32: the layer input and the sum after attention.
-  l.saved += 2 * f * s.h + 2 * norm;
+  // Residual stream in fp32: the layer input and the sum after attention
+  // (each kept by the RMSNorm that reads it).
+  l.saved += 2 * f * s.h;
+  // Each RMSNorm: one fp32 statistic per row; the reference ops also keep
+  // the fp32 normalised value for the weight's gradient. Its output is kept
+  // when a projection reading it keeps its input.
+  const double norm = f + (!o.cpu_kernels && norms_train ? f * s.h : 0.0);
+  l.saved += 2 * norm;
+  if (keeps_input(o, LoraTarget::Q) || keeps_input(o, LoraTarget::K) || keeps_input(o, LoraTarget::V)) {
+    l.saved += a * s.h;
+  }
+  if (keeps_input(o, LoraTarget::Gate) || keeps_input(o, LoraTarget::Up)) l.saved += a * s.h;
   // q and k after RoPE (the rotation keeps only the shared cos/sin tables), v.
   l.saved += a * (s.qd + 2 * s.kd);
   const bool grouped = c.num_attention_heads != c.num_key_value_heads;
+  const double o_input = keeps_input(o, LoraTarget::O) ? a * s.qd : 0.0;
   if (o.materialized_attention) {
-    // Eager attention: the probabilities per head, and o_proj's input, a copy
-    // of the output in token-major layout.
+    // Eager attention: the probabilities per head; o_proj reads a copy of the
+    // output in token-major layout.
     const bool plain_causal = !c.sliding_window || *c.sliding_window >= t;
     l.attention_per_sequence = a * s.heads * probability_elements_per_head(t, plain_causal);
-    l.saved += a * s.qd;
+    l.saved += o_input;
     // Backward: the gradient of the probabilities (one block at a time in
     // the block-causal kernel), of q, k, v and of the output.
     const double rows = plain_causal && t >= model::kBlockCausalMinLength ? double(model::kCausalBlock) : double(t);
@@ -115,30 +136,36 @@ LayerBytes layer_bytes(const model::ModelConfig& c, const CostOptions& o, int64_
     l.backward = a * (2 * s.qd + 2 * s.kd) + 2 * f * s.qd;
   } else {
     // SDPA's flash / memory-efficient kernels: k and v repeated to every
-    // query head, the output, o_proj's token-major copy, the row statistics.
+    // query head, the output and the row statistics; o_proj reads a
+    // token-major copy.
     if (grouped) l.saved += 2 * a * (s.qd - s.kd);
-    l.saved += 2 * a * s.qd + f * s.heads;
+    l.saved += a * s.qd + f * s.heads + o_input;
     l.backward = a * (4 * s.qd) + f * s.qd;
   }
-  // SwiGLU: gate and up (and for the reference ops silu(gate)), and the
-  // product down_proj reads. Backward: three I-wide gradients at once.
-  l.saved += (o.cpu_kernels ? 3.0 : 4.0) * a * s.inter;
+  // SwiGLU: gate and up (and for the reference ops silu(gate)); the product
+  // when down_proj keeps its input. Backward: three I-wide gradients at once.
+  l.saved += (o.cpu_kernels ? 2.0 : 3.0) * a * s.inter;
+  if (keeps_input(o, LoraTarget::Down)) l.saved += a * s.inter;
   l.backward = std::max(l.backward, 3.0 * a * s.inter);
   // The residual gradient flowing through the layer, and the branch's.
   l.backward += 2 * f * s.h;
   return l;
 }
 
-// Per token and layer: the LoRA adapters' own tensors.
+// Per token and layer: the LoRA adapters' own tensors — A's rank-sized
+// output, which B keeps, and with dropout the dropped-out input A keeps and
+// the mask that produced it (the CPU's dropout keeps its scaled noise in the
+// input's dtype, CUDA's fused one a byte per element).
 double adapter_bytes_per_token(const model::ModelConfig& c, const CostOptions& o) {
   if (!o.lora) return 0;
   const double a = o.bf16 ? 2.0 : 4.0;
+  const double mask = o.cpu_kernels ? a : 1.0;
   double bytes = 0;
   for (const auto t : o.lora->targets) {
     const auto [in, out] = projection_shape(c, t);
     (void)out;
     bytes += a * double(o.lora->rank);
-    if (o.lora->dropout > 0) bytes += a * double(in);
+    if (o.lora->dropout > 0) bytes += (a + mask) * double(in);
   }
   return bytes;
 }
@@ -296,10 +323,10 @@ TrainingCost estimate_training_cost(const model::ModelConfig& c, int64_t train_l
   // product, then its fp32 copy) in forward; in backward the hidden
   // gradient, the LM head's fp32 weight gradient and, when nothing was kept,
   // the chunk's logits, softmax and scaled gradient.
-  const bool trains_head = !o.lora || o.lora->train_embeddings;
   const double chunk = std::min(kLossChunkTokens, n_scored) * s.vocab;
   const double chunk_forward = (o.bf16 ? a + kFp32 : kFp32) * chunk;
-  double loss_backward = kFp32 * s.h * n_scored + (trains_head ? kFp32 * s.vocab * s.h : 0.0);
+  // (The loss forms the LM head's weight gradient whether or not the head trains.)
+  double loss_backward = kFp32 * s.h * n_scored + kFp32 * s.vocab * s.h;
   if (!keep) loss_backward += 3 * kFp32 * chunk;
   const double loss_working = std::max(chunk_forward, loss_backward);
 

@@ -147,7 +147,21 @@ class TestCostEstimate : public QObject {
     lora.dropout = 0.05;
     o.lora = lora;
     const auto adapted = estimate_training_cost(c, 256, 2, 1, o);
-    QCOMPARE(adapted.memory.activation_parts.adapters, 2 * n * 4 * (4 * 8.0 + 64 + 64 + 64 + 64));
+    // Per adapter A's rank-sized output, the dropped-out input and the CPU's
+    // dropout noise (both in the input's dtype).
+    QCOMPARE(adapted.memory.activation_parts.adapters, 2 * n * (4 * 4 * 8.0 + 2 * 4.0 * (64 + 64 + 64 + 64)));
+    // In fp32 on the CPU the engine's products keep their inputs whether or not the weight trains.
+    QCOMPARE(adapted.memory.activation_parts.layers, t.memory.activation_parts.layers);
+
+    // Under bf16 LibTorch's products keep an input only for a trained weight
+    // (here: the adapters on q, k, v, o, without dropout): the MLP's norm
+    // output and SwiGLU's product are not kept.
+    o.bf16 = true;
+    lora.dropout = 0;
+    o.lora = lora;
+    const auto frozen = estimate_training_cost(c, 256, 2, 1, o);
+    const double bf16Layer = 2 * 4.0 * 64 + 2 * 4.0 + 2.0 * 64 + 2.0 * (64 + 2 * 32) + 2.0 * 64 + 4.0 * 4 + 2 * 2.0 * 176;
+    QCOMPARE(frozen.memory.activation_parts.layers, 2 * bf16Layer * n);
   }
 
   void engineOptionsFollowTheDeviceAndSettings() {
