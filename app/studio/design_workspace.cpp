@@ -78,6 +78,41 @@ QString seconds(double s) {
   return QStringLiteral("%1 ms").arg(s * 1000, 0, 'f', 1);
 }
 
+// A "lora" value as written, for a document that does not parse: each key
+// read when it has the right type, the default otherwise. nullopt for absent,
+// false or null (no LoRA), like the parser.
+std::optional<model::LoraConfig> loraAsWritten(const json* value) {
+  if (!value || value->is_null() || value->is_boolean()) {
+    if (value && value->is_boolean() && value->get<bool>()) return model::LoraConfig{};
+    return std::nullopt;
+  }
+  model::LoraConfig c;
+  if (!value->is_object()) return c;
+  const auto number = [&](const char* key, double fallback) {
+    const auto it = value->find(key);
+    return it != value->end() && it->is_number() ? it->get<double>() : fallback;
+  };
+  c.rank = static_cast<int64_t>(number("rank", static_cast<double>(c.rank)));
+  c.alpha = number("alpha", c.alpha);
+  c.dropout = number("dropout", c.dropout);
+  if (const auto it = value->find("targets"); it != value->end() && it->is_array()) {
+    c.targets.clear();
+    for (const auto& name : *it) {
+      model::LoraTarget t;
+      if (name.is_string() && model::parse_lora_target(name.get<std::string>(), t) && !c.targets_contain(t)) {
+        c.targets.push_back(t);
+      }
+    }
+  }
+  const auto flag = [&](const char* key, bool fallback) {
+    const auto it = value->find(key);
+    return it != value->end() && it->is_boolean() ? it->get<bool>() : fallback;
+  };
+  c.train_embeddings = flag("train_embeddings", c.train_embeddings);
+  c.train_norms = flag("train_norms", c.train_norms);
+  return c;
+}
+
 QSpinBox* lengthSpin(QWidget* parent) {
   auto* s = new QSpinBox(parent);
   s->setKeyboardTracking(false);
@@ -282,6 +317,81 @@ QWidget* DesignWorkspace::buildForm() {
            tr("auto: bf16 autocast on a GPU, fp32 on the CPU. bf16 on the CPU: about twice the training speed on "
               "CPUs with AVX-512 BF16 or AMX, loss within noise of fp32; emulated (slower) elsewhere"));
   v->addWidget(run);
+
+  // How the runs train: LoRA and activation checkpointing, set once for every
+  // run (extend_defaults, as one compares strategies under the same method)
+  // or for the run on show alone.
+  auto* methodBox = new QGroupBox(tr("Training method"), page);
+  methodBox->setObjectName(QStringLiteral("trainingMethod"));
+  auto* mf = new QFormLayout(methodBox);
+  trainingScope_ = new QComboBox(methodBox);
+  trainingScope_->setObjectName(QStringLiteral("trainingScope"));
+  trainingScope_->addItem(tr("every run (extend_defaults)"));
+  trainingScope_->addItem(tr("this run only"));
+  trainingScope_->setToolTip(
+      tr("Every run: the settings below are extend_defaults', taken by every run that has none of its own. "
+         "This run only: the run keeps its own copy, which overrides extend_defaults."));
+  mf->addRow(tr("Applies to"), trainingScope_);
+  addField(mf, QStringLiteral("run.activation_checkpointing"), tr("Activation checkpointing"),
+           new QCheckBox(tr("recompute layers in backward"), methodBox),
+           tr("Keep only each decoder layer's input and recompute the layer during backward: activation memory "
+              "falls to about one layer's, for about one more forward pass of compute. The gradients are exactly "
+              "those without it."));
+  // On two lines: the group is no wider than the run's form above it.
+  fields_[QStringLiteral("run.activation_checkpointing")].caption->setText(tr("Activation\ncheckpointing"));
+  addField(mf, QStringLiteral("run.lora"), tr("LoRA"), new QCheckBox(tr("Train with LoRA"), methodBox),
+           tr("Freeze the base model and train low-rank adapters on the chosen projections, W' = W + (alpha / rank)·B·A "
+              "with B starting at zero, so training starts from the base model: far fewer trained parameters, "
+              "gradients and AdamW state. At the end the adapter is merged into the weights and the merged model "
+              "is evaluated."));
+  auto* rank = new QSpinBox(methodBox);
+  rank->setRange(1, 4096);
+  addField(mf, QStringLiteral("run.lora.rank"), tr("LoRA rank"), rank,
+           tr("r: each adapted projection W [out, in] gains A [r, in] and B [out, r]; the trained parameters grow "
+              "in proportion to r (8 to 64 in practice)"));
+  auto* alpha = new QDoubleSpinBox(methodBox);
+  alpha->setRange(0.01, 100000.0);
+  alpha->setDecimals(2);
+  addField(mf, QStringLiteral("run.lora.alpha"), tr("LoRA alpha"), alpha,
+           tr("The update B·A is scaled by alpha / rank; alpha = 2 × rank is a common choice"));
+  auto* dropout = new QDoubleSpinBox(methodBox);
+  dropout->setRange(0.0, 0.99);
+  dropout->setDecimals(2);
+  dropout->setSingleStep(0.05);
+  addField(mf, QStringLiteral("run.lora.dropout"), tr("LoRA dropout"), dropout,
+           tr("Dropout on the adapters' input while training (0: none); the frozen weights see the input unchanged"));
+  // The seven projections by their short names (describe() writes "q,k,v,o"
+  // the same way), attention's on the first row and the MLP's on the second.
+  auto* targets = new QWidget(methodBox);
+  auto* tg = new QGridLayout(targets);
+  tg->setContentsMargins(0, 0, 0, 0);
+  tg->setHorizontalSpacing(6);
+  tg->setVerticalSpacing(2);
+  const QString roles[] = {tr("the attention's query projection"), tr("the attention's key projection"),
+                           tr("the attention's value projection"), tr("the attention's output projection"),
+                           tr("the MLP's gate projection"), tr("the MLP's up projection"),
+                           tr("the MLP's down projection")};
+  int column = 0;
+  for (const auto t : model::all_lora_targets()) {
+    const QString name = QString::fromStdString(model::lora_target_name(t));
+    auto* box = new QCheckBox(QString(name).remove(QStringLiteral("_proj")), targets);
+    box->setObjectName(QStringLiteral("lora.target.") + name);
+    box->setToolTip(QStringLiteral("%1: %2").arg(name, roles[loraTargets_.size()]));
+    const bool mlp = t == model::LoraTarget::Gate || t == model::LoraTarget::Up || t == model::LoraTarget::Down;
+    if (t == model::LoraTarget::Gate) column = 0;
+    tg->addWidget(box, mlp ? 1 : 0, column++);
+    loraTargets_.push_back(box);
+  }
+  tg->setColumnStretch(4, 1);
+  addField(mf, QStringLiteral("run.lora.targets"), tr("LoRA targets"), targets,
+           tr("The projections that get adapters (q_proj … down_proj, as PEFT names them); LongLoRA adapts q, k, v "
+              "and o"));
+  const QString longlora = tr("LongLoRA found trainable embeddings and norms necessary for context extension with LoRA.");
+  addField(mf, QStringLiteral("run.lora.train_embeddings"), tr("Train embeddings"), new QCheckBox(methodBox),
+           tr("Also train the token embeddings (and an untied LM head) in full. %1").arg(longlora));
+  addField(mf, QStringLiteral("run.lora.train_norms"), tr("Train norms"), new QCheckBox(methodBox),
+           tr("Also train every RMSNorm weight in full (a tiny share of the parameters). %1").arg(longlora));
+  v->addWidget(methodBox);
   v->addStretch(1);
   scroll->setWidget(page);
   // As wide as the form needs: no horizontal scrolling, nothing cut off.
@@ -404,6 +514,119 @@ void DesignWorkspace::connectEdits() {
     factor->setEnabled(!on);
     edit(QStringLiteral("run.rope.factor"), on ? json() : json(factor->value()));
   });
+
+  // The training method.
+  connect(trainingScope_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (!populating_ && i >= 0) setTrainingScope(i == 1);
+  });
+  for (const QString& key : {QStringLiteral("run.activation_checkpointing"), QStringLiteral("run.lora"),
+                            QStringLiteral("run.lora.train_embeddings"), QStringLiteral("run.lora.train_norms")}) {
+    connect(qobject_cast<QCheckBox*>(field(key)), &QCheckBox::toggled, this, [this, key](bool on) {
+      if (!populating_) editTraining(key, on);
+    });
+  }
+  auto* rank = qobject_cast<QSpinBox*>(field(QStringLiteral("run.lora.rank")));
+  rank->setKeyboardTracking(false);
+  connect(rank, &QSpinBox::valueChanged, this, [this](int v) {
+    if (!populating_) editTraining(QStringLiteral("run.lora.rank"), v);
+  });
+  for (const QString& key : {QStringLiteral("run.lora.alpha"), QStringLiteral("run.lora.dropout")}) {
+    auto* w = qobject_cast<QDoubleSpinBox*>(field(key));
+    w->setKeyboardTracking(false);
+    connect(w, &QDoubleSpinBox::valueChanged, this, [this, key](double v) {
+      if (!populating_) editTraining(key, v);
+    });
+  }
+  for (QCheckBox* box : loraTargets_) {
+    connect(box, &QCheckBox::toggled, this, [this] {
+      if (populating_) return;
+      // The checked projections in the decoder's order; none is an error the
+      // parser names at this field.
+      json names = json::array();
+      for (int i = 0; i < loraTargets_.size(); ++i) {
+        if (loraTargets_[i]->isChecked()) names.push_back(model::lora_target_name(model::all_lora_targets()[i]));
+      }
+      editTraining(QStringLiteral("run.lora.targets"), names);
+    });
+  }
+}
+
+QCheckBox* DesignWorkspace::loraTarget(model::LoraTarget target) const {
+  const auto& all = model::all_lora_targets();
+  const auto it = std::find(all.begin(), all.end(), target);
+  return it == all.end() ? nullptr : loraTargets_.value(static_cast<int>(it - all.begin()));
+}
+
+bool DesignWorkspace::runOwnsTraining() const {
+  const auto runs = doc_.find("extend");
+  if (runs == doc_.end() || !runs->is_array() || run_ >= static_cast<int>(runs->size())) return false;
+  const json& run = (*runs)[static_cast<std::size_t>(run_)];
+  return run.is_object() && (run.contains("lora") || run.contains("activation_checkpointing"));
+}
+
+void DesignWorkspace::editTraining(const QString& key, const json& value) {
+  lastEdited_ = key;
+  const bool own = runOwnsTraining();
+  const auto defaultsIt = doc_.find("extend_defaults");
+  const json defaults = defaultsIt != doc_.end() && defaultsIt->is_object() ? *defaultsIt : json::object();
+  // extend_defaults' LoRA object, which a run without its own trains with.
+  const json inherited = defaults.contains("lora") && defaults["lora"].is_object() ? defaults["lora"] : json();
+  json* target = nullptr;
+  if (own) {
+    target = &runObject();
+  } else {
+    json& d = doc_["extend_defaults"];
+    if (!d.is_object()) d = json::object();
+    target = &d;
+  }
+  if (key == QLatin1String("run.activation_checkpointing")) {
+    // A run's own setting is written out either way: it overrides the
+    // defaults' and keeps the run's own scope. In extend_defaults off is the
+    // default, so the key goes.
+    if (own || value.get<bool>()) {
+      (*target)["activation_checkpointing"] = value;
+    } else {
+      target->erase("activation_checkpointing");
+    }
+  } else if (key == QLatin1String("run.lora")) {
+    if (value.get<bool>()) {
+      // On: the run starts from what extend_defaults would give it, else the
+      // defaults ({} is rank 8, alpha 16 on q, k, v, o).
+      (*target)["lora"] = own && inherited.is_object() ? inherited : json::object();
+    } else if (own) {
+      (*target)["lora"] = false;  // the run opts out of extend_defaults' LoRA
+    } else {
+      target->erase("lora");
+    }
+  } else {
+    // One LoRA key: the object is read whole, so the run's own copy carries
+    // every key it inherited, with this one changed.
+    json lora = target->contains("lora") && (*target)["lora"].is_object() ? (*target)["lora"]
+                : own && inherited.is_object()                           ? inherited
+                                                                          : json::object();
+    lora[key.mid(QStringLiteral("run.lora.").size()).toStdString()] = value;
+    (*target)["lora"] = lora;
+  }
+  validate();
+}
+
+void DesignWorkspace::setTrainingScope(bool ownRun) {
+  if (ownRun == runOwnsTraining()) return;
+  json& run = runObject();
+  if (ownRun) {
+    // A copy of what the run takes from extend_defaults: nothing changes
+    // until the run's settings are edited.
+    const auto d = doc_.find("extend_defaults");
+    const bool hasDefaults = d != doc_.end() && d->is_object();
+    run["lora"] = hasDefaults && d->contains("lora") && (*d)["lora"].is_object() ? (*d)["lora"] : json(false);
+    run["activation_checkpointing"] =
+        hasDefaults && d->contains("activation_checkpointing") && (*d)["activation_checkpointing"].is_boolean() &&
+        (*d)["activation_checkpointing"].get<bool>();
+  } else {
+    run.erase("lora");
+    run.erase("activation_checkpointing");
+  }
+  validate();
 }
 
 json& DesignWorkspace::runObject() {
@@ -520,15 +743,6 @@ void DesignWorkspace::showErrors() {
 
 namespace {
 
-// The field key a spec path names for the run on show ("extend[2].rope.factor"
-// -> "run.rope.factor" when run 2 is shown); other paths as they are.
-QString fieldKeyOf(const QString& path, int shownRun) {
-  static const QRegularExpression runPath(QStringLiteral("^extend\\[(\\d+)\\]\\.(.+)$"));
-  const auto m = runPath.match(path);
-  if (!m.hasMatch()) return path;
-  return m.captured(1).toInt() == shownRun ? QStringLiteral("run.") + m.captured(2) : QString();
-}
-
 // The key a field has in the spec ("run.rope.factor" -> "rope.factor").
 QString specKeyOf(const QString& fieldKey) {
   return fieldKey.startsWith(QLatin1String("run.")) ? fieldKey.mid(4) : fieldKey;
@@ -543,11 +757,84 @@ bool mentions(const QString& message, const QString& key) {
 
 }  // namespace
 
+// The field key a spec path names for the run on show ("extend[2].rope.factor"
+// -> "run.rope.factor" when run 2 is shown; "extend[2].lora.targets[1]" ->
+// "run.lora.targets"); extend_defaults' training method while the run takes
+// it from there; other paths as they are.
+QString DesignWorkspace::fieldKeyOf(const QString& path) const {
+  static const QRegularExpression runPath(QStringLiteral("^extend\\[(\\d+)\\]\\.(.+)$"));
+  static const QRegularExpression item(QStringLiteral("\\[\\d+\\]$"));
+  QString key = path;
+  if (const auto m = runPath.match(path); m.hasMatch()) {
+    if (m.captured(1).toInt() != run_) return QString();
+    key = QStringLiteral("run.") + m.captured(2);
+  } else if (path.startsWith(QLatin1String("extend_defaults."))) {
+    const QString rest = path.mid(QStringLiteral("extend_defaults.").size());
+    const bool method = rest == QLatin1String("activation_checkpointing") || rest == QLatin1String("lora") ||
+                        rest.startsWith(QLatin1String("lora."));
+    if (!method || runOwnsTraining()) return path;
+    key = QStringLiteral("run.") + rest;
+  }
+  if (!fields_.contains(key)) key.remove(item);  // a list's item: the list's field
+  return key;
+}
+
 QString DesignWorkspace::problemText() const { return error_.message.isEmpty() ? QString() : inFormWords(error_); }
 
 QStringList DesignWorkspace::warnings() const {
+  // The same warning about the same field of several runs (a LoRA setting
+  // every run takes from extend_defaults) is one line naming the runs, so the
+  // problem line stays short.
+  static const QRegularExpression runPath(QStringLiteral("^extend\\[(\\d+)\\]\\.(.+)$"));
+  struct Group {
+    SpecProblem first;
+    QString field, rest;  // "lora.train_norms", the message after the path
+    QStringList runs;
+    QVector<int> indices;
+  };
+  QVector<Group> groups;
+  for (const auto& w : warnings_) {
+    const auto m = runPath.match(w.path);
+    if (!m.hasMatch() || !w.message.startsWith(w.path)) {
+      groups.push_back({w, {}, {}, {}, {}});
+      continue;
+    }
+    const QString rest = w.message.mid(w.path.size());
+    const int index = m.captured(1).toInt();
+    const QString name = doc_.contains("extend") && doc_["extend"].is_array() &&
+                                 index < static_cast<int>(doc_["extend"].size()) && doc_["extend"][index].is_object()
+                             ? QString::fromStdString(doc_["extend"][index].value("name", std::string("?")))
+                             : QString::number(index);
+    const auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return !g.runs.isEmpty() && g.field == m.captured(2) && g.rest == rest;
+    });
+    if (same != groups.end()) {
+      same->runs << name;
+      same->indices << index;
+    } else {
+      groups.push_back({w, m.captured(2), rest, {name}, {index}});
+    }
+  }
+  // The runs that fine-tune: a warning about all of them says so instead of
+  // naming each.
+  QVector<int> fineTuned;
+  if (spec_) {
+    for (std::size_t i = 0; i < spec_->extend.size(); ++i) {
+      if (spec_->extend[i].fine_tunes()) fineTuned << static_cast<int>(i);
+    }
+  }
   QStringList out;
-  for (const auto& w : warnings_) out << tr("Warning: %1").arg(inFormWords(w));
+  for (const auto& g : groups) {
+    if (g.runs.size() < 2) {
+      out << tr("Warning: %1").arg(inFormWords(g.first));
+      continue;
+    }
+    const QString key = QStringLiteral("run.") + g.field;
+    const QString label = fields_.contains(key) ? fields_[key].label : g.field;
+    const QString which = g.indices == fineTuned ? tr("%1 of every fine-tuned run").arg(label)
+                                                 : tr("%1 of runs %2").arg(label, g.runs.join(QStringLiteral(", ")));
+    out << tr("Warning: %1").arg(which + inFormWords({g.rest, g.first.path}));
+  }
   return out;
 }
 
@@ -559,7 +846,7 @@ QString DesignWorkspace::inFormWords(const SpecProblem& problem) const {
   // model. One pass over the message, longest names first, so a label put in
   // ("Scale factor") is never matched again.
   const QString& path = problem.path;
-  const bool aboutRun = path.startsWith(QLatin1String("extend["));
+  const bool aboutRun = path.startsWith(QLatin1String("extend[")) || path.startsWith(QLatin1String("extend_defaults."));
   const bool aboutBase = path.startsWith(QLatin1String("base_model"));
   QMap<QString, QString> names;  // spec name -> label
   for (auto it = fields_.cbegin(); it != fields_.cend(); ++it) {
@@ -579,7 +866,8 @@ QString DesignWorkspace::inFormWords(const SpecProblem& problem) const {
             [](const QString& a, const QString& b) { return a.size() > b.size(); });
   for (QString& a : alternatives) a = QRegularExpression::escape(a);
   const QRegularExpression pattern(QStringLiteral("extend\\[(\\d+)\\]\\.([A-Za-z_][A-Za-z0-9_.]*)|(?<![A-Za-z0-9_.\\[])(") +
-                                   alternatives.join(QLatin1Char('|')) + QStringLiteral(")(?![A-Za-z0-9_])"));
+                                   alternatives.join(QLatin1Char('|')) +
+                                   QStringLiteral(")(?![A-Za-z0-9_])|extend_defaults\\.([A-Za-z_][A-Za-z0-9_.]*)"));
   QString out;
   int at = 0;
   for (auto it = pattern.globalMatch(message); it.hasNext();) {
@@ -596,6 +884,10 @@ QString DesignWorkspace::inFormWords(const SpecProblem& problem) const {
                             .arg(replacement, QString::fromStdString(doc_["extend"][index].value("name", std::string("?"))));
         }
       }
+    } else if (!m.captured(4).isEmpty()) {
+      // A setting of extend_defaults: the run field that shows it, for every run.
+      const QString key = QStringLiteral("run.") + m.captured(4);
+      if (fields_.contains(key)) replacement = tr("%1 for every run").arg(fields_[key].label);
     } else if (names.contains(m.captured(3))) {
       replacement = names.value(m.captured(3));
     }
@@ -608,7 +900,7 @@ QString DesignWorkspace::inFormWords(const SpecProblem& problem) const {
 void DesignWorkspace::markFields(const SpecProblem& problem, bool error) {
   const QString& message = problem.message;
   QStringList keys;
-  const QString key = fieldKeyOf(problem.path, run_);
+  const QString key = fieldKeyOf(problem.path);
   if (fields_.contains(key)) keys << key;
   // "Target window Lt: 2048 is below Training length 4096" after Training
   // length was edited: that edit caused it, so its field is flagged too.
@@ -693,6 +985,7 @@ void DesignWorkspace::populate() {
       setSpin(QStringLiteral("run.batch_size"), r.training.batch_size);
       setText(QStringLiteral("run.lr"), QString::number(r.training.lr, 'g', 6));
       setCombo(QStringLiteral("run.precision"), experiment::to_string(r.training.precision));
+      showTraining(r.training.activation_checkpointing, r.training.lora);
       field(QStringLiteral("run.chunks"))->setEnabled(positions::uses_chunks(r.strategy));
       field(QStringLiteral("run.text_skip"))->setEnabled(positions::uses_chunks(r.strategy));
     }
@@ -740,7 +1033,19 @@ void DesignWorkspace::populate() {
         if (i >= 0) combo->setCurrentIndex(i);
       }
     }
+    // The training method as the run resolves it: its own key, else
+    // extend_defaults'; a LoRA object with a bad value shows the rest of it
+    // (an empty target list shows no target checked).
+    const auto resolved = [&](const char* key) -> const json* {
+      if (run.is_object() && run.contains(key)) return &run.at(key);
+      if (defaults && defaults->is_object() && defaults->contains(key)) return &defaults->at(key);
+      return nullptr;
+    };
+    const json* checkpointing = resolved("activation_checkpointing");
+    showTraining(checkpointing && checkpointing->is_boolean() && checkpointing->get<bool>(),
+                 loraAsWritten(resolved("lora")));
   }
+  trainingScope_->setCurrentIndex(runOwnsTraining() ? 1 : 0);
   const bool ownFactor = doc_.contains("extend") && doc_["extend"].is_array() &&
                          run_ < static_cast<int>(doc_["extend"].size()) && doc_["extend"][run_].is_object() &&
                          doc_["extend"][run_].contains("rope") && doc_["extend"][run_]["rope"].is_object() &&
@@ -748,6 +1053,25 @@ void DesignWorkspace::populate() {
   autoFactor_->setChecked(!ownFactor);
   field(QStringLiteral("run.rope.factor"))->setEnabled(ownFactor);
   populating_ = false;
+}
+
+void DesignWorkspace::showTraining(bool activationCheckpointing, const std::optional<model::LoraConfig>& lora) {
+  const model::LoraConfig shown = lora.value_or(model::LoraConfig{});
+  qobject_cast<QCheckBox*>(field(QStringLiteral("run.activation_checkpointing")))->setChecked(activationCheckpointing);
+  qobject_cast<QCheckBox*>(field(QStringLiteral("run.lora")))->setChecked(lora.has_value());
+  qobject_cast<QSpinBox*>(field(QStringLiteral("run.lora.rank")))->setValue(static_cast<int>(std::clamp<int64_t>(shown.rank, 1, 4096)));
+  qobject_cast<QDoubleSpinBox*>(field(QStringLiteral("run.lora.alpha")))->setValue(shown.alpha);
+  qobject_cast<QDoubleSpinBox*>(field(QStringLiteral("run.lora.dropout")))->setValue(shown.dropout);
+  for (int i = 0; i < loraTargets_.size(); ++i) {
+    loraTargets_[i]->setChecked(shown.targets_contain(model::all_lora_targets()[static_cast<std::size_t>(i)]));
+  }
+  qobject_cast<QCheckBox*>(field(QStringLiteral("run.lora.train_embeddings")))->setChecked(shown.train_embeddings);
+  qobject_cast<QCheckBox*>(field(QStringLiteral("run.lora.train_norms")))->setChecked(shown.train_norms);
+  // Without LoRA its settings are the defaults LoRA would start from, greyed out.
+  for (const char* key : {"run.lora.rank", "run.lora.alpha", "run.lora.dropout", "run.lora.targets",
+                          "run.lora.train_embeddings", "run.lora.train_norms"}) {
+    field(QString::fromLatin1(key))->setEnabled(lora.has_value());
+  }
 }
 
 void DesignWorkspace::refreshPreviews() {

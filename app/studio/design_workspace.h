@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment/experiment_spec.h"
+#include "model/lora_config.h"
 
 class QCheckBox;
 class QComboBox;
@@ -95,6 +96,11 @@ class DesignWorkspace : public QWidget {
   pose::widgets::MemoryFitView* memoryFit() const { return fit_; }
   pose::widgets::JsonTreeView* jsonView() const { return json_; }
   QComboBox* runCombo() const { return runCombo_; }
+  // Where the training method (LoRA, activation checkpointing) is edited:
+  // index 0 extend_defaults (every run without its own), 1 the run on show.
+  QComboBox* trainingScope() const { return trainingScope_; }
+  // The check box of one LoRA target in "run.lora.targets".
+  QCheckBox* loraTarget(model::LoraTarget target) const;
   // Recomputes the previews now (they normally follow edits after a short delay).
   void refreshPreviews();
 
@@ -136,6 +142,20 @@ class DesignWorkspace : public QWidget {
   void markFields(const SpecProblem& problem, bool error);
   void showProblem(const QString& text, bool error);
   void populate();
+  // The training method's widgets show these values; the LoRA fields are
+  // enabled only while LoRA is on.
+  void showTraining(bool activationCheckpointing, const std::optional<model::LoraConfig>& lora);
+  // The run on show has its own lora or activation_checkpointing: the form
+  // edits them there, else in extend_defaults.
+  bool runOwnsTraining() const;
+  // Writes a training-method field ("run.lora.rank", ...) where the scope says,
+  // a LoRA key into a whole lora object (one object is read whole).
+  void editTraining(const QString& key, const nlohmann::json& value);
+  // Gives the run on show its own training method (a copy of what it takes
+  // from extend_defaults) or drops it so it takes extend_defaults'.
+  void setTrainingScope(bool ownRun);
+  // A spec path's field on the form for the run on show, or empty.
+  QString fieldKeyOf(const QString& path) const;
   void updateRunCombo();
   nlohmann::json& runObject();
   void addRun();
@@ -161,6 +181,8 @@ class DesignWorkspace : public QWidget {
   QLabel* generalError_;
   QComboBox* runCombo_;
   QCheckBox* autoFactor_;
+  QComboBox* trainingScope_;
+  QVector<QCheckBox*> loraTargets_;  // in all_lora_targets()' order
   QComboBox* device_;
   pose::widgets::CoveragePlot* coverage_;
   pose::widgets::SampleLayoutView* layout_;

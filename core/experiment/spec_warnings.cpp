@@ -36,17 +36,17 @@ std::vector<SpecWarning> spec_warnings(const ExperimentSpec& spec) {
     std::string path, what;
     if (!lora.train_embeddings && !lora.train_norms) {
       path = run_path;
-      what = "train_embeddings and train_norms are false (embeddings and norms stay frozen)";
+      what = "train_embeddings and train_norms are false";
     } else if (!lora.train_embeddings) {
       path = run_path + ".train_embeddings";
-      what = "false (the embeddings stay frozen)";
+      what = "false";
     } else {
       path = run_path + ".train_norms";
-      what = "false (the norms stay frozen)";
+      what = "false";
     }
     out.push_back({path, path + ": " + what +
                              " — LongLoRA found trainable embeddings and norms necessary for context extension with "
-                             "LoRA; legal, but the adapters alone may extend the context less than full fine-tuning"});
+                             "LoRA"});
   }
   return out;
 }

@@ -312,6 +312,158 @@ class TestDesignWorkspace : public QObject {
     QVERIFY(cost->item(row, 0)->text() != cost->item(costRow(cost, QStringLiteral("Parameters")), 0)->text());
   }
 
+  // LoRA and activation checkpointing for every run: the form writes exactly
+  // the keys edited into extend_defaults (and the saved file), off takes them
+  // out again, and no target at all is an error at the targets field.
+  void loraForEveryRunWritesExtendDefaults() {
+    using pose::model::LoraTarget;
+    QTemporaryDir dir;
+    const QString file = dir.filePath("spec.json");
+    QVERIFY(QFile::copy(POSE_DEFAULT_EXPERIMENT, file));
+    QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner);
+    const json original = pose::read_json_file(file.toStdString());
+    DesignWorkspace d;
+    d.setSpec(original, file);
+    QCOMPARE(d.trainingScope()->currentIndex(), 0);  // no run of micro-pose has its own
+    auto* lora = qobject_cast<QCheckBox*>(d.field("run.lora"));
+    auto* rank = qobject_cast<QSpinBox*>(d.field("run.lora.rank"));
+    auto* checkpointing = qobject_cast<QCheckBox*>(d.field("run.activation_checkpointing"));
+    QVERIFY(!lora->isChecked());
+    QVERIFY(!rank->isEnabled());
+    QVERIFY(!d.field("run.lora.targets")->isEnabled());
+
+    lora->setChecked(true);
+    QVERIFY(rank->isEnabled());
+    QCOMPARE(rank->value(), 8);  // what {} gives
+    rank->setValue(16);
+    d.loraTarget(LoraTarget::K)->setChecked(false);
+    d.loraTarget(LoraTarget::O)->setChecked(false);
+    const json expected = {{"rank", 16}, {"targets", {"q_proj", "v_proj"}}};
+    QCOMPARE(d.document()["extend_defaults"]["lora"], expected);
+    QVERIFY(!d.document()["extend"][4].contains("lora"));
+    QVERIFY2(d.validationError().isEmpty(), qPrintable(d.validationError()));
+    // Every run that trains takes it, as the engine reads the spec.
+    for (const int run : {2, 4, 6}) {
+      const auto& l = d.spec()->extend[static_cast<std::size_t>(run)].training.lora;
+      QVERIFY(l.has_value());
+      QCOMPARE(l->rank, int64_t{16});
+      QVERIFY(l->targets == (std::vector<LoraTarget>{LoraTarget::Q, LoraTarget::V}));
+    }
+    checkpointing->setChecked(true);
+    QCOMPARE(d.document()["extend_defaults"]["activation_checkpointing"], json(true));
+    QVERIFY(d.spec()->extend[4].training.activation_checkpointing);
+    QVERIFY(d.isModified());
+    QVERIFY(d.save(file));
+    const json saved = pose::read_json_file(file.toStdString());
+    QCOMPARE(saved["extend_defaults"]["lora"], expected);
+    QCOMPARE(saved["extend_defaults"]["activation_checkpointing"], json(true));
+    QCOMPARE(saved["extend_defaults"]["lr"], original["extend_defaults"]["lr"]);
+
+    // Frozen embeddings and norms: one warning for all five runs, at LoRA.
+    QCOMPARE(d.warnings().size(), 1);
+    QVERIFY2(d.warnings()[0].startsWith("Warning: LoRA of every fine-tuned run: Train embeddings and Train norms are "
+                                        "false — LongLoRA found"),
+             qPrintable(d.warnings()[0]));
+    QVERIFY(d.fieldError("run.lora")->isVisibleTo(&d));
+    qobject_cast<QCheckBox*>(d.field("run.lora.train_embeddings"))->setChecked(true);
+    QVERIFY(d.fieldError("run.lora.train_norms")->isVisibleTo(&d));
+    QVERIFY2(d.warnings()[0].startsWith("Warning: Train norms of every fine-tuned run: false"), qPrintable(d.warnings()[0]));
+    qobject_cast<QCheckBox*>(d.field("run.lora.train_norms"))->setChecked(true);
+    QVERIFY(d.warnings().isEmpty());
+    QCOMPARE(d.document()["extend_defaults"]["lora"]["train_norms"], json(true));
+
+    // No target: an error at the targets field in the form's words; the form
+    // shows the document as it is (nothing checked, LoRA still on).
+    d.loraTarget(LoraTarget::Q)->setChecked(false);
+    d.loraTarget(LoraTarget::V)->setChecked(false);
+    QVERIFY2(d.validationError().startsWith("extend_defaults.lora.targets"), qPrintable(d.validationError()));
+    QVERIFY(d.fieldError("run.lora.targets")->isVisibleTo(&d));
+    QVERIFY(!d.fieldError("run.lora")->isVisibleTo(&d));
+    QVERIFY2(d.problemText().startsWith("LoRA targets for every run: empty"), qPrintable(d.problemText()));
+    QCOMPARE(d.fieldError("run.lora.targets")->toolTip(), d.problemText());
+    QVERIFY(lora->isChecked());
+    for (const auto t : pose::model::all_lora_targets()) QVERIFY(!d.loraTarget(t)->isChecked());
+    d.loraTarget(LoraTarget::Q)->setChecked(true);
+    QVERIFY(d.validationError().isEmpty());
+    QVERIFY(!d.fieldError("run.lora.targets")->isVisibleTo(&d));
+
+    // Off: the keys go, the LoRA fields are greyed out.
+    lora->setChecked(false);
+    QVERIFY(!d.document()["extend_defaults"].contains("lora"));
+    QVERIFY(!d.spec()->extend[4].training.lora);
+    QVERIFY(!rank->isEnabled());
+    checkpointing->setChecked(false);
+    QCOMPARE(d.document()["extend_defaults"], original["extend_defaults"]);
+    QVERIFY(d.save(file));
+    QCOMPARE(pose::read_json_file(file.toStdString())["extend_defaults"], original["extend_defaults"]);
+  }
+
+  // This run only: the run gets its own copy of the defaults' method, edits
+  // stay in it, LoRA off writes false there (overriding extend_defaults), and
+  // going back to every run drops the run's own keys.
+  void aRunMayTrainItsOwnWay() {
+    using pose::model::LoraTarget;
+    json doc = pose::read_json_file(POSE_DEFAULT_EXPERIMENT);
+    const json defaults = {{"rank", 8}, {"train_embeddings", true}, {"train_norms", true}};
+    doc["extend_defaults"]["lora"] = defaults;
+    DesignWorkspace d;
+    d.setSpec(doc, POSE_DEFAULT_EXPERIMENT);
+    auto* lora = qobject_cast<QCheckBox*>(d.field("run.lora"));
+    auto* rank = qobject_cast<QSpinBox*>(d.field("run.lora.rank"));
+    QCOMPARE(d.trainingScope()->currentIndex(), 0);
+    QVERIFY(lora->isChecked());
+    QVERIFY(d.warnings().isEmpty());
+
+    d.trainingScope()->setCurrentIndex(1);
+    QCOMPARE(d.document()["extend"][4]["lora"], defaults);
+    QCOMPARE(d.document()["extend"][4]["activation_checkpointing"], json(false));
+    rank->setValue(32);
+    QCOMPARE(d.document()["extend"][4]["lora"]["rank"], json(32));
+    QCOMPARE(d.document()["extend"][4]["lora"]["train_norms"], json(true));  // the object is read whole
+    QCOMPARE(d.document()["extend_defaults"]["lora"], defaults);
+    QCOMPARE(d.spec()->extend[4].training.lora->rank, int64_t{32});
+    QCOMPARE(d.spec()->extend[5].training.lora->rank, int64_t{8});
+
+    // A warning about this run alone names no run; about some runs, names them.
+    qobject_cast<QCheckBox*>(d.field("run.lora.train_norms"))->setChecked(false);
+    QCOMPARE(d.warnings(), QStringList{"Warning: Train norms: false — LongLoRA found trainable embeddings and norms "
+                                       "necessary for context extension with LoRA"});
+    QVERIFY(d.fieldError("run.lora.train_norms")->isVisibleTo(&d));
+    json some = d.document();
+    some["extend"][5]["lora"] = some["extend"][4]["lora"];
+    DesignWorkspace other;
+    other.setSpec(some, POSE_DEFAULT_EXPERIMENT);
+    QCOMPARE(other.warnings().size(), 1);
+    QVERIFY2(other.warnings()[0].startsWith("Warning: Train norms of runs pose-linear, pose-yarn: false"),
+             qPrintable(other.warnings()[0]));
+
+    lora->setChecked(false);
+    QCOMPARE(d.document()["extend"][4]["lora"], json(false));
+    QVERIFY(!d.spec()->extend[4].training.lora);
+    QVERIFY(d.spec()->extend[5].training.lora);
+    QCOMPARE(d.trainingScope()->currentIndex(), 1);
+
+    lora->setChecked(true);  // from what extend_defaults would give
+    QCOMPARE(d.document()["extend"][4]["lora"], defaults);
+    for (const auto t : pose::model::all_lora_targets()) d.loraTarget(t)->setChecked(false);
+    QVERIFY2(d.validationError().startsWith("extend[4].lora.targets"), qPrintable(d.validationError()));
+    QVERIFY(d.fieldError("run.lora.targets")->isVisibleTo(&d));
+    QVERIFY2(d.problemText().startsWith("LoRA targets: empty"), qPrintable(d.problemText()));
+    d.loraTarget(LoraTarget::Q)->setChecked(true);
+    QVERIFY(d.validationError().isEmpty());
+
+    // Another run shows what it takes from extend_defaults.
+    d.setCurrentRun(5);
+    QCOMPARE(d.trainingScope()->currentIndex(), 0);
+    QCOMPARE(rank->value(), 8);
+    d.setCurrentRun(4);
+    QCOMPARE(d.trainingScope()->currentIndex(), 1);
+    d.trainingScope()->setCurrentIndex(0);
+    QVERIFY(!d.document()["extend"][4].contains("lora"));
+    QVERIFY(!d.document()["extend"][4].contains("activation_checkpointing"));
+    QCOMPARE(d.spec()->extend[4].training.lora->rank, int64_t{8});
+  }
+
   void runsAreAddedRemovedSavedAndStarted() {
     QTemporaryDir dir;
     DesignWorkspace d;
