@@ -9,6 +9,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "experiment/lora_json.h"
 #include "perplexity_length_plot.h"
 #include "report/paper_claims.h"
 #include "results/metric_names.h"
@@ -37,6 +38,11 @@ QVariant spec_value(const nlohmann::json& spec, const char* pointer) {
   return {};
 }
 
+QVariant training_text(const nlohmann::json& spec) {
+  const std::string text = pose::experiment::describe_training(spec);
+  return text.empty() ? QVariant() : QVariant(QString::fromStdString(text));
+}
+
 }  // namespace
 
 CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
@@ -51,6 +57,8 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
                       {QStringLiteral("lc"), tr("Lc")},
                       {QStringLiteral("lt"), tr("Lt")},
                       {QStringLiteral("steps"), tr("Steps")},
+                      // How the run trains: full fine-tuning, its LoRA adapters, with checkpointing.
+                      {QStringLiteral("training"), tr("Training")},
                       {QStringLiteral("loss"), tr("Final loss"), 3},
                       {QStringLiteral("wall"), tr("Wall s"), 1},
                       {QStringLiteral("tps"), tr("Tokens/s"), 0},
@@ -112,6 +120,9 @@ void CompareWorkspace::refresh() {
                     {QStringLiteral("lc"), spec_value(run.spec, "/train_len")},
                     {QStringLiteral("lt"), spec_value(run.spec, "/target_len")},
                     {QStringLiteral("steps"), spec_value(run.spec, "/steps")},
+                    // The report's words ("full", "LoRA r8 α16 q,k,v,o + norms"); a run that does not
+                    // train has none (shown as —).
+                    {QStringLiteral("training"), training_text(run.spec)},
                     {QStringLiteral("loss"), optional_value(m.final_loss)},
                     {QStringLiteral("wall"), optional_value(m.wall_s)},
                     {QStringLiteral("tps"), optional_value(m.tokens_per_s)},

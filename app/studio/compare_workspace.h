@@ -1,5 +1,6 @@
 // The Compare workspace: every extension run of an experiment in one sortable
-// table — design (strategy, RoPE method and factor, chunks, Lc → Lt, steps)
+// table — design (strategy, RoPE method and factor, chunks, Lc → Lt, steps,
+// how it trains: full fine-tuning or LoRA)
 // and key metrics (final loss, wall time, tokens/s, perplexity at Lc and Lt
 // and its minimum over lengths, passkey and key-value accuracy, attention
 // beyond Lc) — and the selected runs overlaid: perplexity against length and

@@ -419,20 +419,28 @@ class TestWorkspaces : public QObject {
                                    {"eval/passkey@2048", 2, 0.25, 0}});
       const auto original = st.find_run(e->id, "no-finetune");
       st.append_metrics(original->id, {{"eval/ppl@256", 0, 30.0, 0}, {"eval/ppl@2048", 0, 90.0, 0}});
+      // A LoRA run with activation checkpointing, its settings as the runner stores them.
+      st.ensure_run(e->id, "pose-lora", "extend",
+                    {{"strategy", "pose"}, {"steps", 2}, {"activation_checkpointing", true},
+                     {"lora", {{"rank", 16}, {"alpha", 32}, {"targets", {"q_proj", "v_proj"}}, {"train_norms", true}}}});
     }
     pose::studio::CompareWorkspace w;
     w.setStoreFile(file);
     w.setExperiment("demo");
     auto* t = w.table();
-    QCOMPARE(t->runsInOrder().size(), 2);  // extension runs only
+    QCOMPARE(t->runsInOrder().size(), 3);  // extension runs only
+    // How each run trains, in the report's words; a run that does not train has none.
+    QCOMPARE(t->cellText("pose", "training"), QString("full"));
+    QCOMPARE(t->cellText("pose-lora", "training"), QString::fromUtf8("LoRA r16 \u03b132 q,v + norms, act. ckpt"));
+    QCOMPARE(t->cellText("no-finetune", "training"), QString("—"));
     QCOMPARE(t->cellText("pose", "ppl_lt"), QString("36.00"));
     QCOMPARE(t->cellText("no-finetune", "ppl_min"), QString("30.00"));
     QCOMPARE(t->cellText("pose", "pk_lt"), QString("0.25"));
     QCOMPARE(t->cellText("no-finetune", "pk_lt"), QString("—"));
     QCOMPARE(t->cellText("pose", "rope"), QString("yarn"));
     t->sortBy("ppl_lt", Qt::AscendingOrder);
-    QCOMPARE(t->runsInOrder(), (QStringList{"pose", "no-finetune"}));
-    QCOMPARE(w.perplexityPlot()->runs().size(), 2);  // every run selected at first
+    QCOMPARE(t->runsInOrder(), (QStringList{"pose", "no-finetune", "pose-lora"}));  // missing last
+    QCOMPARE(w.perplexityPlot()->runs().size(), 2);  // every run selected at first; pose-lora has no perplexity
     t->selectRuns({"pose"});
     QCOMPARE(w.perplexityPlot()->runs(), (QStringList{"pose"}));
     QCOMPARE(w.curves()->runs(), (QStringList{"pose"}));
