@@ -231,7 +231,8 @@ CostOptions engine_cost_options(const model::ModelConfig& c, const TrainingSetti
 TrainingCost estimate_training_cost(const model::ModelConfig& c, int64_t train_len, int64_t batch_size,
                                     int64_t grad_accum, const CostOptions& o) {
   TrainingCost t;
-  t.parameters = c.parameter_count();
+  // The adapted model's: the base's weights and the adapters.
+  t.parameters = c.parameter_count() + (o.lora ? adapter_parameter_count(c, *o.lora) : 0);
   t.trainable_parameters = trainable_parameter_count(c, o.lora);
   t.train_len = train_len;
   t.batch_size = batch_size;

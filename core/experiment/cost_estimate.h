@@ -83,7 +83,7 @@ struct MemoryEstimate {
 };
 
 struct TrainingCost {
-  int64_t parameters = 0;            // every weight of the model
+  int64_t parameters = 0;            // every weight of the model, LoRA's adapters included
   int64_t trainable_parameters = 0;  // those that get gradients and AdamW state
   int64_t train_len = 0;
   int64_t batch_size = 0;

@@ -15,6 +15,7 @@
 #include "micro_model_config.h"
 #include "model/attention_kernel.h"
 #include "model/llama_model.h"
+#include "model/lora.h"
 
 using namespace pose;
 using namespace pose::experiment;
@@ -52,6 +53,44 @@ class TestCostEstimate : public QObject {
     QCOMPARE(trainable_parameter_count(untied, lora), adapters + 2 * 1024 * 64 + (2 * 2 + 1) * 64);
   }
 
+  void loraCountsAndBytesAreTheAdaptedModelsOwn() {
+    // The engine's own LoRA (model/lora.h) on models of two shapes: the
+    // estimate's trainable count, weight bytes and gradient bytes are exactly
+    // what the adapted model holds.
+    auto untied = micro();
+    untied.tie_word_embeddings = false;
+    for (const auto& c : {micro(), untied}) {
+      for (const bool bf16 : {false, true}) {
+        for (int variant = 0; variant < 3; ++variant) {
+          model::LoraConfig lora;
+          if (variant == 1) {
+            lora.rank = 4;
+            lora.targets = model::all_lora_targets();
+          } else if (variant == 2) {
+            lora.train_embeddings = lora.train_norms = true;
+          }
+          model::LlamaForCausalLM m(c);
+          model::attach_lora(m, lora, 1);
+          if (bf16) model::store_frozen_projections_as(m, torch::kBFloat16);
+          double bytes = 0, trainableBytes = 0;
+          for (const auto& p : m->parameters()) {
+            bytes += double(p.numel() * p.element_size());
+            if (p.requires_grad()) trainableBytes += double(p.numel()) * 4.0;
+          }
+          QCOMPARE(trainable_parameter_count(c, lora), model::count_parameters(m).trainable);
+          CostOptions o;
+          o.bf16 = bf16;
+          o.lora = lora;
+          const auto t = estimate_training_cost(c, 64, 1, 1, o);
+          QCOMPARE(t.parameters, model::count_parameters(m).total);
+          QCOMPARE(t.memory.weights, bytes);
+          QCOMPARE(t.memory.gradients, trainableBytes);
+          QCOMPARE(t.memory.optimizer, 2 * trainableBytes);
+        }
+      }
+    }
+  }
+
   void parameterMemoryByCategory() {
     const auto c = micro();
     const double p = static_cast<double>(c.parameter_count());
@@ -75,7 +114,9 @@ class TestCostEstimate : public QObject {
     const double projections = 2.0 * (64 * 64 + 2 * 64 * 32 + 64 * 64 + 3 * 64 * 176);
     QCOMPARE(adapted.memory.gradients, 4 * trainable);
     QCOMPARE(adapted.memory.optimizer, 8 * trainable);
-    QCOMPARE(adapted.memory.weights, 4 * trainable + 2 * projections + 4 * (p - trainable - projections));
+    // (The adapted model is the base plus its adapters, which are all it trains here.)
+    QCOMPARE(adapted.parameters, c.parameter_count() + trainable_parameter_count(c, lora));
+    QCOMPARE(adapted.memory.weights, 4 * trainable + 2 * projections + 4 * (p - projections));
     // Without a cast cache only the adapters' bf16 copies are kept.
     QCOMPARE(adapted.memory.weight_copies, 2 * trainable);
 
