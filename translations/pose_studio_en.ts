@@ -102,6 +102,10 @@
         <source>RULER eff. length</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -399,6 +403,147 @@
     </message>
     <message>
         <source>bf16 weight copies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>every run (extend_defaults)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this run only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every run: the settings below are extend_defaults&apos;, taken by every run that has none of its own. This run only: the run keeps its own copy, which overrides extend_defaults.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applies to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation checkpointing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recompute layers in backward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep only each decoder layer&apos;s input and recompute the layer during backward: activation memory falls to about one layer&apos;s, for about one more forward pass of compute. The gradients are exactly those without it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation
+checkpointing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train with LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Freeze the base model and train low-rank adapters on the chosen projections, W&apos; = W + (alpha / rank)·B·A with B starting at zero, so training starts from the base model: far fewer trained parameters, gradients and AdamW state. At the end the adapter is merged into the weights and the merged model is evaluated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA rank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>r: each adapted projection W [out, in] gains A [r, in] and B [out, r]; the trained parameters grow in proportion to r (8 to 64 in practice)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA alpha</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The update B·A is scaled by alpha / rank; alpha = 2 × rank is a common choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA dropout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dropout on the adapters&apos; input while training (0: none); the frozen weights see the input unchanged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the attention&apos;s query projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the attention&apos;s key projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the attention&apos;s value projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the attention&apos;s output projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s gate projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s up projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s down projection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA targets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The projections that get adapters (q_proj … down_proj, as PEFT names them); LongLoRA adapts q, k, v and o</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LongLoRA found trainable embeddings and norms necessary for context extension with LoRA.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train embeddings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also train the token embeddings (and an untied LM head) in full. %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train norms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also train every RMSNorm weight in full (a tiny share of the parameters). %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of every fine-tuned run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of runs %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 for every run</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -102,6 +102,10 @@
         <source>RULER eff. length</source>
         <translation>RULER 有效长度</translation>
     </message>
+    <message>
+        <source>Training</source>
+        <translation>训练方式</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -400,6 +404,147 @@
     <message>
         <source>bf16 weight copies</source>
         <translation>bf16 权重副本</translation>
+    </message>
+    <message>
+        <source>Training method</source>
+        <translation>训练方式</translation>
+    </message>
+    <message>
+        <source>every run (extend_defaults)</source>
+        <translation>每个运行（extend_defaults）</translation>
+    </message>
+    <message>
+        <source>this run only</source>
+        <translation>仅此运行</translation>
+    </message>
+    <message>
+        <source>Every run: the settings below are extend_defaults&apos;, taken by every run that has none of its own. This run only: the run keeps its own copy, which overrides extend_defaults.</source>
+        <translation>每个运行：以下设置写入 extend_defaults，所有没有自己设置的运行都采用它。仅此运行：该运行保留自己的一份设置，覆盖 extend_defaults。</translation>
+    </message>
+    <message>
+        <source>Applies to</source>
+        <translation>作用于</translation>
+    </message>
+    <message>
+        <source>Activation checkpointing</source>
+        <translation>激活检查点</translation>
+    </message>
+    <message>
+        <source>recompute layers in backward</source>
+        <translation>反向传播时重算各层</translation>
+    </message>
+    <message>
+        <source>Keep only each decoder layer&apos;s input and recompute the layer during backward: activation memory falls to about one layer&apos;s, for about one more forward pass of compute. The gradients are exactly those without it.</source>
+        <translation>只保留每个解码器层的输入，在反向传播时重新计算该层：激活内存降到大约一层的量，代价是大约多一次前向计算。梯度与不使用时完全相同。</translation>
+    </message>
+    <message>
+        <source>Activation
+checkpointing</source>
+        <translation>激活检查点</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Train with LoRA</source>
+        <translation>用 LoRA 训练</translation>
+    </message>
+    <message>
+        <source>Freeze the base model and train low-rank adapters on the chosen projections, W&apos; = W + (alpha / rank)·B·A with B starting at zero, so training starts from the base model: far fewer trained parameters, gradients and AdamW state. At the end the adapter is merged into the weights and the merged model is evaluated.</source>
+        <translation>冻结基础模型，只在所选投影上训练低秩适配器：W&apos; = W + (alpha / rank)·B·A，B 初始为零，因此训练从基础模型本身出发；训练的参数、梯度和 AdamW 状态都少得多。训练结束时适配器合并进权重，评估的是合并后的模型。</translation>
+    </message>
+    <message>
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <source>r: each adapted projection W [out, in] gains A [r, in] and B [out, r]; the trained parameters grow in proportion to r (8 to 64 in practice)</source>
+        <translation>r：每个被适配的投影 W [out, in] 增加 A [r, in] 和 B [out, r]；训练的参数量与 r 成正比（实践中取 8 到 64）</translation>
+    </message>
+    <message>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <source>The update B·A is scaled by alpha / rank; alpha = 2 × rank is a common choice</source>
+        <translation>更新量 B·A 乘以 alpha / rank；常取 alpha = 2 × rank</translation>
+    </message>
+    <message>
+        <source>LoRA dropout</source>
+        <translation>LoRA dropout</translation>
+    </message>
+    <message>
+        <source>Dropout on the adapters&apos; input while training (0: none); the frozen weights see the input unchanged</source>
+        <translation>训练时对适配器的输入做 dropout（0：不做）；冻结的权重看到的输入不变</translation>
+    </message>
+    <message>
+        <source>the attention&apos;s query projection</source>
+        <translation>注意力的查询（query）投影</translation>
+    </message>
+    <message>
+        <source>the attention&apos;s key projection</source>
+        <translation>注意力的键（key）投影</translation>
+    </message>
+    <message>
+        <source>the attention&apos;s value projection</source>
+        <translation>注意力的值（value）投影</translation>
+    </message>
+    <message>
+        <source>the attention&apos;s output projection</source>
+        <translation>注意力的输出投影</translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s gate projection</source>
+        <translation>MLP 的门控（gate）投影</translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s up projection</source>
+        <translation>MLP 的上投影（up）</translation>
+    </message>
+    <message>
+        <source>the MLP&apos;s down projection</source>
+        <translation>MLP 的下投影（down）</translation>
+    </message>
+    <message>
+        <source>LoRA targets</source>
+        <translation>LoRA 目标</translation>
+    </message>
+    <message>
+        <source>The projections that get adapters (q_proj … down_proj, as PEFT names them); LongLoRA adapts q, k, v and o</source>
+        <translation>加适配器的投影（q_proj … down_proj，沿用 PEFT 的名称）；LongLoRA 适配 q、k、v 和 o</translation>
+    </message>
+    <message>
+        <source>LongLoRA found trainable embeddings and norms necessary for context extension with LoRA.</source>
+        <translation>LongLoRA 发现，用 LoRA 扩展上下文时，嵌入层和归一化层也必须可训练。</translation>
+    </message>
+    <message>
+        <source>Train embeddings</source>
+        <translation>训练嵌入层</translation>
+    </message>
+    <message>
+        <source>Also train the token embeddings (and an untied LM head) in full. %1</source>
+        <translation>同时完整训练词元嵌入（以及未与嵌入绑定的 LM 头）。%1</translation>
+    </message>
+    <message>
+        <source>Train norms</source>
+        <translation>训练归一化层</translation>
+    </message>
+    <message>
+        <source>Also train every RMSNorm weight in full (a tiny share of the parameters). %1</source>
+        <translation>同时完整训练所有 RMSNorm 权重（只占参数的很小一部分）。%1</translation>
+    </message>
+    <message>
+        <source>%1 of every fine-tuned run</source>
+        <translation>每个微调运行的%1</translation>
+    </message>
+    <message>
+        <source>%1 of runs %2</source>
+        <translation>运行 %2 的%1</translation>
+    </message>
+    <message>
+        <source>%1 for every run</source>
+        <translation>每个运行的%1</translation>
     </message>
 </context>
 <context>
