@@ -612,6 +612,11 @@ void DesignWorkspace::editTraining(const QString& key, const json& value) {
 
 void DesignWorkspace::setTrainingScope(bool ownRun) {
   if (ownRun == runOwnsTraining()) return;
+  const auto runs = doc_.find("extend");
+  if (runs == doc_.end() || !runs->is_array() || run_ >= static_cast<int>(runs->size())) {
+    populate();  // no run on show to own a method: the choice goes back
+    return;
+  }
   json& run = runObject();
   if (ownRun) {
     // A copy of what the run takes from extend_defaults: nothing changes
