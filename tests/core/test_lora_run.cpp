@@ -126,7 +126,7 @@ class TestLoraRun : public QObject {
     const auto estimate = pose::experiment::estimate_training_cost(
         adapted->config(), 256, 2, 1, pose::experiment::engine_cost_options(adapted->config(), spec_run_settings(), pose::experiment::CostDevice::Cpu));
     QCOMPARE(estimate.trainable_parameters, counts.trainable);
-    QCOMPARE(estimate.parameters, counts.total - counts.adapters);
+    QCOMPARE(estimate.parameters, counts.total);
     QCOMPARE(estimate.memory.optimizer, 8.0 * static_cast<double>(counts.trainable));
 
     // The same run in a child process, killed once the LoRA run has a checkpoint.
