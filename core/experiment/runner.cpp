@@ -188,6 +188,16 @@ void copy_parameters(model::LlamaForCausalLM& from, model::LlamaForCausalLM& to)
   for (auto& p : to->named_parameters()) p.value().copy_(src[p.key()]);
 }
 
+// `to`'s parameters become `from`'s tensors (no copy): a LoRA run's frozen
+// weights are the base's own, so the device holds the base once. Whatever the
+// run then trains is given its own copy (LoRA setup below), and nothing writes
+// into a frozen weight (merging replaces the tensors it changes).
+void share_parameters(model::LlamaForCausalLM& from, model::LlamaForCausalLM& to) {
+  torch::NoGradGuard no_grad;
+  auto src = from->named_parameters();
+  for (auto& p : to->named_parameters()) p.value().set_data(src[p.key()]);
+}
+
 // The model config a run trains and exports: the base model with the run's
 // RoPE method. max_position_embeddings becomes Lt, except for dynamic NTK, whose
 // scaling starts beyond max_position_embeddings and so keeps L0.
@@ -453,10 +463,15 @@ class Runner {
       const auto config = extended_config(base_config_, original_window_, run);
       model::LlamaForCausalLM model(config);
       model->to(o_.device);
-      copy_parameters(base_, model);
+      const bool lora = run.fine_tunes() && run.training.lora;
+      if (lora) {
+        share_parameters(base_, model);
+      } else {
+        copy_parameters(base_, model);
+      }
       model->options().activation_checkpointing = run.training.activation_checkpointing;
       std::optional<model::ParameterCounts> lora_counts;
-      if (run.fine_tunes() && run.training.lora) lora_counts = prepare_lora(run, model);
+      if (lora) lora_counts = prepare_lora(run, model);
       log(run.name + ": rope " + rope::to_string(run.rope.method) + " x" + std::to_string(run.rope.factor) + ", " +
           (run.fine_tunes() ? positions::describe(run.design()) + ", " + std::to_string(run.training.steps) + " steps"
                             : std::string("no fine-tuning")));
@@ -514,6 +529,11 @@ class Runner {
   model::ParameterCounts prepare_lora(const ExtendRunSpec& run, model::LlamaForCausalLM& model) {
     const model::LoraConfig& lora = *run.training.lora;
     model::attach_lora(model, lora, run.training.seed);
+    {
+      // The shared base stays as it is: what trains (embeddings, norms) gets its own tensors.
+      torch::NoGradGuard no_grad;
+      for (auto& p : model::trainable_parameters(model)) p.set_data(p.detach().clone());
+    }
     if (train::resolve_precision(run.training.precision, o_.device) == Precision::Bf16) {
       model::store_frozen_projections_as(model, torch::kBFloat16);
     }

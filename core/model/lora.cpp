@@ -176,11 +176,9 @@ void merge_lora(LlamaForCausalLM& model) {
       // One [out, in] fp32 product at a time.
       const torch::Tensor delta =
           torch::mm(adapter.b->weight.to(torch::kFloat), adapter.a->weight.to(torch::kFloat)).mul_(adapter.scaling);
-      if (w.scalar_type() == torch::kFloat) {
-        w.add_(delta);
-      } else {
-        w.copy_(w.to(torch::kFloat).add_(delta));
-      }
+      // A new tensor, not an update in place: a frozen weight may be another
+      // model's (a LoRA run shares the base's).
+      w.set_data(w.scalar_type() == torch::kFloat ? w.detach() + delta : (w.to(torch::kFloat) + delta).to(w.scalar_type()));
       projection->unregister_module(kFactorA);
       projection->unregister_module(kFactorB);
       adapter = LoraAdapter{};

@@ -52,8 +52,9 @@ ParameterCounts count_parameters(LlamaForCausalLM& model);
 // the LM head keep their dtype. No-op for weights that train.
 void store_frozen_projections_as(LlamaForCausalLM& model, torch::ScalarType dtype);
 
-// W += scaling · B A for every adapter (computed in fp32, stored in W's dtype),
-// then removes the adapters: the model is a plain LLaMA-family model again,
+// W + scaling · B A for every adapter (computed in fp32, stored in W's dtype,
+// as a new tensor: W itself, which may be shared, is not written), then removes
+// the adapters: the model is a plain LLaMA-family model again,
 // whose outputs equal the adapted model's up to rounding. Every parameter is
 // left trainable (requires_grad) as a freshly built model's are.
 void merge_lora(LlamaForCausalLM& model);

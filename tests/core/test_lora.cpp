@@ -364,6 +364,34 @@ class TestLora : public QObject {
     QVERIFY(st.find("base_model.model.model.norm.weight"));
   }
 
+  // A model whose frozen weights are another's tensors (a LoRA run shares the
+  // base's): training and merging leave the other model as it was.
+  void mergingLeavesSharedWeightsAlone() {
+    auto base = tiny_model(1);
+    auto run = tiny_model(2);
+    {
+      torch::NoGradGuard no_grad;
+      auto src = base->named_parameters();
+      for (auto& p : run->named_parameters()) p.value().set_data(src[p.key()]);
+    }
+    std::vector<torch::Tensor> before;
+    for (const auto& p : base->parameters()) before.push_back(p.detach().clone());
+    model::attach_lora(run, lora_config(model::all_lora_targets()), 3);
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : model::trainable_parameters(run)) p.add_(torch::randn(p.sizes()) * 0.05);
+    }
+    run->eval();
+    const torch::Tensor adapted = logits_of(run);
+    model::merge_lora(run);
+    QVERIFY(torch::allclose(logits_of(run), adapted, 1e-4, 1e-5));
+    const auto after = base->parameters();
+    for (std::size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(after[i], before[i]));
+    // The merged projections are the run's own now.
+    QVERIFY(run->named_parameters()["model.layers.0.self_attn.q_proj.weight"].data_ptr() !=
+            base->named_parameters()["model.layers.0.self_attn.q_proj.weight"].data_ptr());
+  }
+
   // Under bf16 the frozen projections may be stored in bf16: half their
   // memory, the adapters still fp32 and training.
   void frozenProjectionsStoredInBf16() {
