@@ -6,6 +6,8 @@
 
 #include "commands.h"
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +39,35 @@ const std::string kLlamaConfig = std::string(POSE_SOURCE_DIR) + "/experiments/ll
 class TestEstimateCli : public QObject {
   Q_OBJECT
  private slots:
+  // Every spec shipped in experiments/ parses with each of its presets, and
+  // the paper's specs estimate from the shipped LLaMA-7B config.json alone.
+  void everyShippedSpecParsesAndEstimates() {
+    std::size_t specs = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(POSE_SOURCE_DIR) + "/experiments")) {
+      if (entry.path().extension() != ".json") continue;
+      ++specs;
+      const std::string file = entry.path().string();
+      const auto doc = nlohmann::json::parse(std::ifstream(file));
+      std::vector<std::string> presets = {""};
+      if (doc.contains("presets")) {
+        for (const auto& [name, value] : doc["presets"].items()) presets.push_back(name);
+      }
+      for (const auto& preset : presets) {
+        try {
+          pose::experiment::load_experiment_spec(file, preset);
+        } catch (const std::exception& e) {
+          QFAIL((file + " --preset " + preset + ": " + e.what()).c_str());
+        }
+      }
+      if (doc["base_model"].value("kind", std::string()) == "hf") {
+        const auto r = run({file, "--config", kLlamaConfig, "--device", "cuda", "--device-memory", "80GiB", "--json"});
+        QVERIFY2(r.code == 0, (file + ": " + r.err).c_str());
+        QVERIFY2(!nlohmann::json::parse(r.out)["runs"].empty(), file.c_str());
+      }
+    }
+    QVERIFY(specs >= 4);  // micro-pose and the paper's 16k, 32k and 128k
+  }
+
   void listedInHelp() {
     std::ostringstream out, err;
     QCOMPARE(pose::cli::run_cli({"pose", "--help"}, out, err), 0);
