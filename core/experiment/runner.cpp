@@ -9,6 +9,7 @@
 #include "common/version.h"
 #include "experiment/data_stage.h"
 #include "experiment/eval_suite.h"
+#include "experiment/lora_json.h"
 #include "model/hf_checkpoint.h"
 #include "model/lora.h"
 #include "model/model_init.h"
@@ -538,13 +539,10 @@ class Runner {
       model::store_frozen_projections_as(model, torch::kBFloat16);
     }
     const auto counts = model::count_parameters(model);
-    std::string targets;
-    for (const auto t : lora.targets) targets += (targets.empty() ? "" : ",") + model::lora_target_name(t);
     char share[32];
     std::snprintf(share, sizeof share, "%.3g%%", 100.0 * static_cast<double>(counts.trainable) / static_cast<double>(counts.total));
-    log(run.name + ": LoRA rank " + std::to_string(lora.rank) + " on " + targets +
-        (lora.train_embeddings ? " + embeddings" : "") + (lora.train_norms ? " + norms" : "") + ": " +
-        std::to_string(counts.trainable) + " of " + std::to_string(counts.total) + " parameters train (" + share + ")");
+    log(run.name + ": " + describe(lora) + ": " + std::to_string(counts.trainable) + " of " +
+        std::to_string(counts.total) + " parameters train (" + share + ")");
     return counts;
   }
 

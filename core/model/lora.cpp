@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "model/autocast_state.h"
+#include "model/parameter_names.h"
 #include "model/pool_gemm.h"
 #include "model/safetensors.h"
 
@@ -21,18 +22,15 @@ constexpr const char* kFactorB = "lora_B";
 constexpr const char* kPeftPrefix = "base_model.model.";
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool is_adapter_parameter(const std::string& name) {
   return contains(name, std::string(".") + kFactorA + ".") || contains(name, std::string(".") + kFactorB + ".");
 }
-bool is_embedding_parameter(const std::string& name) {
-  return name == "model.embed_tokens.weight" || name == "lm_head.weight";
-}
-bool is_norm_parameter(const std::string& name) {
-  return ends_with(name, "layernorm.weight") || name == "model.norm.weight";
+
+// What a LoRA run with this config trains (and its PEFT file holds).
+bool trains_under(const LoraConfig& config, const std::string& name) {
+  return is_adapter_parameter(name) || (config.train_embeddings && is_embedding_weight(name)) ||
+         (config.train_norms && is_norm_weight(name));
 }
 
 // Each projection of a layer with its adapter slot, in LoraTarget order.
@@ -122,9 +120,7 @@ void attach_lora(LlamaForCausalLM& model, const LoraConfig& config, uint64_t see
   }
   for (auto& item : model->named_parameters()) {
     const std::string& name = item.key();
-    const bool trains = is_adapter_parameter(name) || (config.train_embeddings && is_embedding_parameter(name)) ||
-                        (config.train_norms && is_norm_parameter(name));
-    item.value().set_requires_grad(trains);
+    item.value().set_requires_grad(trains_under(config, name));
   }
 }
 
@@ -191,9 +187,7 @@ std::vector<std::pair<std::string, torch::Tensor>> peft_adapter_tensors(LlamaFor
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& item : model->named_parameters()) {
     const std::string& name = item.key();
-    const bool saved = is_adapter_parameter(name) || (config.train_embeddings && is_embedding_parameter(name)) ||
-                       (config.train_norms && is_norm_parameter(name));
-    if (saved) out.emplace_back(kPeftPrefix + name, item.value().detach());
+    if (trains_under(config, name)) out.emplace_back(kPeftPrefix + name, item.value().detach());
   }
   return out;
 }
@@ -278,7 +272,7 @@ LoraConfig read_peft_config(const std::filesystem::path& dir) {
       const std::string n = name.is_string() ? name.get<std::string>() : std::string();
       if (n == "embed_tokens" || n == "lm_head") {
         c.train_embeddings = true;
-      } else if (ends_with(n, "norm")) {
+      } else if (name_ends_with(n, "norm")) {
         c.train_norms = true;
       } else {
         bad_peft(file, "modules_to_save names " + name.dump(), "only embed_tokens, lm_head and the norms can be saved whole");

@@ -1,5 +1,7 @@
 #include "model/model_init.h"
 
+#include "model/parameter_names.h"
+
 #include "model/default_dtype_scope.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,13 +12,6 @@ namespace pose::model {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool is_norm_weight(const std::string& name) {
-  return ends_with(name, "layernorm.weight") || name == "model.norm.weight";
-}
 
 }  // namespace
 
@@ -37,7 +32,7 @@ void init_weights(LlamaForCausalLM& model, uint64_t seed) {
     torch::Tensor value;
     if (is_norm_weight(name)) {
       value = torch::ones(p.sizes(), fp32);
-    } else if (ends_with(name, ".bias")) {
+    } else if (name_ends_with(name, ".bias")) {
       value = torch::zeros(p.sizes(), fp32);
     } else {
       value = torch::empty(p.sizes(), fp32).normal_(0.0, c.initializer_range, generator);
