@@ -3,12 +3,14 @@
 //   init --config JSON --out DIR [--seed N] [--dtype fp32|bf16] [...]
 //   logits DIR --ids 1,2,3 [--positions 0,1,2] --out FILE.json [--dtype fp32|bf16|auto]
 //   generate DIR (--prompt TEXT | --ids 1,2,3) [--new N] [--dtype fp32|bf16|auto]
+//   merge BASE_DIR ADAPTER_DIR OUT_DIR [--dtype fp32|bf16|fp16|auto] [--rope-from CONFIG] [--force]
 #include "commands.h"
 
 #include "common/error.h"
 #include "common/json_file.h"
 #include "model/generate.h"
 #include "model/hf_checkpoint.h"
+#include "model/lora.h"
 #include "model/model_init.h"
 #include "text/tokenizer.h"
 
@@ -17,6 +19,7 @@
 #include <torch/version.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -39,7 +42,9 @@ const char* const kUsage =
     "       pose model logits DIR --ids 1,2,3 [--positions 0,1,2] --out LOGITS.json [--kernel eager|sdpa]\n"
     "                       [--dtype fp32|bf16|auto]\n"
     "       pose model generate DIR (--prompt TEXT | --ids 1,2,3 [--positions ...]) [--new N]\n"
-    "                       [--dtype fp32|bf16|auto]\n\n"
+    "                       [--dtype fp32|bf16|auto]\n"
+    "       pose model merge BASE_DIR ADAPTER_DIR OUT_DIR [--dtype fp32|bf16|fp16|auto]\n"
+    "                       [--rope-from CONFIG.json] [--force]\n\n"
     "LLaMA-family models (model_type llama, mistral, qwen2) in HF checkpoint layout:\n"
     "config.json + model.safetensors (or shards + model.safetensors.index.json).\n\n"
     "  info      config, parameter count, RoPE scaling, dtype, tensor count and bytes.\n"
@@ -54,6 +59,16 @@ const char* const kUsage =
     "  generate  greedy continuation with the KV cache. --prompt TEXT is encoded with the\n"
     "            directory's tokenizer.model (BOS first) and the continuation printed as text;\n"
     "            --ids prints the new token ids.\n"
+    "  merge     merges a PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors,\n"
+    "            as pose run or PEFT's save_pretrained writes it) into the base model's\n"
+    "            weights, W + (alpha/r)·BA, and writes a plain HF directory with the base's\n"
+    "            tokenizer.model. Its RoPE: --rope-from CONFIG.json (a config.json or a model\n"
+    "            directory), else the config the adapter names as the one it was trained\n"
+    "            with (pose run's adapters do), else the base's. --dtype: the dtype the\n"
+    "            merged weights are written in, auto (default) as the base stores them;\n"
+    "            each update is added in fp32 and rounded once. OUT_DIR must be new or\n"
+    "            empty unless --force (its config, weights and tokenizer.model are then\n"
+    "            replaced); it is never BASE_DIR or ADAPTER_DIR.\n"
     "  --dtype   the dtype the weights are loaded and computed in (logits, generate):\n"
     "            fp32 (default), bf16, or auto: bf16 when the checkpoint stores bf16,\n"
     "            else fp32.\n"
@@ -61,7 +76,7 @@ const char* const kUsage =
     "            the model's size in that dtype.\n";
 
 std::string subcommand(Args& args) {
-  if (args.positionals().empty()) throw UserError("pose model: missing subcommand", "use info, init, logits or generate");
+  if (args.positionals().empty()) throw UserError("pose model: missing subcommand", "use info, init, logits, generate or merge");
   return args.positionals()[0];
 }
 
@@ -361,6 +376,178 @@ int run_generate(Args& args, std::ostream& out) {
   return 0;
 }
 
+// The dtype the merged weights are held in while merging and the one they are
+// written in. Held in fp32 and rounded once, when written, except a bf16 base
+// written as bf16: held as stored (exact), merge_lora adds each update in fp32
+// and rounds once. So no weight is rounded twice, and a bf16 base needs no fp32
+// copy of itself.
+struct MergeDtypes {
+  torch::ScalarType hold = torch::kFloat;
+  model::WeightDtype write = model::WeightDtype::Float32;
+};
+
+MergeDtypes merge_dtypes(const std::string& name, const model::HfCheckpoint& base) {
+  const torch::ScalarType stored = model::stored_dtype(base);
+  MergeDtypes d;
+  d.write = name == "auto" ? model::to_weight_dtype(stored).value_or(model::WeightDtype::Float32)
+                           : model::parse_weight_dtype(name, "--dtype");
+  if (d.write == model::WeightDtype::BFloat16 && stored == torch::kBFloat16) d.hold = torch::kBFloat16;
+  return d;
+}
+
+// `key` of a JSON object when it is a string, else "" (PEFT writes null for
+// an unknown base).
+std::string string_field(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool same_directory(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return fs::equivalent(a, b, ec) && !ec;
+}
+
+// A config.json, or a model directory holding one.
+fs::path config_file(const fs::path& path) { return fs::is_directory(path) ? path / model::kConfigFile : path; }
+
+// The RoPE of `config_path` (scaling, theta and max_position_embeddings) for a
+// model of `base`'s shape, in the style that file uses.
+rope::HfRopeConfig rope_of(const fs::path& config_path, const model::ModelConfig& base) {
+  if (!fs::is_regular_file(config_path)) {
+    throw UserError(config_path.string() + ": no such config file", "give a config.json or a model directory holding one");
+  }
+  const model::ModelConfig c = model::config_from_hf_json(read_json_file(config_path), config_path.string());
+  if (c.hidden_size != base.hidden_size || c.num_hidden_layers != base.num_hidden_layers ||
+      c.num_attention_heads != base.num_attention_heads || c.num_key_value_heads != base.num_key_value_heads ||
+      c.head_dim != base.head_dim) {
+    throw UserError(config_path.string() + " describes a model of another shape than the base (hidden " +
+                        std::to_string(c.hidden_size) + ", " + std::to_string(c.num_hidden_layers) + " layers, heads " +
+                        std::to_string(c.num_attention_heads) + ", head_dim " + std::to_string(c.head_dim) + "; the base: hidden " +
+                        std::to_string(base.hidden_size) + ", " + std::to_string(base.num_hidden_layers) + " layers, heads " +
+                        std::to_string(base.num_attention_heads) + ", head_dim " + std::to_string(base.head_dim) + ")",
+                    "take the RoPE from the config of the model the adapter was trained in");
+  }
+  rope::HfRopeConfig r = c.rope;
+  r.params = c.rope_params();  // with its max_position_embeddings, which save_hf_model writes
+  return r;
+}
+
+// Refuses an OUT_DIR that would overwrite an input or another directory's files.
+void check_merge_output(const fs::path& out_dir, const fs::path& base_dir, const fs::path& adapter_dir, bool force) {
+  if (!fs::exists(out_dir)) return;
+  if (!fs::is_directory(out_dir)) {
+    throw UserError("OUT_DIR " + out_dir.string() + " is a file", "give a new directory for the merged model");
+  }
+  for (const auto& [input, what] : {std::pair{base_dir, "BASE_DIR"}, std::pair{adapter_dir, "ADAPTER_DIR"}}) {
+    if (same_directory(out_dir, input)) {
+      throw UserError(std::string("OUT_DIR ") + out_dir.string() + " is " + what + " (" + input.string() + ")",
+                      "write the merged model to a directory of its own; the inputs are never written");
+    }
+  }
+  if (!force && fs::directory_iterator(out_dir) != fs::directory_iterator()) {
+    throw UserError("OUT_DIR " + out_dir.string() + " exists and is not empty",
+                    "give a new directory, or add --force to replace the model in it");
+  }
+}
+
+int run_merge(Args& args, std::ostream& out) {
+  const std::string dtype_name_arg = args.get_or("dtype", "auto");
+  const std::optional<std::string> rope_from = args.get("rope-from");
+  const bool force = args.flag("force");
+  args.reject_unknown();
+  const auto& pos = args.positionals();
+  if (pos.size() < 4) {
+    throw UserError("pose model merge: needs BASE_DIR ADAPTER_DIR OUT_DIR",
+                    "e.g. pose model merge runs/base/model runs/pose-4x/adapter merged");
+  }
+  if (pos.size() > 4) throw UserError("pose model merge: unexpected argument '" + pos[4] + "'", "give BASE_DIR ADAPTER_DIR OUT_DIR");
+  const fs::path base_dir = pos[1], adapter_dir = pos[2], out_dir = pos[3];
+  if (!fs::is_directory(base_dir)) {
+    throw UserError("BASE_DIR " + base_dir.string() + ": no such directory", "give the base model's HF directory (config.json + model.safetensors)");
+  }
+  if (!fs::is_directory(adapter_dir)) {
+    throw UserError("ADAPTER_DIR " + adapter_dir.string() + ": no such directory",
+                    "give the PEFT adapter's directory (adapter_config.json + adapter_model.safetensors)");
+  }
+  check_merge_output(out_dir, base_dir, adapter_dir, force);
+
+  // Everything that can be refused without the weights is checked before they load.
+  const model::LoraConfig lora = model::read_peft_config(adapter_dir);
+  if (!fs::exists(adapter_dir / model::kPeftWeightsFile)) {
+    throw UserError(adapter_dir.string() + ": no " + model::kPeftWeightsFile,
+                    "give the adapter directory as PEFT saves it (adapter_config.json + adapter_model.safetensors)");
+  }
+  const json adapter_json = read_json_file(adapter_dir / model::kPeftConfigFile);
+  const model::HfCheckpoint base = model::read_hf_checkpoint(base_dir);
+  const MergeDtypes dtypes = merge_dtypes(dtype_name_arg, base);
+
+  model::SaveOptions save;
+  save.dtype = dtypes.write;
+  std::string rope_origin = "the base's";
+  // A pose run's adapter names the config holding the RoPE it was trained with
+  // (its merged export's): without it the merged model would rotate as the base.
+  std::optional<fs::path> rope_config = rope_from ? std::optional<fs::path>(config_file(*rope_from)) : std::nullopt;
+  if (!rope_config) {
+    const auto studio = adapter_json.find("pose_studio");
+    const std::string named = studio != adapter_json.end() ? string_field(*studio, "rope_scaling_in") : std::string();
+    if (!named.empty() && fs::is_regular_file(named)) {
+      rope_config = fs::path(named);
+      rope_origin = "the adapter's training RoPE, from " + named;
+    } else if (!named.empty()) {
+      out << "note: the adapter was trained with the RoPE in " << named
+          << ", which no longer exists; the merged model keeps the base's (give --rope-from CONFIG.json to set it)\n";
+    }
+  } else {
+    rope_origin = "from " + rope_config->string();
+  }
+  if (rope_config) {
+    const rope::HfRopeConfig r = rope_of(*rope_config, base.config);
+    save.rope = r;
+    save.rope_style = r.style;
+  }
+  if (base.tokenizer_model) save.tokenizer_model = *base.tokenizer_model;
+
+  const std::string named_base = string_field(adapter_json, "base_model_name_or_path");
+  if (!named_base.empty() && !same_directory(named_base, base_dir)) {
+    out << "note: the adapter names base_model_name_or_path '" << named_base << "', not " << base_dir.string()
+        << "; merging into " << base_dir.string() << " as asked\n";
+  }
+
+  model::LoadOptions load;
+  load.dtype = dtypes.hold;
+  model::LoadedModel loaded = model::load_hf_model(base_dir, load);
+  model::load_peft_adapter(loaded.model, adapter_dir);
+  int64_t adapted = 0;
+  for (const auto& item : loaded.model->named_parameters()) {
+    const std::string& name = item.key();
+    const std::string suffix = ".lora_A.weight";
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) ++adapted;
+  }
+  model::merge_lora(loaded.model);
+
+  // A tokenizer.model left by an earlier model would pair another vocabulary
+  // with these weights.
+  if (!save.tokenizer_model && fs::exists(out_dir / model::kTokenizerFile)) fs::remove(out_dir / model::kTokenizerFile);
+  model::save_hf_model(loaded.model, out_dir, save);
+
+  std::string targets;
+  for (const auto t : lora.targets) targets += (targets.empty() ? "" : ", ") + model::lora_target_name(t);
+  std::string whole;
+  if (lora.train_embeddings) whole = "embeddings";
+  if (lora.train_norms) whole += std::string(whole.empty() ? "" : " and ") + "norms";
+  const model::ModelConfig& c = loaded.model->config();
+  out << "merged " << adapter_dir.string() << " into " << base_dir.string() << ": LoRA rank " << lora.rank << ", alpha "
+      << lora.alpha << " (scaling " << lora.scaling() << "), targets " << targets << "; " << adapted
+      << " adapted projections" << (whole.empty() ? "" : "; " + whole + " taken from the adapter") << "\n"
+      << "  rope       " << describe_rope(save.rope ? save.rope->params : c.rope_params()) << " (" << rope_origin << ")\n"
+      << "  tokenizer  " << (save.tokenizer_model ? save.tokenizer_model->string() : std::string("none")) << "\n"
+      << "wrote " << out_dir.string() << ": " << model::to_string(c.family) << ", "
+      << group_thousands(static_cast<uint64_t>(c.parameter_count())) << " parameters, "
+      << model::to_hf_dtype_name(dtypes.write) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 Command model_command() {
@@ -374,7 +561,8 @@ Command model_command() {
     if (sub == "init") return run_init(args, out);
     if (sub == "logits") return run_logits(args, out);
     if (sub == "generate") return run_generate(args, out);
-    throw UserError("pose model: unknown subcommand '" + sub + "'", "use info, init, logits or generate");
+    if (sub == "merge") return run_merge(args, out);
+    throw UserError("pose model: unknown subcommand '" + sub + "'", "use info, init, logits, generate or merge");
   };
   return c;
 }

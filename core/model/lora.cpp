@@ -314,7 +314,9 @@ LoraConfig load_peft_adapter(LlamaForCausalLM& model, const std::filesystem::pat
   }
   for (const auto& item : params) {
     if (is_adapter_parameter(item.key()) && !loaded.count(item.key())) {
-      throw UserError(weights.string() + ": no tensor for " + item.key(), "the adapter file is incomplete: write it again");
+      throw UserError(weights.string() + ": no tensor for " + item.key(),
+                      "the adapter was trained on a model with fewer layers, or its file is incomplete: use the "
+                      "model it was trained on, or write the adapter again");
     }
   }
   return config;

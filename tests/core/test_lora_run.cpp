@@ -1,7 +1,8 @@
 // LoRA end to end through `pose run`: a LoRA PoSE run of the default
 // experiment's model with dropout and activation checkpointing trains, is
 // SIGKILLed mid-training and resumed with the uninterrupted losses, writes a
-// PEFT adapter and a merged export whose logits equal base + adapter; and a
+// PEFT adapter and a merged export whose logits equal base + adapter (and
+// which `pose model merge` of base and adapter writes byte for byte); and a
 // LoRA run extends an HF-directory base model.
 // LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
 #include <torch/torch.h>
@@ -9,6 +10,9 @@
 #include <QtTest>
 
 #include <signal.h>
+
+#include <fstream>
+#include <iterator>
 
 #include "common/json_file.h"
 #include "experiment/cost_estimate.h"
@@ -114,6 +118,19 @@ class TestLoraRun : public QObject {
     QVERIFY(config.train_norms);
     const torch::Tensor a = logits_of(adapted, 600), m = logits_of(merged, 600);  // beyond Lc = 256
     QVERIFY2(torch::allclose(a, m, 1e-4, 1e-4), std::to_string((a - m).abs().max().item<double>()).c_str());
+    // `pose model merge` of the base and the adapter writes the run's export:
+    // the adapter names the config of its RoPE, and the weights are the same bytes.
+    const fs::path cli_merged = fs::path(d) / "cli-merged";
+    QCOMPARE(run_pose({"model", "merge", (fs::path(ref_work) / "runs" / "base" / "model").string(),
+                       (run_dir / "adapter").string(), cli_merged.string()}),
+             0);
+    QCOMPARE(pose::read_json_file(cli_merged / pose::model::kConfigFile),
+             pose::read_json_file(run_dir / "model" / pose::model::kConfigFile));
+    const auto bytes = [](const fs::path& file) {
+      std::ifstream in(file, std::ios::binary);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    QVERIFY(bytes(cli_merged / pose::model::kSingleWeightsFile) == bytes(run_dir / "model" / pose::model::kSingleWeightsFile));
     // The stored counts are the adapted model's.
     const auto counts = pose::model::count_parameters(adapted);
     const auto trainable = series(ref_store, "micro-lora", kRun, pose::results::kRunTrainableParameters);
