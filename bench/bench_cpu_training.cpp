@@ -65,7 +65,7 @@ struct Options {
   // "both": the engine also runs with its one-pass CPU kernels off
   // (model/cpu_kernels.h), alternating with the other contestants.
   std::string kernels = "on";
-  std::vector<experiment::Precision> precisions{experiment::Precision::Fp32, experiment::Precision::Bf16};
+  std::vector<train::Precision> precisions{train::Precision::Fp32, train::Precision::Bf16};
   int64_t batch = 8, length = 256;
 };
 
@@ -95,19 +95,19 @@ struct Measured {
 // A model and its optimizer, stepping as the trainer does (with the threads
 // configure_threads() shares between LibTorch and OpenBLAS).
 struct EngineStepper {
-  experiment::Precision precision;
+  train::Precision precision;
   model::LlamaForCausalLM m;
   std::unique_ptr<torch::optim::AdamW> opt;
   torch::Tensor positions;
   int64_t vocab;
 
-  EngineStepper(const model::ModelConfig& config, const Options& o, experiment::Precision p)
+  EngineStepper(const model::ModelConfig& config, const Options& o, train::Precision p)
       : precision(p),
         m(config),
         vocab(config.vocab_size) {
     model::init_weights(m, 1);
     m->train();
-    experiment::TrainingSettings s;
+    train::TrainingSettings s;
     s.lr = 1e-4;
     s.beta1 = 0.9;
     s.beta2 = 0.95;
@@ -134,7 +134,7 @@ struct EngineStepper {
   }
 };
 
-Measured time_engine(const model::ModelConfig& config, const Options& o, experiment::Precision p) {
+Measured time_engine(const model::ModelConfig& config, const Options& o, train::Precision p) {
   EngineStepper e(config, o, p);
   std::vector<double> times;
   Measured out;
@@ -152,7 +152,7 @@ Measured time_engine(const model::ModelConfig& config, const Options& o, experim
 
 // Self time per op over a few steps, from LibTorch's profiler (chrome-trace
 // events: an event's self time is its duration less its children's).
-void print_profile(const model::ModelConfig& config, const Options& o, experiment::Precision p) {
+void print_profile(const model::ModelConfig& config, const Options& o, train::Precision p) {
   EngineStepper e(config, o, p);
   e.step(e.random_ids(o));
   std::stringstream trace;
@@ -209,12 +209,12 @@ void print_profile(const model::ModelConfig& config, const Options& o, experimen
 }
 
 // The Python peer's training measurement with the given extra environment.
-nlohmann::json run_peer(const Shape& s, const Options& o, experiment::Precision p, int threads,
+nlohmann::json run_peer(const Shape& s, const Options& o, train::Precision p, int threads,
                         const std::string& env) {
   return bench::run_python_peer(o.python, s, threads, env,
                                 "--batch " + std::to_string(o.batch) + " --length " + std::to_string(o.length) +
                                     " --steps " + std::to_string(o.steps) +
-                                    (p == experiment::Precision::Bf16 ? " --bf16" : ""));
+                                    (p == train::Precision::Bf16 ? " --bf16" : ""));
 }
 
 Options parse(int argc, char** argv) {
@@ -230,8 +230,8 @@ Options parse(int argc, char** argv) {
     else if (key == "--kernels" && (value == "on" || value == "off" || value == "both")) o.kernels = value;
     else if (key == "--precision" && (value == "fp32" || value == "bf16" || value == "both")) {
       o.precisions.clear();
-      if (value != "bf16") o.precisions.push_back(experiment::Precision::Fp32);
-      if (value != "fp32") o.precisions.push_back(experiment::Precision::Bf16);
+      if (value != "bf16") o.precisions.push_back(train::Precision::Fp32);
+      if (value != "fp32") o.precisions.push_back(train::Precision::Bf16);
     }
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());

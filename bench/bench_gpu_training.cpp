@@ -161,8 +161,8 @@ model::ModelConfig config_of(const Options& o, int64_t max_positions) {
 }
 
 // The optimizer settings hf_peer.py uses as well.
-experiment::TrainingSettings training_settings() {
-  experiment::TrainingSettings s;
+train::TrainingSettings training_settings() {
+  train::TrainingSettings s;
   s.lr = 1e-4;
   s.beta1 = 0.9;
   s.beta2 = 0.95;
@@ -205,7 +205,7 @@ class Stepper {
  public:
   Stepper(model::LlamaForCausalLM& m, const torch::Device& device)
       : m_(m), device_(device), settings_(training_settings()) {
-    precision_ = train::resolve_precision(experiment::Precision::Auto, device_);
+    precision_ = train::resolve_precision(train::Precision::Auto, device_);
     optimizer_ = train::make_optimizer(m_, settings_);
   }
 
@@ -259,8 +259,8 @@ class Stepper {
  private:
   model::LlamaForCausalLM& m_;
   torch::Device device_;
-  experiment::TrainingSettings settings_;
-  experiment::Precision precision_ = experiment::Precision::Fp32;
+  train::TrainingSettings settings_;
+  train::Precision precision_ = train::Precision::Fp32;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
 };
 
@@ -325,7 +325,7 @@ nlohmann::json common_json(const Options& o, const model::ModelConfig& config, m
           {"torch_version", TORCH_VERSION},
           {"device", dev.device_name},
           {"attention_kernel", kernel_name(m->options().kernel)},
-          {"precision", train::resolve_precision(experiment::Precision::Auto, device) == experiment::Precision::Bf16
+          {"precision", train::resolve_precision(train::Precision::Auto, device) == train::Precision::Bf16
                             ? "bf16 autocast over fp32 weights"
                             : "fp32"},
           {"optimizer", "torch::optim::AdamW (LibTorch C++), lr 1e-4, betas 0.9/0.95, eps 1e-8, wd 0.1; clip 1.0"},
@@ -355,14 +355,14 @@ nlohmann::json run_train(const Options& o, const torch::Device& device) {
     lora->rank = o.lora;
     lora->alpha = 2.0 * static_cast<double>(o.lora);
     model::attach_lora(*m, *lora, 1);
-    if (train::resolve_precision(experiment::Precision::Auto, device) == experiment::Precision::Bf16) {
+    if (train::resolve_precision(train::Precision::Auto, device) == train::Precision::Bf16) {
       model::store_frozen_projections_as(*m, torch::kBFloat16);
     }
     const auto counts = model::count_parameters(*m);
     std::printf("LoRA rank %ld on q/k/v/o: %ld of %ld parameters train\n", static_cast<long>(o.lora),
                 static_cast<long>(counts.trainable), static_cast<long>(counts.total));
   }
-  experiment::TrainingSettings estimate_settings = training_settings();
+  train::TrainingSettings estimate_settings = training_settings();
   estimate_settings.lora = lora;
   estimate_settings.activation_checkpointing = checkpointing;
   const auto estimate = experiment::estimate_training_cost(

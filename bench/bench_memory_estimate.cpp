@@ -164,14 +164,14 @@ int main(int argc, char** argv) {
   for (const Case& k : cases()) {
     if (!only.empty() && std::find(only.begin(), only.end(), k.name) == only.end()) continue;
     const auto config = bench::config_of(k.shape, k.length);
-    experiment::TrainingSettings settings;
+    train::TrainingSettings settings;
     settings.steps = steps;
     settings.batch_size = k.batch;
     settings.grad_accum = 1;
     settings.lr = 1e-4;
     settings.warmup_steps = 0;
     settings.checkpoint_every = 0;
-    settings.precision = k.bf16 ? experiment::Precision::Bf16 : experiment::Precision::Fp32;
+    settings.precision = k.bf16 ? train::Precision::Bf16 : train::Precision::Fp32;
     settings.activation_checkpointing = k.checkpointing;
     settings.lora = k.lora;
 

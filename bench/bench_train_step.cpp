@@ -32,7 +32,7 @@ struct Timing {
 };
 
 Timing time_steps(model::LlamaForCausalLM& m, const positions::Design& design, int64_t vocab, int64_t batch,
-                  int steps, experiment::Precision precision) {
+                  int steps, train::Precision precision) {
   torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
   const auto window = design.strategy == positions::Strategy::Full ? design.target_len : design.train_len;
   double best = 1e30;
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   const long hidden = arg(1, 256), layers = arg(2, 4), heads = arg(3, 8), kv = arg(4, 4), vocab = arg(5, 2048);
   const long lc = arg(6, 256), lt = arg(7, 2048), batch = arg(8, 4), steps = arg(9, 3);
   const bool bf16 = argc > 10 && std::string(argv[10]) == "bf16";
-  const auto precision = bf16 ? experiment::Precision::Bf16 : experiment::Precision::Fp32;
+  const auto precision = bf16 ? train::Precision::Bf16 : train::Precision::Fp32;
   nlohmann::json cfg = {{"model_type", "llama"},        {"vocab_size", vocab},
                         {"hidden_size", hidden},        {"intermediate_size", hidden * 8 / 3 / 8 * 8},
                         {"num_hidden_layers", layers},  {"num_attention_heads", heads},

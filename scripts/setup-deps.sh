@@ -37,6 +37,8 @@ PACKAGES=(
   python3
   # engine
   libtorch-dev libopenblas0-pthread libprotobuf-dev protobuf-compiler
+  # (gloo's headers: LibTorch's c10d ProcessGroupGloo, data-parallel training on CPUs)
+  libgloo-dev
   libsentencepiece-dev sentencepiece libspdlog-dev libfmt-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   # GUI
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev

@@ -35,7 +35,7 @@ double parse_double(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-Args::Args(std::vector<std::string> tokens) {
+Args::Args(std::vector<std::string> tokens) : tokens_(tokens) {
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const std::string& t = tokens[i];
     if (t == "--") {

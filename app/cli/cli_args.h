@@ -30,6 +30,8 @@ class Args {
   std::string require(const std::string& name);             // throws UserError when missing
 
   const std::vector<std::string>& positionals() const { return positionals_; }
+  // The tokens as given (for passing a command line on, e.g. to child processes).
+  const std::vector<std::string>& tokens() const { return tokens_; }
 
   // Throws UserError for options given but never asked for.
   void reject_unknown() const;
@@ -37,6 +39,7 @@ class Args {
  private:
   std::map<std::string, std::optional<std::string>> options_;
   std::vector<std::string> positionals_;
+  std::vector<std::string> tokens_;
   mutable std::set<std::string> known_;
 };
 

@@ -1,6 +1,7 @@
 // `pose run SPEC.json`: every stage of an experiment, recorded in the store.
 #include "commands.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -9,11 +10,17 @@
 #include <ostream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "common/error.h"
+#include "common/threads.h"
+#include "distributed/launch_env.h"
+#include "distributed/process_group.h"
 #include "eval/retrieval_grid.h"
 #include "eval/ruler_eval.h"
 #include "experiment/experiment_spec.h"
 #include "experiment/runner.h"
+#include "local_launcher.h"
 
 namespace pose::cli {
 
@@ -109,7 +116,8 @@ Command run_command() {
   c.summary = "run an experiment spec: data, base model, extension runs, evaluation";
   c.usage =
       "Usage: pose run SPEC.json [--preset NAME] [--store FILE] [--work-dir DIR]\n"
-      "                [--device cpu|cuda|cuda:N] [--resume] [--runs NAME,NAME]\n\n"
+      "                [--device cpu|cuda|cuda:N] [--resume] [--runs NAME,NAME]\n"
+      "                [--nproc N] [--collective-timeout SECONDS]\n\n"
       "Runs every stage of the experiment and records specs, metrics, evaluation\n"
       "results and artifacts in the experiment store (default: the data directory's\n"
       "store.sqlite; `pose runs` lists them).\n\n"
@@ -119,8 +127,18 @@ Command run_command() {
       "                 uninterrupted run); without it every run starts again\n"
       "  --runs A,B     only these extension runs (data and base always run)\n"
       "  --work-dir DIR where data, checkpoints and exported models go\n"
-      "                 (default: <data dir>/experiments/<name>)\n\n"
-      "Ctrl-C stops after the current step and writes a checkpoint; --resume continues.\n";
+      "                 (default: <data dir>/experiments/<name>)\n"
+      "  --nproc N      data-parallel training in N processes on this machine (one\n"
+      "                 per GPU with --device cuda; the CPU's threads shared out\n"
+      "                 otherwise): each trains its share of every step's rows, with\n"
+      "                 the losses of one process. Under torchrun or Slurm (RANK,\n"
+      "                 WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) leave it out: each\n"
+      "                 process joins the job the variables describe\n"
+      "  --collective-timeout SECONDS\n"
+      "                 how long a rank waits for the others in a collective before\n"
+      "                 the job fails (default 1800)\n\n"
+      "Ctrl-C stops after the current step and writes a checkpoint; --resume continues\n"
+      "(also with another --nproc).\n";
   c.run = [](Args& args, std::ostream& out, std::ostream& err) {
     if (args.positionals().size() != 1) {
       throw UserError("pose run: expected one spec file", "e.g. pose run experiments/micro-pose.json");
@@ -141,10 +159,73 @@ Command run_command() {
         o.only_runs.push_back(name);
       }
     }
+    const long long nproc = args.get_int_at_least("nproc", 1, 1);
+    const long long timeout_s = args.get_int_at_least("collective-timeout", 1800, 1);
     args.reject_unknown();
 
+    const auto job = distributed::launch_env_from_environment();
+    if (nproc > 1) {
+      if (job) {
+        throw UserError("--nproc " + std::to_string(nproc) + " inside a job that " + job->source + " describe (" +
+                            job->describe() + ")",
+                        "leave --nproc out under torchrun or srun: they start the processes");
+      }
+      if (!distributed::distributed_available()) {
+        throw UserError("--nproc: this build of PoSE Studio has no data-parallel support (its LibTorch came without "
+                        "c10d's Gloo process group or gloo's headers)",
+                        "install gloo's headers (Debian: libgloo-dev, scripts/setup-deps.sh) and rebuild");
+      }
+      if (o.device.is_cuda() && o.device.has_index()) {
+        throw UserError("--device " + o.device.str() + " with --nproc: each rank takes the GPU of its local rank",
+                        "use --device cuda");
+      }
+      LocalLaunch launch;
+      launch.nproc = static_cast<int>(nproc);
+      launch.grace = std::chrono::seconds(timeout_s + 30);
+      const int threads = std::max(1, configured_threads() / launch.nproc);
+      launch.arguments = {"--log-level", std::string(spdlog::level::to_string_view(spdlog::get_level()).data()),
+                          "--threads", std::to_string(threads), "run"};
+      const auto& tokens = args.tokens();
+      for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (tokens[i] == "--nproc") {
+          ++i;  // and its value
+          continue;
+        }
+        if (tokens[i].rfind("--nproc=", 0) == 0) continue;
+        launch.arguments.push_back(tokens[i]);
+      }
+      out << "pose run: " << nproc << " data-parallel processes on this machine, " << threads << " threads each\n"
+          << std::flush;
+      return launch_local_job(launch, err);
+    }
+
+    std::unique_ptr<distributed::ProcessGroup> group;
+    if (job) {
+      if (o.device.is_cuda()) {
+        if (o.device.has_index()) {
+          throw UserError("--device " + o.device.str() + " in a data-parallel job: each rank takes the GPU of its "
+                          "local rank (LOCAL_RANK)", "use --device cuda");
+        }
+        // cuda:LOCAL_RANK, or the one GPU a launcher that binds GPUs to tasks left visible.
+        const int64_t visible = std::max<int64_t>(1, static_cast<int64_t>(torch::cuda::device_count()));
+        o.device = experiment::parse_device("cuda:" + std::to_string(job->local_rank % visible));
+      }
+      // Only rank 0 speaks on the console; the others report problems.
+      if (!job->is_leader() && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+      distributed::ProcessGroup::Options go;
+      go.env = *job;
+      go.device = o.device;
+      go.timeout = std::chrono::seconds(timeout_s);
+      group = distributed::ProcessGroup::connect(go);
+      o.group = group.get();
+      if (job->is_leader()) {
+        out << "pose run: data-parallel " << job->describe() << ", " << group->backend_name() << "\n" << std::flush;
+      }
+    }
+
     train::RunControl control;
-    ConsoleObserver observer(out);
+    std::ostream discard(nullptr);  // writes to it go nowhere
+    ConsoleObserver observer(job && !job->is_leader() ? discard : out);
     o.observer = &observer;
     o.control = &control;
     g_control.store(&control);
@@ -160,6 +241,7 @@ Command run_command() {
     std::signal(SIGINT, previous);
     g_control.store(nullptr);
 
+    if (job && !job->is_leader()) return summary.cancelled || !summary.failed.empty() ? 1 : 0;
     out << "experiment " << spec.name << ": " << summary.done.size() << " done, " << summary.skipped.size()
         << " skipped, " << summary.failed.size() << " failed in " << fmt(summary.wall_s, 4) << " s\n";
     if (summary.cancelled) {

@@ -977,24 +977,6 @@ double default_rope_factor(int64_t target_len, int64_t original_window) {
   return std::max(1.0, static_cast<double>(target_len) / static_cast<double>(std::max<int64_t>(original_window, 1)));
 }
 
-std::string to_string(Schedule s) {
-  switch (s) {
-    case Schedule::Constant: return "constant";
-    case Schedule::Linear: return "linear";
-    case Schedule::Cosine: return "cosine";
-  }
-  return "linear";
-}
-
-std::string to_string(Precision p) {
-  switch (p) {
-    case Precision::Auto: return "auto";
-    case Precision::Fp32: return "fp32";
-    case Precision::Bf16: return "bf16";
-  }
-  return "auto";
-}
-
 positions::Design ExtendRunSpec::design() const {
   return positions::make_design(strategy, train_len, target_len, chunks, text_skip);
 }

@@ -22,6 +22,7 @@
 #include "model/lora_config.h"
 #include "positions/sampler_types.h"
 #include "rope/rope_params.h"
+#include "train/training_settings.h"
 
 namespace pose::experiment {
 
@@ -51,38 +52,12 @@ struct DataSpec {
   double passkey_share = 0.0;
 };
 
-enum class Schedule { Constant, Linear, Cosine };
-std::string to_string(Schedule s);  // "constant", "linear", "cosine"
-
-enum class Precision { Auto, Fp32, Bf16 };  // auto: bf16 autocast on CUDA, fp32 on CPU
-std::string to_string(Precision p);
-
-// Optimisation settings shared by the base-model stage and extension runs.
-struct TrainingSettings {
-  int64_t steps = 100;          // optimizer steps
-  int64_t batch_size = 8;       // sequences per micro-batch
-  int64_t grad_accum = 1;       // micro-batches per optimizer step
-  double lr = 2e-5;             // peak learning rate
-  double min_lr_ratio = 0.0;    // lr at the end of decay, as a fraction of lr
-  int64_t warmup_steps = 10;    // linear warmup from 0 over this many steps
-  Schedule schedule = Schedule::Linear;
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double weight_decay = 0.0;
-  double grad_clip = 1.0;       // max global L2 norm; 0 disables clipping
-  Precision precision = Precision::Auto;
-  uint64_t seed = 0;            // defaults to the experiment seed
-  int64_t checkpoint_every = 50;  // steps between resumable checkpoints (0: only at the end)
-  // Loss guard: stop when the loss is not finite, or exceeds spike_factor x its
-  // running mean after `spike_warmup` steps (0 disables the spike check).
-  double spike_factor = 0.0;
-  int64_t spike_warmup = 20;
-  // Recompute each decoder layer in backward instead of keeping its
-  // activations: less memory for about a third more compute.
-  bool activation_checkpointing = false;
-  // Train LoRA adapters (and optionally embeddings and norms) on a frozen base
-  // instead of every weight; nullopt: full fine-tuning. Extension runs only.
-  std::optional<model::LoraConfig> lora;
-};
+// The optimisation settings live with the trainer (train/training_settings.h);
+// the spec parses and writes them under these names.
+using train::Precision;
+using train::Schedule;
+using train::TrainingSettings;
+using train::to_string;
 
 struct BaseModelSpec {
   std::string kind = "train";  // "train": a small model trained here at train_len; "hf": an HF directory

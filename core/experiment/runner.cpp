@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include <unistd.h>
+
 #include "common/error.h"
 #include "common/json_file.h"
 #include "common/logging.h"
@@ -56,6 +58,10 @@ class StoreRecorder : public train::TrainObserver {
     add(results::kTrainTokensPerS, e.tokens_per_s);
     add(results::kTrainTokens, static_cast<double>(e.tokens));
     add(results::kTrainMemoryMb, e.memory_mb);
+    if (e.world_size > 1 && !e.rank_tokens_per_s.empty()) {
+      add(results::kTrainSlowestRank, static_cast<double>(e.slowest_rank));
+      add(results::kTrainSlowestRankTokensPerS, e.rank_tokens_per_s[static_cast<std::size_t>(e.slowest_rank)]);
+    }
     if (std::chrono::duration<double>(Clock::now() - last_flush_).count() > 1.0) flush();
     if (forward_) forward_->on_step(e);
   }
@@ -214,10 +220,31 @@ model::ModelConfig extended_config(const model::ModelConfig& base, int64_t origi
   return c;
 }
 
+// Ranks other than 0 keep their records in a store of their own that nobody
+// reads, so that every rank runs the same code; it is removed at the end.
+fs::path scratch_store_file(const RunnerOptions& o) {
+  return fs::temp_directory_path() /
+         ("pose-rank" + std::to_string(o.group->rank()) + "-" + std::to_string(::getpid()) + ".sqlite");
+}
+
+fs::path store_file_of(const RunnerOptions& o) {
+  if (!o.group || o.group->is_leader()) return o.store_file;
+  const auto file = scratch_store_file(o);
+  std::error_code ec;
+  fs::remove(file, ec);
+  return file;
+}
+
 class Runner {
  public:
   Runner(const ExperimentSpec& spec, const RunnerOptions& options)
-      : spec_(spec), o_(options), store_(ExperimentStore::open(options.store_file)) {}
+      : spec_(spec), o_(options), store_(ExperimentStore::open(store_file_of(options))) {}
+  ~Runner() {
+    if (!leader()) {
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(scratch_store_file(o_).string() + suffix, ec);
+    }
+  }
 
   RunnerSummary run() {
     const auto start = Clock::now();
@@ -227,7 +254,7 @@ class Runner {
       log(r.experiment_name + "/" + r.name + ": " + r.message);
     }
     fs::create_directories(o_.work_dir);
-    write_spec_copy();
+    if (leader()) write_spec_copy();
     if (!data_stage() || !base_stage()) return finish(start);
     for (const auto& run : spec_.extend) {
       if (!o_.only_runs.empty() &&
@@ -241,6 +268,8 @@ class Runner {
 
  private:
   RunnerSummary finish(Clock::time_point start) {
+    // Rank 0 serves the rendezvous: it stays until every rank has read its last word.
+    if (o_.group) o_.group->barrier("finishing the job");
     summary_.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
     return summary_;
   }
@@ -250,6 +279,29 @@ class Runner {
     if (o_.observer) o_.observer->on_log(line);
   }
   bool cancelled() const { return o_.control && o_.control->cancel_requested(); }
+
+  // What a run records as its device: "cpu", or "cpu x 2 ranks (gloo)" for a data-parallel job.
+  std::string run_device() const {
+    const std::string device = device_description(o_.device);
+    if (!o_.group) return device;
+    return device + " x " + std::to_string(o_.group->world_size()) + " ranks (" + o_.group->backend_name() + ")";
+  }
+
+  // Data parallelism: whether this process is rank 0 (always, alone).
+  bool leader() const { return !o_.group || o_.group->is_leader(); }
+  // Rank 0's answer on every rank (the others ignore theirs).
+  bool from_leader(bool value, const std::string& what) {
+    return o_.group ? o_.group->share_from_leader(value ? 1 : 0, what) == 1 : value;
+  }
+  // The other ranks wait here until rank 0 passes the same point.
+  void meet_leader(const std::string& what) {
+    if (!o_.group) return;
+    if (leader()) {
+      o_.group->publish();
+    } else {
+      o_.group->await_leader(what);
+    }
+  }
 
   // The spec as written, with Lc made explicit where the spec left it to an
   // HF base's config.json (max_position_embeddings): readers of the store
@@ -280,6 +332,7 @@ class Runner {
       skip = true;
       for (const auto& f : *outputs) skip = skip && fs::exists(f);
     }
+    skip = from_leader(skip, "whether " + name + " runs");
     const int64_t id = store_.ensure_run(summary_.experiment_id, name, kind, settings);
     if (skip) {
       summary_.skipped.push_back(name);
@@ -288,7 +341,7 @@ class Runner {
       return {id, true};
     }
     if (!o_.resume || (existing && existing->spec != settings)) store_.reset_run(id);
-    store_.mark_running(id, device_description(o_.device), versions_json());
+    store_.mark_running(id, run_device(), versions_json());
     if (o_.observer) o_.observer->on_run_started(name, kind);
     return {id, false};
   }
@@ -311,15 +364,18 @@ class Runner {
       std::optional<fs::path> base_tokenizer;
       if (spec_.base_model.kind == "hf") base_tokenizer = base_model_dir() / model::kTokenizerFile;
       if (base_tokenizer && !fs::exists(*base_tokenizer)) base_tokenizer.reset();
+      // Rank 0 prepares the data; the others then read what it cached.
+      if (!leader()) meet_leader("rank 0 preparing the data");
       data_ = prepare_data(spec_, o_.work_dir, [&](const std::string& l) { log(l); }, base_tokenizer);
       store_.reset_run(id);
-      store_.mark_running(id, device_description(o_.device), versions_json());
+      store_.mark_running(id, run_device(), versions_json());
       store_.add_artifact(id, "tokenizer", data_.tokenizer_file);
       store_.add_artifact(id, "tokens", data_.dir / "train.tok");
       store_.add_artifact(id, "tokens", data_.dir / "validation.tok");
       store_.add_artifact(id, "tokens", data_.dir / "test.tok");
       store_.add_eval_result({0, id, "data-summary", settings, data_.summary, std::nullopt, {}});
       end_run(id, "data", RunStatus::Done);
+      if (leader()) meet_leader("");
       return true;
     } catch (const std::exception& e) {
       end_run(id, "data", RunStatus::Failed, e.what());
@@ -379,8 +435,9 @@ class Runner {
       so.passkey_share = spec_.data.passkey_share;
       train::BatchSource source(data_.train, so, &passkey);
       if (!train_run(id, "base", base_, source, b.training, settings, run_dir)) return false;
-      export_model(id, base_, export_dir, std::nullopt);
+      if (leader()) export_model(id, base_, export_dir, std::nullopt);
       end_run(id, "base", RunStatus::Done);
+      meet_leader("rank 0 exporting the base model");
       return true;
     } catch (const std::exception& e) {
       const auto oom = train::out_of_memory_message(e, {"base", device_description(o_.device), b.train_len,
@@ -402,6 +459,7 @@ class Runner {
     to.resume = o_.resume;
     to.fingerprint = fingerprint_of(settings);
     to.control = o_.control;
+    to.group = o_.group;
     if (o_.resume && !fs::exists(to.checkpoint_file)) {
       // Interrupted before its first checkpoint: it starts again from step 0.
       store_.truncate_metrics_after(id, 0);
@@ -438,7 +496,9 @@ class Runner {
     }
     store_.add_artifact(id, "checkpoint", to.checkpoint_file, result.steps);
     store_.append_metrics(id, {{results::kRunWallS, result.steps, result.elapsed_s, result.elapsed_s},
-                               {results::kRunTokensPerS, result.steps, result.tokens_per_s, result.elapsed_s}});
+                               {results::kRunTokensPerS, result.steps, result.tokens_per_s, result.elapsed_s},
+                               {results::kRunWorldSize, result.steps, static_cast<double>(result.world_size),
+                                result.elapsed_s}});
     log(name + ": " + std::to_string(result.steps) + " steps, final loss " + std::to_string(result.last_loss) + ", " +
         std::to_string(static_cast<int64_t>(result.tokens_per_s)) + " tokens/s");
     return true;
@@ -454,7 +514,7 @@ class Runner {
   }
 
   bool extend_stage(const ExtendRunSpec& run) {
-    if (cancelled()) return false;
+    if (from_leader(cancelled(), "whether " + run.name + " starts")) return false;
     const json settings = to_json(run);
     const fs::path run_dir = o_.work_dir / "runs" / run.name;
     const fs::path export_dir = run_dir / "model";
@@ -497,6 +557,12 @@ class Runner {
                                       static_cast<double>(lora_counts->trainable), 0.0}});
         }
       }
+      if (!leader()) {
+        // Rank 0 exports and evaluates what every rank trained.
+        end_run(id, run.name, RunStatus::Done);
+        meet_leader("rank 0 exporting and evaluating " + run.name);
+        return true;
+      }
       if (model::has_lora(model)) {
         // The adapter alone in PEFT's layout, then merged for the plain HF export.
         const fs::path adapter_dir = run_dir / "adapter";
@@ -508,10 +574,12 @@ class Runner {
       export_model(id, model, export_dir, config.rope);
       if (cancelled()) {
         end_run(id, run.name, RunStatus::Cancelled, "cancelled before evaluation");
+        meet_leader("");
         return false;
       }
       evaluate(id, run, model, run.fine_tunes() ? run.training.steps : 0);
       end_run(id, run.name, RunStatus::Done);
+      meet_leader("");
       return true;
     } catch (const std::exception& e) {
       const std::string message =
@@ -520,6 +588,8 @@ class Runner {
               .value_or(e.what());
       log(run.name + ": failed: " + message);
       end_run(id, run.name, RunStatus::Failed, message);
+      // The ranks cannot agree on going on: the job ends here.
+      if (o_.group) throw UserError(message, "");
       return !cancelled();
     }
   }
@@ -554,7 +624,7 @@ class Runner {
   }
 
   std::unique_ptr<PeriodicEvaluator> make_periodic(int64_t id, const ExtendRunSpec& run, const model::ModelConfig& config) {
-    if (!spec_.evaluation.periodic) return nullptr;
+    if (!spec_.evaluation.periodic || !leader()) return nullptr;
     const PeriodicPlan plan = resolve_periodic_plan(*spec_.evaluation.periodic, original_window_, run.target_len);
     const auto& documents = data_.split(plan.split);
     int64_t held_out_tokens = 0;

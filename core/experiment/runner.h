@@ -9,6 +9,12 @@
 // Without `resume` every run starts from scratch. With `resume`, runs that are
 // done with the same settings are skipped and an interrupted run continues
 // from its last checkpoint, its stored metrics cut back to that step.
+//
+// Data parallelism (RunnerOptions::group): every rank runs the same stages and
+// trains each run together; rank 0 alone writes the store, checkpoints,
+// exports and evaluates, and decides what is skipped, while the others wait
+// for it. A failure on any rank ends the whole job (rank 0 records it in the
+// store), since the ranks could no longer agree on what comes next.
 #pragma once
 
 #include <filesystem>
@@ -18,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "distributed/process_group.h"
 #include "experiment/experiment_spec.h"
 #include "experiment/periodic_eval.h"
 #include "train/train_events.h"
@@ -44,6 +51,8 @@ struct RunnerOptions {
   std::vector<std::string> only_runs;  // extension runs to run (empty: all); data and base always
   ExperimentObserver* observer = nullptr;
   train::RunControl* control = nullptr;
+  // Data-parallel job this process belongs to (null: one process).
+  distributed::ProcessGroup* group = nullptr;
 };
 
 struct RunnerSummary {

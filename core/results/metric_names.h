@@ -27,9 +27,15 @@ inline constexpr const char* kTrainGradNorm = "train/grad_norm";
 inline constexpr const char* kTrainTokensPerS = "train/tokens_per_s";
 inline constexpr const char* kTrainTokens = "train/tokens";
 inline constexpr const char* kTrainMemoryMb = "train/memory_mb";
+// Data-parallel runs (more than one rank): the rank whose share of the step
+// took longest, and its tokens/s (train/tokens_per_s counts every rank's).
+inline constexpr const char* kTrainSlowestRank = "train/slowest_rank";
+inline constexpr const char* kTrainSlowestRankTokensPerS = "train/slowest_rank_tokens_per_s";
 // A finished training stage.
 inline constexpr const char* kRunWallS = "run/wall_s";
 inline constexpr const char* kRunTokensPerS = "run/tokens_per_s";
+// The number of data-parallel processes that trained the stage's last session.
+inline constexpr const char* kRunWorldSize = "run/world_size";
 // Parameters of the trained model, and those of them that trained (all of
 // them in full fine-tuning; LoRA: adapters and what else it trains).
 inline constexpr const char* kRunParameters = "run/parameters";

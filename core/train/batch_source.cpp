@@ -115,12 +115,21 @@ BatchSource::Row BatchSource::sample_row(uint64_t index) const {
 }
 
 Batch BatchSource::micro_batch(int64_t step, int64_t micro) const {
-  const int64_t B = options_.batch_size;
+  return rows(step, micro * options_.batch_size, options_.batch_size);
+}
+
+Batch BatchSource::rows(int64_t step, int64_t first, int64_t count) const {
+  const int64_t B = count;
+  const int64_t step_rows = options_.batch_size * options_.grad_accum;
+  if (first < 0 || count < 1 || first + count > step_rows) {
+    throw std::logic_error("BatchSource::rows: rows [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                           ") outside the step's " + std::to_string(step_rows));
+  }
   std::vector<Row> rows;
   rows.reserve(static_cast<std::size_t>(B));
   int64_t T = 0;
   for (int64_t r = 0; r < B; ++r) {
-    const auto index = static_cast<uint64_t>((step * options_.grad_accum + micro) * B + r);
+    const auto index = static_cast<uint64_t>(step * step_rows + first + r);
     rows.push_back(sample_row(index));
     T = std::max<int64_t>(T, static_cast<int64_t>(rows.back().ids.size()));
   }

@@ -54,6 +54,10 @@ class BatchSource {
               const text::PasskeyPromptBuilder* passkey = nullptr);
 
   Batch micro_batch(int64_t step, int64_t micro) const;
+  // Rows first .. first+count-1 of the step's batch_size x grad_accum samples
+  // (micro-batch m is rows m x batch_size onwards): a data-parallel rank's
+  // share of a step, the same samples one process would train.
+  Batch rows(int64_t step, int64_t first, int64_t count) const;
   const BatchSourceOptions& options() const { return options_; }
   // Tokens one optimizer step trains when every row is a full window.
   int64_t tokens_per_step() const;

@@ -5,7 +5,7 @@
 
 namespace pose::train {
 
-double learning_rate_at(const experiment::TrainingSettings& s, int64_t step) {
+double learning_rate_at(const TrainingSettings& s, int64_t step) {
   const double peak = s.lr;
   // Step k trains with the lr reached after k+1 warmup increments, so the first
   // step is not wasted at lr = 0 (the HF/PoSE schedulers behave the same way).
@@ -14,10 +14,10 @@ double learning_rate_at(const experiment::TrainingSettings& s, int64_t step) {
   }
   const double floor_lr = peak * s.min_lr_ratio;
   const int64_t decay_steps = s.steps - s.warmup_steps;
-  if (s.schedule == experiment::Schedule::Constant || decay_steps <= 1) return peak;
+  if (s.schedule == Schedule::Constant || decay_steps <= 1) return peak;
   const double progress =
       std::clamp(static_cast<double>(step - s.warmup_steps) / static_cast<double>(decay_steps - 1), 0.0, 1.0);
-  if (s.schedule == experiment::Schedule::Linear) return floor_lr + (peak - floor_lr) * (1.0 - progress);
+  if (s.schedule == Schedule::Linear) return floor_lr + (peak - floor_lr) * (1.0 - progress);
   const double pi = 3.14159265358979323846;
   return floor_lr + (peak - floor_lr) * 0.5 * (1.0 + std::cos(pi * progress));
 }

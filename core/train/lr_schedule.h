@@ -5,11 +5,11 @@
 
 #include <cstdint>
 
-#include "experiment/experiment_spec.h"
+#include "train/training_settings.h"
 
 namespace pose::train {
 
 // `step` counts from 0 (the first optimizer step) to settings.steps - 1.
-double learning_rate_at(const experiment::TrainingSettings& settings, int64_t step);
+double learning_rate_at(const TrainingSettings& settings, int64_t step);
 
 }  // namespace pose::train

@@ -4,8 +4,7 @@
 
 namespace pose::train {
 
-experiment::Precision resolve_precision(experiment::Precision precision, const torch::Device& device) {
-  using experiment::Precision;
+Precision resolve_precision(Precision precision, const torch::Device& device) {
   if (precision == Precision::Auto) return device.is_cuda() ? Precision::Bf16 : Precision::Fp32;
   return precision;
 }
@@ -19,14 +18,14 @@ bool cpu_has_native_bf16() {
 #endif
 }
 
-std::string precision_note(experiment::Precision resolved, const torch::Device& device) {
-  if (resolved != experiment::Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return {};
+std::string precision_note(Precision resolved, const torch::Device& device) {
+  if (resolved != Precision::Bf16 || !device.is_cpu() || cpu_has_native_bf16()) return {};
   return "precision bf16 on a CPU without bf16 instructions (AVX-512 BF16): bf16 is emulated and usually slower "
          "than fp32; set precision to \"fp32\" (or \"auto\") for speed";
 }
 
-AutocastScope::AutocastScope(const torch::Device& device, experiment::Precision resolved) {
-  if (resolved != experiment::Precision::Bf16 || !(device.is_cuda() || device.is_cpu())) return;
+AutocastScope::AutocastScope(const torch::Device& device, Precision resolved) {
+  if (resolved != Precision::Bf16 || !(device.is_cuda() || device.is_cpu())) return;
   active_ = true;
   previous_ = model::current_autocast();
   model::AutocastState on = previous_;

@@ -11,13 +11,13 @@
 
 #include <torch/torch.h>
 
-#include "experiment/experiment_spec.h"
+#include "train/training_settings.h"
 #include "model/autocast_state.h"
 
 namespace pose::train {
 
 // What `precision` means on `device`: Fp32 or Bf16.
-experiment::Precision resolve_precision(experiment::Precision precision, const torch::Device& device);
+Precision resolve_precision(Precision precision, const torch::Device& device);
 
 // Whether this CPU multiplies bf16 in hardware (x86 AVX-512 BF16 or AMX);
 // without it oneDNN emulates bf16 and a bf16 run is usually slower than fp32.
@@ -25,11 +25,11 @@ bool cpu_has_native_bf16();
 
 // A line for the run's log when bf16 is asked for where it will not pay, or
 // an empty string.
-std::string precision_note(experiment::Precision resolved, const torch::Device& device);
+std::string precision_note(Precision resolved, const torch::Device& device);
 
 class AutocastScope {
  public:
-  AutocastScope(const torch::Device& device, experiment::Precision resolved);
+  AutocastScope(const torch::Device& device, Precision resolved);
   ~AutocastScope();
   AutocastScope(const AutocastScope&) = delete;
   AutocastScope& operator=(const AutocastScope&) = delete;

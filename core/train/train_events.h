@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace pose::train {
 
@@ -24,6 +25,12 @@ struct StepEvent {
   double memory_mb = 0.0;    // CUDA: peak allocated this step; CPU: resident set
   double elapsed_s = 0.0;    // wall time of this run so far, pauses excluded (resumes continue it)
   double eta_s = 0.0;        // remaining, from the mean step time of this session (pauses excluded)
+  // Data parallelism: every rank's tokens/s over its share of this step (its
+  // forward and backward, before the gradients are summed); one entry, equal
+  // to tokens_per_s' share, for a single process.
+  int world_size = 1;
+  std::vector<double> rank_tokens_per_s;
+  int slowest_rank = 0;      // the rank with the lowest entry above
 };
 
 class TrainObserver {

@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "common/memory_usage.h"
+#include "distributed/gradient_sync.h"
 #include "model/lora.h"
 #include "train/checkpoint.h"
 #include "train/cpu_adamw.h"
@@ -41,7 +43,7 @@ int64_t scored_tokens(const Batch& b) {
 }
 
 // Why a step's loss is refused, or "" when it is fine.
-std::string guard_verdict(const experiment::TrainingSettings& s, const TrainState& state, double loss,
+std::string guard_verdict(const TrainingSettings& s, const TrainState& state, double loss,
                           double grad_norm) {
   if (!std::isfinite(loss)) return "the loss is " + format_number(loss);
   if (!std::isfinite(grad_norm)) return "the gradient norm is " + format_number(grad_norm);
@@ -55,10 +57,12 @@ std::string guard_verdict(const experiment::TrainingSettings& s, const TrainStat
 // Random numbers drawn inside a step (LoRA dropout) depend on (seed, step)
 // alone: a resumed run draws what an uninterrupted one does, whatever ran
 // before it in the process (other runs, evaluations at step boundaries).
-void seed_step(const torch::Device& device, uint64_t seed, int64_t step) {
+// Data-parallel ranks draw their own numbers (rank 0 those of one process).
+void seed_step(const torch::Device& device, uint64_t seed, int64_t step, int rank) {
   at::Generator generator = at::globalContext().defaultGenerator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_current_seed(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) + 1);
+  generator.set_current_seed(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step) + 1 +
+                             static_cast<uint64_t>(rank) * 0xD1B54A32D192ED03ULL);
 }
 
 void update_guard(TrainState& state, double loss) {
@@ -71,7 +75,7 @@ void update_guard(TrainState& state, double loss) {
 }  // namespace
 
 std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
-                                                    const experiment::TrainingSettings& s) {
+                                                    const TrainingSettings& s) {
   torch::optim::AdamWOptions opts(s.lr);
   opts.betas({s.beta1, s.beta2}).eps(s.eps).weight_decay(s.weight_decay);
   // Frozen weights (LoRA) get no optimizer state.
@@ -88,12 +92,39 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   };
 
   if (const std::string note = precision_note(precision, device); !note.empty()) log(o.run_name + ": " + note);
+  distributed::ProcessGroup* const group = o.group != nullptr && o.group->world_size() > 1 ? o.group : nullptr;
+  const int world = group ? group->world_size() : 1;
+  const int rank = group ? group->rank() : 0;
+  const bool leader = rank == 0;
+  const int64_t micro_rows = source.options().batch_size;
+  const int64_t step_rows = micro_rows * source.options().grad_accum;
+  if (step_rows < world) {
+    throw UserError(o.run_name + ": a step's " + std::to_string(step_rows) + " rows (batch_size " +
+                        std::to_string(micro_rows) + " x grad_accum " + std::to_string(source.options().grad_accum) +
+                        ") cannot be shared by " + std::to_string(world) + " data-parallel ranks",
+                    "raise grad_accum or batch_size so that batch_size x grad_accum is at least " +
+                        std::to_string(world) + ", or run fewer processes");
+  }
+  const distributed::RowShare share = distributed::row_share(step_rows, rank, world);
   auto optimizer = make_optimizer(model, s);
   TrainState state;
   state.run = o.run_name;
   state.fingerprint = o.fingerprint;
   TrainResult result;
-  if (o.resume && std::filesystem::exists(o.checkpoint_file)) {
+  result.world_size = world;
+  const bool resume = o.resume && std::filesystem::exists(o.checkpoint_file);
+  if (group) {
+    // Every rank reads the checkpoint rank 0 resumes from.
+    const bool leader_resumes = group->share_from_leader(resume ? 1 : 0, o.run_name + ": resuming") == 1;
+    if (leader_resumes != resume) {
+      throw UserError(o.run_name + ": data-parallel rank " + std::to_string(rank) +
+                          (resume ? " finds a checkpoint that rank 0 does not: " : " cannot read the checkpoint rank 0 resumes from: ") +
+                          o.checkpoint_file.string(),
+                      "every rank resumes from the run's checkpoint: put the experiment's files on a file system "
+                      "that every machine of the job sees");
+    }
+  }
+  if (resume) {
     const TrainState header = read_checkpoint_state(o.checkpoint_file);
     if (header.run != o.run_name || header.fingerprint != o.fingerprint) {
       throw UserError(o.checkpoint_file.string() + ": checkpoint of run '" + header.run +
@@ -105,15 +136,26 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     log(o.run_name + ": resuming at step " + std::to_string(state.step) + " of " + std::to_string(s.steps));
   }
 
+  // Every rank starts from rank 0's weights (the same initialisation or
+  // checkpoint in any case; this makes it so whatever the devices did).
+  if (group) distributed::broadcast_module(*group, *model);
+
   model->train();
   // Time spent at step boundaries (evaluations) is wall time of the run but
   // not training: it stays out of the run's tokens/s.
   double boundary_s = 0.0;
   auto step_boundary = [&](int64_t step) {
-    if (!o.at_step_boundary) return;
+    if (!o.at_step_boundary && !group) return;
     const auto t0 = Clock::now();
-    o.at_step_boundary(step);
-    model->train();
+    if (leader) {
+      if (o.at_step_boundary) {
+        o.at_step_boundary(step);
+        model->train();
+      }
+      if (group) group->publish();
+    } else {
+      group->await_leader(o.run_name + ": rank 0's evaluations at step " + std::to_string(step));
+    }
     boundary_s += seconds_since(t0);
   };
   const double clip = s.grad_clip > 0 ? s.grad_clip : std::numeric_limits<double>::infinity();
@@ -128,6 +170,8 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
   auto write_checkpoint = [&] {
     state.elapsed_s = elapsed_before + session_seconds();
+    last_checkpoint_step = state.step;
+    if (!leader) return;  // rank 0 writes for every rank
     if (o.observer) o.observer->before_checkpoint(o.run_name, state.step);
     save_checkpoint(o.checkpoint_file, model, *optimizer, state);
     last_checkpoint_step = state.step;
@@ -135,36 +179,55 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   };
 
   while (state.step < s.steps) {
+    bool stop = false;
     if (o.control) {
       // Time spent paused is neither training nor wall time of the run: it
       // stays out of elapsed_s, tokens/s and the ETA (a 6 s pause must not make
       // a run look 40x slower than its twin).
       const auto wait_start = Clock::now();
       if (o.control->paused()) log(o.run_name + ": paused at step " + std::to_string(state.step));
-      const bool go_on = o.control->wait_while_paused();
+      stop = !o.control->wait_while_paused();
       paused_s += seconds_since(wait_start);
-      if (!go_on) {
-        write_checkpoint();
-        log(o.run_name + ": cancelled at step " + std::to_string(state.step) + "; --resume continues from here");
-        result.cancelled = true;
-        break;
-      }
     }
     const auto step_start = Clock::now();
     const int64_t step = state.step;
+
+    // This rank's rows of the step, in micro-batches of at most batch_size.
+    std::vector<Batch> micro;
+    int64_t scored = 0, step_tokens = 0;
+    if (!stop || group) {
+      micro.reserve(static_cast<std::size_t>((share.count + micro_rows - 1) / micro_rows));
+      for (int64_t first = 0; first < share.count; first += micro_rows) {
+        micro.push_back(source.rows(step, share.first + first, std::min(micro_rows, share.count - first)));
+        scored += scored_tokens(micro.back());
+        step_tokens += micro.back().tokens;
+      }
+    }
+    const int64_t rank_tokens = step_tokens;
+    if (group) {
+      // The step's scored tokens over every rank weight the loss; a cancel on
+      // any rank stops every rank at this step.
+      std::vector<torch::Tensor> totals{torch::tensor(std::vector<double>{static_cast<double>(scored),
+                                                                          static_cast<double>(step_tokens), stop ? 1.0 : 0.0},
+                                                      torch::kFloat64)
+                                            .to(device)};
+      group->all_reduce_sum(totals, o.run_name + ": step " + std::to_string(step + 1) + ": counting tokens");
+      const auto t = totals[0].to(torch::kCPU);
+      scored = static_cast<int64_t>(t[0].item<double>());
+      step_tokens = static_cast<int64_t>(t[1].item<double>());
+      stop = t[2].item<double>() > 0;
+    }
+    if (stop) {
+      write_checkpoint();
+      log(o.run_name + ": cancelled at step " + std::to_string(state.step) + "; --resume continues from here");
+      result.cancelled = true;
+      break;
+    }
     const double lr = learning_rate_at(s, step);
     set_lr(*optimizer, lr);
 
-    std::vector<Batch> micro;
-    micro.reserve(static_cast<std::size_t>(s.grad_accum));
-    int64_t scored = 0, step_tokens = 0;
-    for (int64_t m = 0; m < s.grad_accum; ++m) {
-      micro.push_back(source.micro_batch(step, m));
-      scored += scored_tokens(micro.back());
-      step_tokens += micro.back().tokens;
-    }
     optimizer->zero_grad();
-    seed_step(device, s.seed, step);
+    seed_step(device, s.seed, step, rank);
     double loss_sum = 0.0;
     for (auto& b : micro) {
       AutocastScope autocast(device, precision);
@@ -174,6 +237,19 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
       auto scaled = nll.sum / static_cast<double>(std::max<int64_t>(scored, 1));
       scaled.backward();
       loss_sum += nll.sum.item<double>();
+    }
+    const double compute_s = seconds_since(step_start);
+    std::vector<double> rank_tokens_per_s{compute_s > 0 ? static_cast<double>(rank_tokens) / compute_s : 0.0};
+    if (group) {
+      const std::string at = o.run_name + ": step " + std::to_string(step + 1) + ": ";
+      const auto gathered = group->all_gather({loss_sum, rank_tokens_per_s.front()}, at + "gathering the losses");
+      loss_sum = 0.0;
+      rank_tokens_per_s.clear();
+      for (const auto& g : gathered) {
+        loss_sum += g[0];
+        rank_tokens_per_s.push_back(g[1]);
+      }
+      distributed::all_reduce_gradients(*group, optimizer->param_groups().front().params());
     }
     const double loss = loss_sum / static_cast<double>(std::max<int64_t>(scored, 1));
     const double grad_norm = torch::nn::utils::clip_grad_norm_(optimizer->param_groups().front().params(), clip);
@@ -213,6 +289,10 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
       const int64_t done_here = state.step - result.resumed_from;
       e.eta_s = done_here > 0 ? session_s / static_cast<double>(done_here) * static_cast<double>(s.steps - state.step)
                               : 0.0;
+      e.world_size = world;
+      e.rank_tokens_per_s = rank_tokens_per_s;
+      e.slowest_rank = static_cast<int>(std::min_element(rank_tokens_per_s.begin(), rank_tokens_per_s.end()) -
+                                        rank_tokens_per_s.begin());
       o.observer->on_step(e);
     }
     step_boundary(state.step);

@@ -6,6 +6,13 @@
 // holds parameters, AdamW moments and step counts, so a run resumed from step
 // k computes the same losses as one that never stopped (same device, same
 // thread count).
+//
+// Data parallelism: with a process group, each rank trains a contiguous share
+// of every step's batch_size x grad_accum rows (the same samples one process
+// would train), the gradients are summed over the ranks before clipping and
+// the optimizer step, and the loss is that of the whole step: N ranks compute
+// what one process computes, up to the order of floating-point sums. Rank 0
+// alone writes checkpoints; every rank resumes from the same file.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +23,8 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
-#include "experiment/experiment_spec.h"
+#include "distributed/process_group.h"
+#include "train/training_settings.h"
 #include "model/llama_model.h"
 #include "train/batch_source.h"
 #include "train/train_events.h"
@@ -25,7 +33,7 @@ namespace pose::train {
 
 struct TrainerOptions {
   std::string run_name;
-  experiment::TrainingSettings settings;
+  TrainingSettings settings;
   std::filesystem::path checkpoint_file;  // the run's resumable state
   // Continue from checkpoint_file when it exists (else start fresh). A
   // checkpoint of another run or other settings is refused.
@@ -38,6 +46,9 @@ struct TrainerOptions {
   // on_step, before that step's checkpoint), with the steps completed. It may
   // run evaluations; the model is put back in training mode afterwards.
   std::function<void(int64_t step)> at_step_boundary;
+  // Data-parallel training over this group (null: one process). The other
+  // ranks wait while rank 0 runs at_step_boundary (theirs is not called).
+  distributed::ProcessGroup* group = nullptr;
 };
 
 struct TrainResult {
@@ -50,6 +61,7 @@ struct TrainResult {
   double elapsed_s = 0.0;     // training wall time, including earlier sessions, pauses excluded
   double tokens_per_s = 0.0;  // over this session's training (evaluations at step boundaries and pauses excluded)
   double paused_s = 0.0;      // this session's time spent paused (RunControl), left out of the two above
+  int world_size = 1;         // data-parallel ranks of this session
 };
 
 // The loss guard stopped the run; the message says at which step and why, and
@@ -63,6 +75,6 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
 // AdamW as configured by the settings (betas, eps, weight decay; lr is set per step).
 std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
-                                                    const experiment::TrainingSettings& settings);
+                                                    const TrainingSettings& settings);
 
 }  // namespace pose::train

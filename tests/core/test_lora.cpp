@@ -50,8 +50,8 @@ train::BatchSourceOptions source_options() {
   return o;
 }
 
-experiment::TrainingSettings settings(int64_t steps) {
-  experiment::TrainingSettings s;
+train::TrainingSettings settings(int64_t steps) {
+  train::TrainingSettings s;
   s.steps = steps;
   s.lr = 1e-2;
   s.warmup_steps = 1;

@@ -82,7 +82,7 @@ torch::Tensor logits_of(pose::model::LlamaForCausalLM& m, int64_t tokens) {
 }
 
 // The LoRA run's training settings as the spec parser resolves them.
-pose::experiment::TrainingSettings spec_run_settings() {
+pose::train::TrainingSettings spec_run_settings() {
   const auto spec = pose::experiment::parse_experiment_spec(lora_spec(), {}, "quick");
   return spec.extend.at(0).training;
 }

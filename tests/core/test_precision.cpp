@@ -19,7 +19,7 @@
 #include "train/trainer.h"
 
 using namespace pose;
-using experiment::Precision;
+using train::Precision;
 
 namespace {
 

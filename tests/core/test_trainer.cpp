@@ -26,8 +26,8 @@
 #include "text/tokenizer.h"
 
 using namespace pose;
-using experiment::Schedule;
-using experiment::TrainingSettings;
+using train::Schedule;
+using train::TrainingSettings;
 namespace fs = std::filesystem;
 
 namespace {

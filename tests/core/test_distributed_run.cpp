@@ -1,0 +1,253 @@
+// Data-parallel training over c10d (Gloo on the CPU), end to end through
+// `pose run --nproc 2`: two processes train with the losses of one process
+// with the same global batch; a rank killed mid-run fails the job on the
+// other rank (within the collective timeout) and in the store, which stays
+// intact; `--resume` in one process finishes the run with the uninterrupted
+// losses. Also the launch variables and how a step's rows are shared out.
+// LibTorch before Qt: Qt's keyword macros (slots, emit) must not reach its headers.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+
+#include "common/json_file.h"
+#include "distributed/gradient_sync.h"
+#include "distributed/launch_env.h"
+#include "distributed/process_group.h"
+#include "pose_cli_runner.h"
+#include "results/metric_names.h"
+#include "store/experiment_store.h"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+using pose::store::ExperimentStore;
+
+namespace {
+
+const std::string kSpec = std::string(POSE_SOURCE_DIR) + "/experiments/micro-pose.json";
+const QString kPose = QStringLiteral(POSE_BINARY_DIR "/bin/pose");
+
+// The quick preset's model and base stage and one PoSE run whose step of 3
+// rows (batch_size 1 x grad_accum 3) two ranks share unevenly (2 + 1).
+json spec_with(int64_t steps, int64_t checkpoint_every) {
+  json spec = pose::read_json_file(kSpec);
+  spec["name"] = "micro-ddp";
+  spec["presets"]["quick"].erase("evaluation");
+  spec["evaluation"] = {{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
+  json run = spec["extend"][4];  // pose-linear
+  run["steps"] = steps;
+  run["checkpoint_every"] = checkpoint_every;
+  run["batch_size"] = 1;
+  run["grad_accum"] = 3;
+  run["warmup_steps"] = 2;
+  spec["extend"] = json::array({run});
+  return spec;
+}
+
+std::optional<pose::store::RunRecord> run_record(const std::string& store, const std::string& run) {
+  auto st = ExperimentStore::open(store, ExperimentStore::Mode::ReadOnly);
+  const auto e = st.find_experiment("micro-ddp");
+  return e ? st.find_run(e->id, run) : std::nullopt;
+}
+
+std::vector<double> series(const std::string& store, const std::string& run, const std::string& name) {
+  auto st = ExperimentStore::open(store, ExperimentStore::Mode::ReadOnly);
+  const auto e = st.find_experiment("micro-ddp");
+  const auto r = e ? st.find_run(e->id, run) : std::nullopt;
+  std::vector<double> v;
+  if (!r) return v;
+  for (const auto& p : st.metric_series(r->id, name)) v.push_back(p.value);
+  return v;
+}
+
+double max_relative_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    worst = std::max(worst, std::abs(a[i] - b[i]) / std::max(std::abs(a[i]), 1e-12));
+  }
+  return worst;
+}
+
+QStringList pose_args(const std::string& spec, const std::string& store, const std::string& work) {
+  return {"--log-level", "warn", "--threads", "2", "run", QString::fromStdString(spec), "--preset", "quick",
+          "--store", QString::fromStdString(store), "--work-dir", QString::fromStdString(work)};
+}
+
+// The launcher's child with RANK=rank, from /proc.
+std::optional<pid_t> rank_process(pid_t launcher, int rank) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string pid, comm, state;
+    long long ppid = 0;
+    if (!(stat >> pid >> comm >> state >> ppid) || ppid != launcher) continue;
+    std::ifstream environ(entry.path() / "environ", std::ios::binary);
+    std::string var;
+    while (std::getline(environ, var, '\0')) {
+      if (var == "RANK=" + std::to_string(rank)) return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return std::nullopt;
+}
+
+pose::distributed::EnvLookup lookup(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+class TestDistributedRun : public QObject {
+  Q_OBJECT
+ private slots:
+  void launchVariables() {
+    using pose::distributed::launch_env_from;
+    QVERIFY(!launch_env_from(lookup({})));
+    QVERIFY(!launch_env_from(lookup({{"RANK", "0"}, {"WORLD_SIZE", "1"}})));  // one process
+    const auto e = launch_env_from(lookup({{"RANK", "1"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"},
+                                           {"MASTER_ADDR", "node7"}, {"MASTER_PORT", "29555"}}));
+    QVERIFY(e);
+    QCOMPARE(e->rank, 1);
+    QCOMPARE(e->world_size, 4);
+    QCOMPARE(e->local_rank, 1);
+    QCOMPARE(QString::fromStdString(e->master_addr), QStringLiteral("node7"));
+    QCOMPARE(e->master_port, 29555);
+    // srun's own variables stand in for the torchrun ones when MASTER_ADDR is set.
+    const auto s = launch_env_from(lookup({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"},
+                                           {"MASTER_ADDR", "node1"}}));
+    QVERIFY(s);
+    QCOMPARE(s->rank, 3);
+    QCOMPARE(s->world_size, 8);
+    QCOMPARE(s->local_rank, 1);
+    QCOMPARE(s->master_port, 29500);
+    QVERIFY(!launch_env_from(lookup({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "8"}})));  // a Slurm job, one process
+    // Contradictions name the variable.
+    auto refused = [](std::map<std::string, std::string> vars, const char* needle) {
+      try {
+        pose::distributed::launch_env_from(lookup(std::move(vars)));
+      } catch (const pose::UserError& error) {
+        return std::string(error.what()).find(needle) != std::string::npos;
+      }
+      return false;
+    };
+    QVERIFY(refused({{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}}, "RANK=2 is not below WORLD_SIZE=2"));
+    QVERIFY(refused({{"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}}, "RANK is not set"));
+    QVERIFY(refused({{"RANK", "x"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}}, "RANK=x is not a whole number"));
+    QVERIFY(refused({{"RANK", "0"}, {"WORLD_SIZE", "2"}}, "MASTER_ADDR is not set"));
+  }
+
+  void rowSharesCoverTheStepOnce() {
+    for (int64_t rows : {1, 2, 3, 7, 8, 64}) {
+      for (int world : {1, 2, 3, 4}) {
+        if (rows < world) continue;
+        int64_t next = 0, smallest = rows, largest = 0;
+        for (int r = 0; r < world; ++r) {
+          const auto share = pose::distributed::row_share(rows, r, world);
+          QCOMPARE(share.first, next);
+          next += share.count;
+          smallest = std::min(smallest, share.count);
+          largest = std::max(largest, share.count);
+        }
+        QCOMPARE(next, rows);
+        QVERIFY(largest - smallest <= 1);
+      }
+    }
+  }
+
+  void twoProcessesTrainAsOne() {
+    QVERIFY(pose::distributed::distributed_available());
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    pose::write_json_file(d + "/spec.json", spec_with(8, 4));
+    const std::string one = d + "/one.sqlite", two = d + "/two.sqlite";
+    QCOMPARE(run_pose({"run", d + "/spec.json", "--preset", "quick", "--store", one, "--work-dir", d + "/one"}), 0);
+
+    QProcess job;
+    job.start(kPose, pose_args(d + "/spec.json", two, d + "/two") << "--nproc" << "2");
+    QVERIFY(job.waitForFinished(600000));
+    QVERIFY2(job.exitCode() == 0, job.readAllStandardError().constData());
+    const QString out = QString::fromUtf8(job.readAllStandardOutput());
+    QVERIFY2(out.contains("2 data-parallel processes"), qPrintable(out));
+
+    for (const std::string run : {"base", "pose-linear"}) {
+      const auto reference = series(one, run, pose::results::kTrainLoss);
+      const auto shared = series(two, run, pose::results::kTrainLoss);
+      QCOMPARE(shared.size(), reference.size());
+      QVERIFY(!reference.empty());
+      const double worst = max_relative_difference(reference, shared);
+      QVERIFY2(worst <= 1e-5, (run + ": losses differ by " + std::to_string(worst)).c_str());
+      // Every rank's tokens: the same count as one process.
+      QCOMPARE(series(two, run, pose::results::kTrainTokens), series(one, run, pose::results::kTrainTokens));
+      const auto record = run_record(two, run);
+      QVERIFY(record);
+      QCOMPARE(QString::fromStdString(pose::store::to_string(record->status)), QStringLiteral("done"));
+      QVERIFY2(record->device.find("x 2 ranks (gloo)") != std::string::npos, record->device.c_str());
+      QCOMPARE(series(two, run, pose::results::kRunWorldSize), std::vector<double>{2.0});
+      QCOMPARE(series(one, run, pose::results::kRunWorldSize), std::vector<double>{1.0});
+      QCOMPARE(series(two, run, pose::results::kTrainSlowestRank).size(), reference.size());
+    }
+    // Rank 0 exported and evaluated; the evaluation matches one process's.
+    QVERIFY(fs::exists(fs::path(d) / "two" / "runs" / "pose-linear" / "model" / "config.json"));
+    const auto ppl_one = series(one, "pose-linear", pose::results::ppl_at(256));
+    const auto ppl_two = series(two, "pose-linear", pose::results::ppl_at(256));
+    QCOMPARE(ppl_two.size(), std::size_t(1));
+    QVERIFY(max_relative_difference(ppl_one, ppl_two) <= 1e-4);
+  }
+
+  void killedRankFailsTheJobAndResumeFinishes() {
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    pose::write_json_file(d + "/spec.json", spec_with(60, 5));
+    const std::string ref = d + "/ref.sqlite", store = d + "/kill.sqlite", work = d + "/kill";
+    QCOMPARE(run_pose({"run", d + "/spec.json", "--preset", "quick", "--store", ref, "--work-dir", d + "/ref"}), 0);
+    const auto reference = series(ref, "pose-linear", pose::results::kTrainLoss);
+    QCOMPARE(reference.size(), std::size_t(60));
+
+    QProcess job;
+    job.start(kPose, pose_args(d + "/spec.json", store, work) << "--nproc" << "2" << "--collective-timeout" << "20");
+    QVERIFY(job.waitForStarted());
+    const fs::path checkpoint = fs::path(work) / "runs" / "pose-linear" / "checkpoint.pt";
+    QElapsedTimer timer;
+    timer.start();
+    while (!fs::exists(checkpoint) && timer.elapsed() < 300000 && job.state() == QProcess::Running) QTest::qWait(5);
+    QVERIFY2(fs::exists(checkpoint), job.readAllStandardError().constData());
+    const auto victim = rank_process(static_cast<pid_t>(job.processId()), 1);
+    QVERIFY(victim);
+    ::kill(*victim, SIGKILL);
+    timer.restart();
+    QVERIFY(job.waitForFinished(60000));
+    QVERIFY2(timer.elapsed() < 20000 + 10000, "rank 0 outlived the collective timeout");
+    QVERIFY(job.exitCode() != 0);
+    const QString err = QString::fromUtf8(job.readAllStandardError());
+    QVERIFY2(err.contains("rank 1 was killed by signal 9"), qPrintable(err));
+    QVERIFY2(err.contains("data-parallel rank 0 of 2"), qPrintable(err));
+
+    // The store says so and keeps what came before.
+    const auto failed = run_record(store, "pose-linear");
+    QVERIFY(failed);
+    QCOMPARE(QString::fromStdString(pose::store::to_string(failed->status)), QStringLiteral("failed"));
+    QVERIFY2(failed->message.find("another rank has stopped") != std::string::npos, failed->message.c_str());
+    QCOMPARE(QString::fromStdString(pose::store::to_string(run_record(store, "base")->status)), QStringLiteral("done"));
+    const auto before = series(store, "pose-linear", pose::results::kTrainLoss);
+    QVERIFY2(before.size() < reference.size(), "the run ended before its rank could be killed");
+
+    // One process continues from the last checkpoint with the uninterrupted losses.
+    QCOMPARE(run_pose({"run", d + "/spec.json", "--preset", "quick", "--store", store, "--work-dir", work, "--resume"}), 0);
+    QCOMPARE(QString::fromStdString(pose::store::to_string(run_record(store, "pose-linear")->status)), QStringLiteral("done"));
+    const auto resumed = series(store, "pose-linear", pose::results::kTrainLoss);
+    QCOMPARE(resumed.size(), reference.size());
+    const double worst = max_relative_difference(reference, resumed);
+    QVERIFY2(worst <= 1e-5, ("resumed losses differ by " + std::to_string(worst)).c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestDistributedRun)
+#include "test_distributed_run.moc"
