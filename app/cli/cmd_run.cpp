@@ -117,7 +117,7 @@ Command run_command() {
   c.usage =
       "Usage: pose run SPEC.json [--preset NAME] [--store FILE] [--work-dir DIR]\n"
       "                [--device cpu|cuda|cuda:N] [--resume] [--runs NAME,NAME]\n"
-      "                [--nproc N] [--collective-timeout SECONDS]\n\n"
+      "                [--nproc N] [--shard-optimizer] [--collective-timeout SECONDS]\n\n"
       "Runs every stage of the experiment and records specs, metrics, evaluation\n"
       "results and artifacts in the experiment store (default: the data directory's\n"
       "store.sqlite; `pose runs` lists them).\n\n"
@@ -134,6 +134,10 @@ Command run_command() {
       "                 the losses of one process. Under torchrun or Slurm (RANK,\n"
       "                 WORLD_SIZE, MASTER_ADDR, MASTER_PORT set) leave it out: each\n"
       "                 process joins the job the variables describe\n"
+      "  --shard-optimizer\n"
+      "                 with several processes: each keeps AdamW's moments for its\n"
+      "                 share of the weights only (ZeRO stage 1), dividing that\n"
+      "                 memory by N; the losses are the same\n"
       "  --collective-timeout SECONDS\n"
       "                 how long a rank waits for the others in a collective before\n"
       "                 the job fails (default 1800)\n\n"
@@ -161,6 +165,7 @@ Command run_command() {
     }
     const long long nproc = args.get_int_at_least("nproc", 1, 1);
     const long long timeout_s = args.get_int_at_least("collective-timeout", 1800, 1);
+    o.shard_optimizer = args.flag("shard-optimizer");
     args.reject_unknown();
 
     const auto job = distributed::launch_env_from_environment();
@@ -199,6 +204,10 @@ Command run_command() {
       return launch_local_job(launch, err);
     }
 
+    if (o.shard_optimizer && nproc <= 1 && !job) {
+      throw UserError("--shard-optimizer divides the optimizer state over several processes, and this is one",
+                      "add --nproc N (or run under torchrun or srun), or leave --shard-optimizer out");
+    }
     std::unique_ptr<distributed::ProcessGroup> group;
     if (job) {
       if (o.device.is_cuda()) {

@@ -460,6 +460,7 @@ class Runner {
     to.fingerprint = fingerprint_of(settings);
     to.control = o_.control;
     to.group = o_.group;
+    to.shard_optimizer = o_.shard_optimizer;
     if (o_.resume && !fs::exists(to.checkpoint_file)) {
       // Interrupted before its first checkpoint: it starts again from step 0.
       store_.truncate_metrics_after(id, 0);

@@ -53,6 +53,9 @@ struct RunnerOptions {
   train::RunControl* control = nullptr;
   // Data-parallel job this process belongs to (null: one process).
   distributed::ProcessGroup* group = nullptr;
+  // With a group: ZeRO stage 1, AdamW's moments divided over the ranks
+  // (train/optimizer_sharding.h); the losses are the same.
+  bool shard_optimizer = false;
 };
 
 struct RunnerSummary {

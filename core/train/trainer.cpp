@@ -13,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/cpu_adamw.h"
 #include "train/lr_schedule.h"
+#include "train/optimizer_sharding.h"
 #include "train/precision.h"
 
 namespace pose::train {
@@ -74,12 +75,17 @@ void update_guard(TrainState& state, double loss) {
 
 }  // namespace
 
-std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
+std::unique_ptr<torch::optim::AdamW> make_optimizer(const std::vector<torch::Tensor>& parameters,
                                                     const TrainingSettings& s) {
   torch::optim::AdamWOptions opts(s.lr);
   opts.betas({s.beta1, s.beta2}).eps(s.eps).weight_decay(s.weight_decay);
+  return std::make_unique<torch::optim::AdamW>(parameters, opts);
+}
+
+std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
+                                                    const TrainingSettings& s) {
   // Frozen weights (LoRA) get no optimizer state.
-  return std::make_unique<torch::optim::AdamW>(model::trainable_parameters(model), opts);
+  return make_optimizer(model::trainable_parameters(model), s);
 }
 
 TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& source, const TrainerOptions& o) {
@@ -106,7 +112,10 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
                         std::to_string(world) + ", or run fewer processes");
   }
   const distributed::RowShare share = distributed::row_share(step_rows, rank, world);
-  auto optimizer = make_optimizer(model, s);
+  const std::vector<torch::Tensor> trained = model::trainable_parameters(model);
+  const bool sharded = group != nullptr && o.shard_optimizer;
+  const std::vector<int> owners = sharded ? assign_owners(trained, world) : std::vector<int>{};
+  auto optimizer = make_optimizer(sharded ? owned_parameters(trained, owners, rank) : trained, s);
   TrainState state;
   state.run = o.run_name;
   state.fingerprint = o.fingerprint;
@@ -131,7 +140,14 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
                           "' with other settings than run '" + o.run_name + "' has now",
                       "run without --resume to start this run again, or restore the settings it was started with");
     }
-    state = load_checkpoint(o.checkpoint_file, model, *optimizer);
+    if (sharded) {
+      // The checkpoint holds every parameter's state: this rank keeps its own.
+      auto full = make_optimizer(trained, s);
+      state = load_checkpoint(o.checkpoint_file, model, *full);
+      keep_owned_state(*full, *optimizer, trained, owners, rank);
+    } else {
+      state = load_checkpoint(o.checkpoint_file, model, *optimizer);
+    }
     result.resumed_from = state.step;
     log(o.run_name + ": resuming at step " + std::to_string(state.step) + " of " + std::to_string(s.steps));
   }
@@ -171,9 +187,14 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   auto write_checkpoint = [&] {
     state.elapsed_s = elapsed_before + session_seconds();
     last_checkpoint_step = state.step;
+    std::unique_ptr<torch::optim::AdamW> full;  // sharded: every owner's state, on rank 0
+    if (sharded) {
+      if (leader) full = make_optimizer(trained, s);
+      gather_optimizer_state(*group, trained, owners, *optimizer, full.get());
+    }
     if (!leader) return;  // rank 0 writes for every rank
     if (o.observer) o.observer->before_checkpoint(o.run_name, state.step);
-    save_checkpoint(o.checkpoint_file, model, *optimizer, state);
+    save_checkpoint(o.checkpoint_file, model, full ? *full : *optimizer, state);
     last_checkpoint_step = state.step;
     if (o.observer) o.observer->on_checkpoint(o.run_name, state.step, o.checkpoint_file.string());
   };
@@ -227,6 +248,10 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     set_lr(*optimizer, lr);
 
     optimizer->zero_grad();
+    if (sharded) {
+      // The optimizer zeroes the gradients it updates; the others' go too.
+      for (const auto& p : trained) const_cast<torch::Tensor&>(p).mutable_grad() = torch::Tensor();
+    }
     seed_step(device, s.seed, step, rank);
     double loss_sum = 0.0;
     for (auto& b : micro) {
@@ -249,14 +274,14 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
         loss_sum += g[0];
         rank_tokens_per_s.push_back(g[1]);
       }
-      distributed::all_reduce_gradients(*group, optimizer->param_groups().front().params());
+      distributed::all_reduce_gradients(*group, trained);
     }
     const double loss = loss_sum / static_cast<double>(std::max<int64_t>(scored, 1));
-    const double grad_norm = torch::nn::utils::clip_grad_norm_(optimizer->param_groups().front().params(), clip);
+    const double grad_norm = torch::nn::utils::clip_grad_norm_(trained, clip);
 
     const std::string verdict = guard_verdict(s, state, loss, grad_norm);
     if (!verdict.empty()) {
-      optimizer->zero_grad();
+      for (const auto& p : trained) const_cast<torch::Tensor&>(p).mutable_grad() = torch::Tensor();
       const std::string kept = last_checkpoint_step > 0 || std::filesystem::exists(o.checkpoint_file)
                                    ? "the last good checkpoint (step " + std::to_string(last_checkpoint_step) +
                                          ", " + o.checkpoint_file.string() + ") is kept"
@@ -267,6 +292,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
                              "`--resume` continues from the kept checkpoint");
     }
     adamw_step(*optimizer);  // one pass per parameter on the CPU (train/cpu_adamw.h)
+    if (sharded) broadcast_from_owners(*group, trained, owners);
     update_guard(state, loss);
     state.step = step + 1;
     state.tokens += step_tokens;
@@ -301,6 +327,14 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     }
   }
 
+  if (sharded && leader) {
+    const auto bytes = [](double b) { return format_number(b / (1024.0 * 1024.0)) + " MiB"; };
+    int64_t all = 0;
+    for (const auto& p : trained) all += p.numel();
+    log(o.run_name + ": optimizer state sharded over " + std::to_string(world) + " ranks: rank 0 holds " +
+        bytes(static_cast<double>(optimizer_state_bytes(*optimizer))) + " of AdamW moments, " +
+        bytes(8.0 * static_cast<double>(all)) + " unsharded");
+  }
   const double session_s = session_seconds();
   state.elapsed_s = elapsed_before + session_s;
   result.paused_s = paused_s;

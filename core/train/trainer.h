@@ -49,6 +49,9 @@ struct TrainerOptions {
   // Data-parallel training over this group (null: one process). The other
   // ranks wait while rank 0 runs at_step_boundary (theirs is not called).
   distributed::ProcessGroup* group = nullptr;
+  // With a group: ZeRO stage 1, each rank keeping AdamW's moments for its own
+  // share of the parameters (train/optimizer_sharding.h). Same losses.
+  bool shard_optimizer = false;
 };
 
 struct TrainResult {
@@ -75,6 +78,8 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
 // AdamW as configured by the settings (betas, eps, weight decay; lr is set per step).
 std::unique_ptr<torch::optim::AdamW> make_optimizer(model::LlamaForCausalLM& model,
+                                                    const TrainingSettings& settings);
+std::unique_ptr<torch::optim::AdamW> make_optimizer(const std::vector<torch::Tensor>& parameters,
                                                     const TrainingSettings& settings);
 
 }  // namespace pose::train

@@ -18,7 +18,11 @@
 #include "distributed/gradient_sync.h"
 #include "distributed/launch_env.h"
 #include "distributed/process_group.h"
+#include "model/hf_checkpoint.h"
 #include "pose_cli_runner.h"
+#include "train/checkpoint.h"
+#include "train/cpu_adamw.h"
+#include "train/trainer.h"
 #include "results/metric_names.h"
 #include "store/experiment_store.h"
 
@@ -93,6 +97,48 @@ std::optional<pid_t> rank_process(pid_t launcher, int rank) {
     }
   }
   return std::nullopt;
+}
+
+// Starts `pose run --nproc 2` with `extra` options, waits for the run's first
+// checkpoint and SIGKILLs rank 1; returns the launcher's stderr and exit code.
+std::pair<QString, int> kill_rank_one(const std::string& spec, const std::string& store, const std::string& work,
+                                      const QStringList& extra, qint64* exit_ms) {
+  QProcess job;
+  job.start(kPose, pose_args(spec, store, work) << "--nproc" << "2" << "--collective-timeout" << "20" << extra);
+  if (!job.waitForStarted()) return {"did not start", -1};
+  const fs::path checkpoint = fs::path(work) / "runs" / "pose-linear" / "checkpoint.pt";
+  QElapsedTimer timer;
+  timer.start();
+  while (!fs::exists(checkpoint) && timer.elapsed() < 300000 && job.state() == QProcess::Running) QTest::qWait(5);
+  const auto victim = rank_process(static_cast<pid_t>(job.processId()), 1);
+  if (!fs::exists(checkpoint) || !victim) {
+    job.kill();
+    job.waitForFinished();
+    return {"no checkpoint or no rank 1: " + QString::fromUtf8(job.readAllStandardError()), -1};
+  }
+  ::kill(*victim, SIGKILL);
+  timer.restart();
+  job.waitForFinished(60000);
+  *exit_ms = timer.elapsed();
+  return {QString::fromUtf8(job.readAllStandardError()), job.exitCode()};
+}
+
+// Every trained tensor and AdamW moment of a checkpoint, by name.
+std::map<std::string, torch::Tensor> checkpoint_tensors(const fs::path& file, const fs::path& model_dir) {
+  auto model = pose::model::load_hf_model(model_dir).model;
+  auto optimizer = pose::train::make_optimizer(model, pose::train::TrainingSettings{});
+  pose::train::load_checkpoint(file, model, *optimizer);
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& item : model->named_parameters()) {
+    out[item.key()] = item.value().detach().clone();
+    const auto it = optimizer->state().find(pose::train::optimizer_state_key(item.value()));
+    if (it == optimizer->state().end()) continue;
+    const auto& st = static_cast<const torch::optim::AdamWParamState&>(*it->second);
+    out[item.key() + "/exp_avg"] = st.exp_avg();
+    out[item.key() + "/exp_avg_sq"] = st.exp_avg_sq();
+    out[item.key() + "/step"] = torch::tensor(st.step());
+  }
+  return out;
 }
 
 pose::distributed::EnvLookup lookup(std::map<std::string, std::string> vars) {
@@ -211,22 +257,10 @@ class TestDistributedRun : public QObject {
     const auto reference = series(ref, "pose-linear", pose::results::kTrainLoss);
     QCOMPARE(reference.size(), std::size_t(60));
 
-    QProcess job;
-    job.start(kPose, pose_args(d + "/spec.json", store, work) << "--nproc" << "2" << "--collective-timeout" << "20");
-    QVERIFY(job.waitForStarted());
-    const fs::path checkpoint = fs::path(work) / "runs" / "pose-linear" / "checkpoint.pt";
-    QElapsedTimer timer;
-    timer.start();
-    while (!fs::exists(checkpoint) && timer.elapsed() < 300000 && job.state() == QProcess::Running) QTest::qWait(5);
-    QVERIFY2(fs::exists(checkpoint), job.readAllStandardError().constData());
-    const auto victim = rank_process(static_cast<pid_t>(job.processId()), 1);
-    QVERIFY(victim);
-    ::kill(*victim, SIGKILL);
-    timer.restart();
-    QVERIFY(job.waitForFinished(60000));
-    QVERIFY2(timer.elapsed() < 20000 + 10000, "rank 0 outlived the collective timeout");
-    QVERIFY(job.exitCode() != 0);
-    const QString err = QString::fromUtf8(job.readAllStandardError());
+    qint64 exit_ms = 0;
+    const auto [err, code] = kill_rank_one(d + "/spec.json", store, work, {}, &exit_ms);
+    QVERIFY2(exit_ms < 20000 + 10000, "rank 0 outlived the collective timeout");
+    QVERIFY2(code > 0, qPrintable(err));
     QVERIFY2(err.contains("rank 1 was killed by signal 9"), qPrintable(err));
     QVERIFY2(err.contains("data-parallel rank 0 of 2"), qPrintable(err));
 
@@ -246,6 +280,42 @@ class TestDistributedRun : public QObject {
     QCOMPARE(resumed.size(), reference.size());
     const double worst = max_relative_difference(reference, resumed);
     QVERIFY2(worst <= 1e-5, ("resumed losses differ by " + std::to_string(worst)).c_str());
+  }
+
+  // ZeRO stage 1: the same losses and the same checkpoint as without it, also
+  // across a kill and a resume (the owners' moments gathered into the
+  // checkpoint, and each rank's own part taken back from it).
+  void shardedOptimizerKeepsLossesAndCheckpoints() {
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    pose::write_json_file(d + "/spec.json", spec_with(40, 4));
+    const std::string plain = d + "/plain.sqlite", sharded = d + "/sharded.sqlite";
+    QProcess job;
+    job.start(kPose, pose_args(d + "/spec.json", plain, d + "/plain") << "--nproc" << "2");
+    QVERIFY(job.waitForFinished(600000));
+    QVERIFY2(job.exitCode() == 0, job.readAllStandardError().constData());
+    const auto reference = series(plain, "pose-linear", pose::results::kTrainLoss);
+    QCOMPARE(reference.size(), std::size_t(40));
+
+    qint64 exit_ms = 0;
+    const auto [err, code] = kill_rank_one(d + "/spec.json", sharded, d + "/sharded", {"--shard-optimizer"}, &exit_ms);
+    QVERIFY2(code > 0, qPrintable(err));
+    QVERIFY(series(sharded, "pose-linear", pose::results::kTrainLoss).size() < reference.size());
+    job.start(kPose, pose_args(d + "/spec.json", sharded, d + "/sharded") << "--nproc" << "2" << "--shard-optimizer" << "--resume");
+    QVERIFY(job.waitForFinished(600000));
+    QVERIFY2(job.exitCode() == 0, job.readAllStandardError().constData());
+    QCOMPARE(series(sharded, "pose-linear", pose::results::kTrainLoss), reference);  // bit-exact
+    QCOMPARE(series(sharded, "base", pose::results::kTrainLoss), series(plain, "base", pose::results::kTrainLoss));
+
+    const fs::path run = fs::path("runs") / "pose-linear";
+    const auto a = checkpoint_tensors(fs::path(d) / "plain" / run / "checkpoint.pt", fs::path(d) / "plain" / run / "model");
+    const auto b = checkpoint_tensors(fs::path(d) / "sharded" / run / "checkpoint.pt", fs::path(d) / "sharded" / run / "model");
+    QCOMPARE(a.size(), b.size());
+    QVERIFY(a.size() > 3 * 20);  // weights, both moments and the step of each
+    for (const auto& [name, tensor] : a) {
+      QVERIFY2(b.count(name) == 1, name.c_str());
+      QVERIFY2(torch::equal(tensor, b.at(name)), name.c_str());
+    }
   }
 };
 
