@@ -188,6 +188,13 @@ std::vector<std::vector<double>> ProcessGroup::all_gather(const std::vector<doub
   return result;
 }
 
+void ProcessGroup::sum_over_ranks(std::vector<double>& values, const std::string& what) {
+  std::vector<torch::Tensor> t{torch::tensor(values, torch::kFloat64).to(impl_->options.device)};
+  all_reduce_sum(t, what);
+  const auto cpu = t[0].to(torch::kCPU).contiguous();
+  std::copy(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel(), values.begin());
+}
+
 void ProcessGroup::barrier(const std::string& what) {
   impl_->run_all(what, 1, [&](std::size_t) { return impl_->backend->barrier(c10d::BarrierOptions()); });
 }
@@ -251,6 +258,7 @@ std::chrono::milliseconds ProcessGroup::timeout() const { return {}; }
 void ProcessGroup::all_reduce_sum(std::vector<torch::Tensor>&, const std::string&) {}
 void ProcessGroup::broadcast(std::vector<torch::Tensor>&, int, const std::string&) {}
 std::vector<std::vector<double>> ProcessGroup::all_gather(const std::vector<double>& v, const std::string&) { return {v}; }
+void ProcessGroup::sum_over_ranks(std::vector<double>&, const std::string&) {}
 void ProcessGroup::barrier(const std::string&) {}
 void ProcessGroup::publish(int64_t) {}
 int64_t ProcessGroup::await_leader(const std::string&) { return 0; }

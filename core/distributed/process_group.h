@@ -64,6 +64,8 @@ class ProcessGroup {
   void broadcast(std::vector<torch::Tensor>& tensors, int root, const std::string& what);
   // Every rank's `values` (the same count on each), indexed by rank.
   std::vector<std::vector<double>> all_gather(const std::vector<double>& values, const std::string& what);
+  // Each value summed over the ranks, in place.
+  void sum_over_ranks(std::vector<double>& values, const std::string& what);
   void barrier(const std::string& what);
 
   // Work only rank 0 does (writing the store, exports, evaluating) while the

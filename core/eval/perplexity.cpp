@@ -42,7 +42,8 @@ std::vector<Window> document_windows(const std::vector<int32_t>& doc, int64_t W,
 
 std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
                                                  const std::vector<std::vector<int32_t>>& documents,
-                                                 const PerplexitySettings& s, const EvalProgress& progress) {
+                                                 const PerplexitySettings& s, const EvalProgress& progress,
+                                                 const EvalShare& share) {
   if (s.lengths.empty()) throw UserError("perplexity: no lengths given", "give at least one window length");
   torch::NoGradGuard no_grad;
   model->eval();
@@ -62,8 +63,17 @@ std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
     const int64_t rows_per_batch = std::max<int64_t>(1, s.batch_tokens / W);
     std::vector<Window> pending;
     int64_t pending_scored = 0;  // tokens the pending windows score
+    // Which windows are scored is planned from the labels alone, so data-parallel
+    // ranks agree on every batch and each computes its own (EvalShare).
+    int64_t planned_tokens = 0, batch_index = 0;
     auto flush = [&] {
       if (pending.empty()) return;
+      planned_tokens += pending_scored;
+      if (!share.mine(batch_index++)) {
+        pending.clear();
+        pending_scored = 0;
+        return;
+      }
       int64_t T = 0;
       for (const auto& w : pending) T = std::max<int64_t>(T, static_cast<int64_t>(w.ids.size()));
       const auto B = static_cast<int64_t>(pending.size());
@@ -90,21 +100,28 @@ std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
     for (const auto& doc : documents) {
       if (static_cast<int64_t>(doc.size()) < std::max<int64_t>(1, s.min_document_tokens)) continue;
       if (s.max_documents > 0 && used_documents >= s.max_documents) break;
-      if (s.max_tokens > 0 && point.tokens >= s.max_tokens) break;
+      if (s.max_tokens > 0 && planned_tokens >= s.max_tokens) break;
       ++used_documents;
       for (auto& w : document_windows(doc, W, stride, s.truncate, s.bos_id)) {
         pending_scored += std::count_if(w.labels.begin(), w.labels.end(), [](int64_t l) { return l != -100; });
         pending.push_back(std::move(w));
         // A full batch, or enough windows to reach the token cap: the cap
         // overshoots by less than one window, not by one batch.
-        const bool cap_reached = s.max_tokens > 0 && point.tokens + pending_scored >= s.max_tokens;
+        const bool cap_reached = s.max_tokens > 0 && planned_tokens + pending_scored >= s.max_tokens;
         if (static_cast<int64_t>(pending.size()) >= rows_per_batch || cap_reached) {
           flush();
-          if (s.max_tokens > 0 && point.tokens >= s.max_tokens) break;
+          if (s.max_tokens > 0 && planned_tokens >= s.max_tokens) break;
         }
       }
     }
     flush();
+    if (share.count > 1) {
+      std::vector<double> totals{nll, static_cast<double>(point.tokens), static_cast<double>(point.windows)};
+      share.sum(totals);
+      nll = totals[0];
+      point.tokens = static_cast<int64_t>(totals[1]);
+      point.windows = static_cast<int64_t>(totals[2]);
+    }
     point.documents = used_documents;
     if (point.tokens == 0) {
       throw UserError("perplexity at length " + std::to_string(W) + ": no document passed the filter",

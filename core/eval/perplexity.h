@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/eval_share.h"
 #include "model/llama_model.h"
 
 namespace pose::eval {
@@ -42,7 +43,8 @@ using EvalProgress = std::function<void(int64_t, int64_t)>;
 
 std::vector<PerplexityPoint> evaluate_perplexity(model::LlamaForCausalLM& model,
                                                  const std::vector<std::vector<int32_t>>& documents,
-                                                 const PerplexitySettings& settings, const EvalProgress& progress = {});
+                                                 const PerplexitySettings& settings, const EvalProgress& progress = {},
+                                                 const EvalShare& share = {});
 
 nlohmann::json to_json(const PerplexitySettings& s);
 nlohmann::json to_json(const std::vector<PerplexityPoint>& points);

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/eval_share.h"
 #include "experiment/experiment_spec.h"
 #include "model/llama_model.h"
 #include "results/metric_names.h"
@@ -41,6 +42,9 @@ struct SuiteInputs {
   // its kind give any (the run's perplexity lengths, else default_eval_lengths).
   std::vector<int64_t> default_lengths;
   std::function<void(int64_t done, int64_t total)> progress;
+  // Data parallelism: this rank's share of a suite that divides its work
+  // (SuiteInfo::divides_work); the whole of it by default.
+  eval::EvalShare share;
 };
 
 // One evaluation's record.
@@ -63,6 +67,8 @@ struct SuiteInfo {
   std::string description;  // one line for --help and the workbench
   bool needs_documents = false;  // held-out text (perplexity, attention, RULER's haystacks)
   SpecPlan spec_plan = SpecPlan::None;
+  // Whether run() divides its work over data-parallel ranks (SuiteInputs::share).
+  bool divides_work = false;
 };
 
 // What a spec gives a suite's plan besides its own object.

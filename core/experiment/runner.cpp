@@ -558,29 +558,25 @@ class Runner {
                                       static_cast<double>(lora_counts->trainable), 0.0}});
         }
       }
-      if (!leader()) {
-        // Rank 0 exports and evaluates what every rank trained.
-        end_run(id, run.name, RunStatus::Done);
-        meet_leader("rank 0 exporting and evaluating " + run.name);
-        return true;
-      }
       if (model::has_lora(model)) {
-        // The adapter alone in PEFT's layout, then merged for the plain HF export.
-        const fs::path adapter_dir = run_dir / "adapter";
-        model::save_peft_adapter(model, *run.training.lora, adapter_dir, base_model_reference(),
-                                 {{"pose_studio", {{"run", run.name}, {"rope_scaling_in", (export_dir / model::kConfigFile).string()}}}});
-        store_.add_artifact(id, "peft-adapter", adapter_dir);
+        // The adapter alone in PEFT's layout (rank 0), then merged for the plain
+        // HF export (every rank: they evaluate together).
+        if (leader()) {
+          const fs::path adapter_dir = run_dir / "adapter";
+          model::save_peft_adapter(model, *run.training.lora, adapter_dir, base_model_reference(),
+                                   {{"pose_studio", {{"run", run.name}, {"rope_scaling_in", (export_dir / model::kConfigFile).string()}}}});
+          store_.add_artifact(id, "peft-adapter", adapter_dir);
+        }
         model::merge_lora(model);
       }
-      export_model(id, model, export_dir, config.rope);
-      if (cancelled()) {
+      if (leader()) export_model(id, model, export_dir, config.rope);
+      if (from_leader(cancelled(), "whether " + run.name + " is evaluated")) {
         end_run(id, run.name, RunStatus::Cancelled, "cancelled before evaluation");
-        meet_leader("");
         return false;
       }
       evaluate(id, run, model, run.fine_tunes() ? run.training.steps : 0);
       end_run(id, run.name, RunStatus::Done);
-      meet_leader("");
+      meet_leader("rank 0 finishing " + run.name);
       return true;
     } catch (const std::exception& e) {
       const std::string message =
@@ -679,19 +675,34 @@ class Runner {
   }
 
   // The experiment's evaluation plan: each registered suite it asks for, in
-  // the registry's order (experiment/eval_suite.h).
+  // the registry's order (experiment/eval_suite.h). Data-parallel ranks divide
+  // the suites that can divide their work and sum their parts; the others run
+  // on rank 0 while the rest wait. Rank 0 records.
   void evaluate(int64_t id, const ExtendRunSpec& run, model::LlamaForCausalLM& model, int64_t step) {
     for (const auto* suite : eval_suites()) {
       const auto plan = suite->planned(spec_.evaluation);
       if (!plan) continue;
       const std::string name = suite->info().name;
+      const bool together = o_.group != nullptr && suite->info().divides_work;
+      if (o_.group && !together && !leader()) {
+        meet_leader("rank 0 evaluating " + run.name + ": " + name);
+        continue;
+      }
       SuiteInputs in = suite_inputs(run);
       in.progress = [&](int64_t done, int64_t total) {
         log(run.name + ": " + name + " " + std::to_string(done) + "/" + std::to_string(total));
       };
+      if (together) {
+        in.share.index = o_.group->rank();
+        in.share.count = o_.group->world_size();
+        in.share.sum = [this, &run, &name](std::vector<double>& values) {
+          o_.group->sum_over_ranks(values, run.name + ": summing the ranks' " + name);
+        };
+      }
       const auto t0 = Clock::now();
       const auto result = suite->run(model, *plan, in, results::EvalPhase::Final);
-      record_eval(id, run, suite->info().kind, result.settings, result.results, step, t0, result.headline);
+      if (leader()) record_eval(id, run, suite->info().kind, result.settings, result.results, step, t0, result.headline);
+      if (o_.group && !together) meet_leader("");
     }
   }
 

@@ -12,7 +12,7 @@ class PerplexitySuite : public EvalSuite {
  public:
   const SuiteInfo& info() const override {
     static const SuiteInfo i{"ppl", "perplexity", "sliding-window perplexity on held-out text at each length", true,
-                             SpecPlan::Typed};
+                             SpecPlan::Typed, true};
     return i;
   }
 
@@ -48,7 +48,7 @@ class PerplexitySuite : public EvalSuite {
     s.min_document_tokens = plan.value("min_document_tokens", int64_t(0));
     s.bos_id = in.tokenizer->bos_id();
     const std::string split = plan.value("split", std::string("test"));
-    const auto points = eval::evaluate_perplexity(model, in.documents(split), s, in.progress);
+    const auto points = eval::evaluate_perplexity(model, in.documents(split), s, in.progress, in.share);
     SuiteResult out;
     out.settings = eval::to_json(s);
     out.settings["split"] = split;

@@ -37,11 +37,13 @@ const QString kPose = QStringLiteral(POSE_BINARY_DIR "/bin/pose");
 
 // The quick preset's model and base stage and one PoSE run whose step of 3
 // rows (batch_size 1 x grad_accum 3) two ranks share unevenly (2 + 1).
-json spec_with(int64_t steps, int64_t checkpoint_every) {
+json spec_with(int64_t steps, int64_t checkpoint_every, bool long_evaluation = false) {
   json spec = pose::read_json_file(kSpec);
   spec["name"] = "micro-ddp";
   spec["presets"]["quick"].erase("evaluation");
-  spec["evaluation"] = {{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
+  // Long: enough windows for several batches at each length, which the ranks divide.
+  spec["evaluation"] = long_evaluation ? json{{"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 40000}}}}
+                                       : json{{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
   json run = spec["extend"][4];  // pose-linear
   run["steps"] = steps;
   run["checkpoint_every"] = checkpoint_every;
@@ -212,7 +214,7 @@ class TestDistributedRun : public QObject {
     QVERIFY(pose::distributed::distributed_available());
     QTemporaryDir dir;
     const std::string d = dir.path().toStdString();
-    pose::write_json_file(d + "/spec.json", spec_with(8, 4));
+    pose::write_json_file(d + "/spec.json", spec_with(8, 4, true));
     const std::string one = d + "/one.sqlite", two = d + "/two.sqlite";
     QCOMPARE(run_pose({"run", d + "/spec.json", "--preset", "quick", "--store", one, "--work-dir", d + "/one"}), 0);
 
@@ -240,12 +242,23 @@ class TestDistributedRun : public QObject {
       QCOMPARE(series(one, run, pose::results::kRunWorldSize), std::vector<double>{1.0});
       QCOMPARE(series(two, run, pose::results::kTrainSlowestRank).size(), reference.size());
     }
-    // Rank 0 exported and evaluated; the evaluation matches one process's.
+    // Rank 0 exported; the ranks divided the perplexity windows between them
+    // and the result is one process's.
     QVERIFY(fs::exists(fs::path(d) / "two" / "runs" / "pose-linear" / "model" / "config.json"));
-    const auto ppl_one = series(one, "pose-linear", pose::results::ppl_at(256));
-    const auto ppl_two = series(two, "pose-linear", pose::results::ppl_at(256));
-    QCOMPARE(ppl_two.size(), std::size_t(1));
-    QVERIFY(max_relative_difference(ppl_one, ppl_two) <= 1e-4);
+    for (const int64_t length : {256, 512}) {
+      const auto ppl_one = series(one, "pose-linear", pose::results::ppl_at(length));
+      const auto ppl_two = series(two, "pose-linear", pose::results::ppl_at(length));
+      QCOMPARE(ppl_two.size(), std::size_t(1));
+      QVERIFY2(max_relative_difference(ppl_one, ppl_two) <= 1e-5, std::to_string(length).c_str());
+    }
+    auto st = ExperimentStore::open(two, ExperimentStore::Mode::ReadOnly);
+    const auto results = st.eval_results(run_record(two, "pose-linear")->id, "perplexity");
+    QCOMPARE(results.size(), std::size_t(1));
+    for (const auto& row : results[0].results) {
+      // More windows than one batch holds (16384 positions): both ranks had batches.
+      QVERIFY2(row["windows"].get<int64_t>() * row["length"].get<int64_t>() > 2 * 16384, row.dump().c_str());
+      QVERIFY(row["tokens"].get<int64_t>() >= 40000);
+    }
   }
 
   void killedRankFailsTheJobAndResumeFinishes() {
