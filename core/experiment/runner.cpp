@@ -495,7 +495,8 @@ class Runner {
       end_run(id, name, RunStatus::Cancelled, "cancelled at step " + std::to_string(result.steps));
       return false;
     }
-    store_.add_artifact(id, "checkpoint", to.checkpoint_file, result.steps);
+    // Rank 0 writes the checkpoint (and may still be writing it here).
+    if (leader()) store_.add_artifact(id, "checkpoint", to.checkpoint_file, result.steps);
     store_.append_metrics(id, {{results::kRunWallS, result.steps, result.elapsed_s, result.elapsed_s},
                                {results::kRunTokensPerS, result.steps, result.tokens_per_s, result.elapsed_s},
                                {results::kRunWorldSize, result.steps, static_cast<double>(result.world_size),
