@@ -106,6 +106,18 @@
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Ranks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · slowest %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 processes trained this run (data parallelism); Tokens/s counts them all. The slowest rank managed %2 tokens/s in its forward and backward on its share of each step, on average over the steps.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -1237,10 +1249,6 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>original at Lc</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1262,6 +1270,30 @@ When another experiment runs on this machine, give each half the cores.</source>
     </message>
     <message>
         <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs trained by several processes (data parallelism). Tokens/s counts every rank together; the slowest rank&apos;s tokens/s is over its forward and backward on its share of each step, averaged over the run&apos;s steps (by step: the series &quot;Tokens/s, slowest rank&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data parallel, %1 ranks — slowest rank, mean tokens/s: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: step %2 / %3 · loss %4 · %5 · ETA %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens/s on %2 ranks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 step %2, tokens/s by rank: %3 (slowest: rank %4)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2001,6 +2033,14 @@ score %3</source>
     </message>
     <message>
         <source>step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens/s, slowest rank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens/s counts every rank of a data-parallel run together. &quot;Tokens/s, slowest rank&quot; (listed when a run has more than one rank) is the tokens/s of the rank whose share of each step took longest.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

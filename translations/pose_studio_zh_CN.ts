@@ -106,6 +106,18 @@
         <source>Training</source>
         <translation>训练方式</translation>
     </message>
+    <message>
+        <source>Ranks</source>
+        <translation>进程数</translation>
+    </message>
+    <message>
+        <source>%1 · slowest %2</source>
+        <translation>%1 · 最慢 %2</translation>
+    </message>
+    <message>
+        <source>%1 processes trained this run (data parallelism); Tokens/s counts them all. The slowest rank managed %2 tokens/s in its forward and backward on its share of each step, on average over the steps.</source>
+        <translation>此运行由 %1 个进程训练（数据并行）；词元/秒为所有进程合计。最慢的进程在每一步所分到部分的前向和反向计算中，平均达到 %2 词元/秒。</translation>
+    </message>
 </context>
 <context>
     <name>pose::studio::DesignWorkspace</name>
@@ -1240,10 +1252,6 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>正在启动 %1…</translation>
     </message>
     <message>
-        <source>%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6</source>
-        <translation>%1：第 %2 / %3 步 · 损失 %4 · %5 词元/秒 · 预计剩余 %6</translation>
-    </message>
-    <message>
         <source>original at Lc</source>
         <translation>原始模型 @ Lc</translation>
     </message>
@@ -1266,6 +1274,30 @@ When another experiment runs on this machine, give each half the cores.</source>
     <message>
         <source>Paused</source>
         <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Runs trained by several processes (data parallelism). Tokens/s counts every rank together; the slowest rank&apos;s tokens/s is over its forward and backward on its share of each step, averaged over the run&apos;s steps (by step: the series &quot;Tokens/s, slowest rank&quot;).</source>
+        <translation>由多个进程训练的运行（数据并行）。词元/秒为所有进程合计；最慢进程的词元/秒按它在每一步所分到部分的前向和反向计算计，并在运行的各步上取平均（逐步数值见序列“词元/秒（最慢进程）”）。</translation>
+    </message>
+    <message>
+        <source>Data parallel, %1 ranks — slowest rank, mean tokens/s: %2</source>
+        <translation>数据并行，%1 个进程 — 最慢进程的平均词元/秒：%2</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>%1: step %2 / %3 · loss %4 · %5 · ETA %6</source>
+        <translation>%1：第 %2 / %3 步 · 损失 %4 · %5 · 预计剩余 %6</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s on %2 ranks</source>
+        <translation>%1 词元/秒，%2 个进程</translation>
+    </message>
+    <message>
+        <source>%1 step %2, tokens/s by rank: %3 (slowest: rank %4)</source>
+        <translation>%1 第 %2 步，各进程词元/秒：%3（最慢：进程 %4）</translation>
     </message>
 </context>
 <context>
@@ -2011,6 +2043,14 @@ score %3</source>
     <message>
         <source>step</source>
         <translation>步</translation>
+    </message>
+    <message>
+        <source>Tokens/s, slowest rank</source>
+        <translation>词元/秒（最慢进程）</translation>
+    </message>
+    <message>
+        <source>Tokens/s counts every rank of a data-parallel run together. &quot;Tokens/s, slowest rank&quot; (listed when a run has more than one rank) is the tokens/s of the rank whose share of each step took longest.</source>
+        <translation>数据并行运行的“词元/秒”为所有进程合计。“词元/秒（最慢进程）”（运行有多于一个进程时列出）是每一步中完成自己那部分用时最长的进程的词元/秒。</translation>
     </message>
 </context>
 </TS>

@@ -96,7 +96,9 @@ void RunsTable::setRows(const QVector<RunsTableRow>& rows) {
       QList<QStandardItem*> items;
       for (const auto& c : columns_) {
         const QVariant v = c.key == QLatin1String("run") ? QVariant(r.run) : r.values.value(c.key);
-        auto* item = new QStandardItem(display_text(v, c.decimals));
+        const auto text = r.texts.constFind(c.key);
+        auto* item = new QStandardItem(text != r.texts.cend() ? *text : display_text(v, c.decimals));
+        if (const auto tip = r.toolTips.constFind(c.key); tip != r.toolTips.cend()) item->setToolTip(*tip);
         item->setData(v.isValid() && !(is_number(v) && !std::isfinite(v.toDouble())) ? v : QVariant(), kSortRole);
         item->setData(r.run, kRunRole);
         if (is_number(v)) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -119,6 +121,21 @@ void RunsTable::sortBy(const QString& key, Qt::SortOrder order) {
   for (int i = 0; i < columns_.size(); ++i) {
     if (columns_[i].key == key) view_->sortByColumn(i, order);
   }
+}
+
+void RunsTable::setColumnVisible(const QString& key, bool visible) {
+  for (int i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].key != key || view_->isColumnHidden(i) == !visible) continue;
+    view_->setColumnHidden(i, !visible);
+    if (visible) view_->resizeColumnToContents(i);  // rows set while it was hidden left it unsized
+  }
+}
+
+bool RunsTable::isColumnVisible(const QString& key) const {
+  for (int i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].key == key) return !view_->isColumnHidden(i);
+  }
+  return false;
 }
 
 void RunsTable::selectRuns(const QStringList& runs) {

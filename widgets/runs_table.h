@@ -27,6 +27,9 @@ struct RunsTableRow {
   QString run;
   int colorIndex = 0;
   QMap<QString, QVariant> values;  // by column key; absent or invalid: "—"
+  // By column key, optional: the text shown in place of the value's own (the
+  // value still sorts), and a tooltip.
+  QMap<QString, QString> texts = {}, toolTips = {};
 };
 
 class RunsTable : public QWidget {
@@ -38,6 +41,10 @@ class RunsTable : public QWidget {
   // Replaces the rows; the selection of runs that are still there is kept.
   void setRows(const QVector<RunsTableRow>& rows);
   void sortBy(const QString& key, Qt::SortOrder order);
+  // A column that has nothing to say for these rows (the ranks of runs that
+  // all ran in one process) can be left out; shown by default.
+  void setColumnVisible(const QString& key, bool visible);
+  bool isColumnVisible(const QString& key) const;
   void selectRuns(const QStringList& runs);
 
   QStringList selectedRuns() const;  // in table order

@@ -37,6 +37,9 @@ constexpr int kRawAlpha = 89;  // 35% of 255
 struct SeriesInfo {
   const char* name;
   const char* label;
+  // Listed only while a run has points in it (data-parallel runs alone have
+  // the slowest rank's tokens/s).
+  bool onlyWithData = false;
 };
 constexpr SeriesInfo kSeries[] = {
     {pose::results::kTrainLoss, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Loss")},
@@ -44,6 +47,8 @@ constexpr SeriesInfo kSeries[] = {
     {pose::results::kTrainGradNorm, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Gradient norm")},
     {pose::results::kTrainTokensPerS, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Tokens/s")},
     {pose::results::kTrainMemoryMb, QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Memory (MiB)")},
+    {pose::results::kTrainSlowestRankTokensPerS,
+     QT_TRANSLATE_NOOP("pose::widgets::TrainingCurvesView", "Tokens/s, slowest rank"), true},
 };
 
 double clampWeight(double w) {
@@ -91,7 +96,14 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent)
       smoothingSlider_(new QSlider(Qt::Horizontal, this)),
       logCheck_(new QCheckBox(tr("Log y"), this)) {
   seriesCombo_->setObjectName(QStringLiteral("seriesCombo"));
-  for (const QString& name : training_series_names()) seriesCombo_->addItem(training_series_label(name), name);
+  seriesCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);  // the slowest rank's label comes later
+  for (const SeriesInfo& info : kSeries) {
+    const QString name = QString::fromLatin1(info.name);
+    if (!info.onlyWithData) seriesCombo_->addItem(training_series_label(name), name);
+  }
+  seriesCombo_->setToolTip(tr("Tokens/s counts every rank of a data-parallel run together. \"Tokens/s, slowest rank\" "
+                              "(listed when a run has more than one rank) is the tokens/s of the rank whose share of "
+                              "each step took longest."));
   smoothingSpin_->setObjectName(QStringLiteral("smoothingSpin"));
   smoothingSpin_->setRange(0.0, kMaxSmoothing);
   smoothingSpin_->setDecimals(3);
@@ -177,6 +189,7 @@ void TrainingCurvesView::removeRun(const QString& run) {
   }
   removeGraphs(it->second);
   runs_.erase(it);
+  syncSeriesItems();
   recomputeRanges();
   updateAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -186,6 +199,7 @@ void TrainingCurvesView::clear() {
   for (auto& [name, r] : runs_) removeGraphs(r);
   runs_.clear();
   totalSteps_.clear();
+  syncSeriesItems();
   recomputeRanges();
   updateAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -194,6 +208,7 @@ void TrainingCurvesView::clear() {
 void TrainingCurvesView::setSeries(const QString& run, const QString& series, const QVector<CurvePoint>& points) {
   Run& r = ensureRun(run);
   r.series[series] = points;
+  syncSeriesItems();
   if (series != shown_) return;
   if (points.isEmpty()) {
     removeGraphs(r);
@@ -227,7 +242,9 @@ void TrainingCurvesView::appendPoints(const QString& run, const QString& series,
     setSeries(run, series, kept);
     return;
   }
+  const bool first = existing == r.series.cend() || existing->isEmpty();
   r.series[series] += points;
+  if (first) syncSeriesItems();
   if (series != shown_) return;
   if (!r.raw) {
     createGraphs(run, r);  // first points of this run in the shown series
@@ -242,6 +259,7 @@ void TrainingCurvesView::setShownSeries(const QString& series) {
   if (series.isEmpty() || series == shown_) return;
   shown_ = series;
   if (seriesCombo_->findData(series) < 0) seriesCombo_->addItem(training_series_label(series), series);
+  syncSeriesItems();
   rebuildAll();
   emit shownSeriesChanged(shown_);
 }
@@ -286,6 +304,25 @@ QCPGraph* TrainingCurvesView::rawGraph(const QString& run) const {
 QCPGraph* TrainingCurvesView::smoothedGraph(const QString& run) const {
   auto it = runs_.find(run);
   return it == runs_.end() ? nullptr : it->second.smoothed;
+}
+
+void TrainingCurvesView::syncSeriesItems() {
+  for (const SeriesInfo& info : kSeries) {
+    if (!info.onlyWithData) continue;
+    const QString name = QString::fromLatin1(info.name);
+    bool has = name == shown_;
+    for (auto it = runs_.cbegin(); !has && it != runs_.cend(); ++it) {
+      const auto points = it->second.series.constFind(name);
+      has = points != it->second.series.cend() && !points->isEmpty();
+    }
+    const int index = seriesCombo_->findData(name);
+    if (has && index < 0) {
+      seriesCombo_->addItem(training_series_label(name), name);
+    } else if (!has && index >= 0) {
+      const QSignalBlocker block(seriesCombo_);  // never the shown series: the choice stays
+      seriesCombo_->removeItem(index);
+    }
+  }
 }
 
 bool TrainingCurvesView::showsSmoothed() const { return shown_ == kLoss && smoothing_ > 0.0; }

@@ -1,8 +1,9 @@
 // The Train workspace's live curves: several runs of one experiment overlaid,
 // one metric series at a time (loss, learning rate, gradient norm, tokens/s,
-// memory), updated while training runs. Appends go straight into the drawn
-// graphs (and the loss's smoothed curve keeps its EMA state per run), so the
-// live path never rebuilds what is already drawn.
+// memory, and a data-parallel run's slowest rank's tokens/s), updated while
+// training runs. Appends go straight into the drawn graphs (and the loss's
+// smoothed curve keeps its EMA state per run), so the live path never
+// rebuilds what is already drawn.
 #pragma once
 
 #include <QHash>
@@ -52,7 +53,8 @@ QVector<double> smooth_ema(const QVector<double>& values, double weight);
 // Readable label of a series name ("train/loss" -> "Loss"); unknown names are
 // returned as they are.
 QString training_series_label(const QString& series);
-// The series the toolbar lists, in its order.
+// Every series the view draws, in the toolbar's order; the slowest rank's
+// tokens/s (data-parallel runs) is listed in the toolbar only while a run has it.
 QStringList training_series_names();
 
 class TrainingCurvesView : public QWidget {
@@ -112,6 +114,8 @@ class TrainingCurvesView : public QWidget {
   Run& ensureRun(const QString& run);
   bool showsSmoothed() const;
   void removeGraphs(Run& r);
+  // Lists the series shown only with data while a run has points in one (or it is shown).
+  void syncSeriesItems();
   void createGraphs(const QString& name, Run& r);
   void feedGraphs(Run& r, const QVector<CurvePoint>& points);
   void rebuildAll();

@@ -62,6 +62,9 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
                       {QStringLiteral("loss"), tr("Final loss"), 3},
                       {QStringLiteral("wall"), tr("Wall s"), 1},
                       {QStringLiteral("tps"), tr("Tokens/s"), 0},
+                      // Data parallelism: the processes that trained the run and the slowest one's
+                      // tokens/s; shown only when some run had more than one.
+                      {QStringLiteral("ranks"), tr("Ranks")},
                       {QStringLiteral("ppl_lc"), tr("ppl@Lc"), 2},
                       {QStringLiteral("ppl_lt"), tr("ppl@Lt"), 2},
                       {QStringLiteral("ppl_min"), tr("min ppl"), 2},
@@ -102,6 +105,7 @@ void CompareWorkspace::refresh() {
     e.reset();
   }
   QVector<pose::widgets::RunsTableRow> rows;
+  bool dataParallel = false;
   if (e) {
     for (const auto& run : e->runs) {
       if (run.kind != QLatin1String("extend")) continue;
@@ -134,6 +138,23 @@ void CompareWorkspace::refresh() {
                     {QStringLiteral("kv_lt"), optional_value(m.kv_at_lt)},
                     {QStringLiteral("beyond"), optional_value(m.attention_beyond_lc)},
                     {QStringLiteral("ruler_leff"), optional_value(m.ruler_effective_length)}};
+      // Ranks of a run that trained: sorted by their number, the slowest rank's mean tokens/s beside it.
+      if (m.world_size > 1) {
+        row.values.insert(QStringLiteral("ranks"), static_cast<qlonglong>(m.world_size));
+        if (m.slowest_rank_tokens_per_s) {
+          const auto slowest = static_cast<qint64>(*m.slowest_rank_tokens_per_s);
+          row.texts.insert(QStringLiteral("ranks"), tr("%1 · slowest %2").arg(m.world_size).arg(slowest));
+          row.toolTips.insert(QStringLiteral("ranks"),
+                              tr("%1 processes trained this run (data parallelism); Tokens/s counts them all. "
+                                 "The slowest rank managed %2 tokens/s in its forward and backward on its share of "
+                                 "each step, on average over the steps.")
+                                  .arg(m.world_size)
+                                  .arg(slowest));
+        }
+        dataParallel = true;
+      } else if (m.tokens_per_s) {
+        row.values.insert(QStringLiteral("ranks"), qlonglong(1));
+      }
       const std::string claim = pose::report::paper_claim(run.spec);
       if (!claim.empty()) row.values.insert(QStringLiteral("claim"), QString::fromStdString(claim));
       const auto measured = pose::report::measured_outcome_text(m);
@@ -142,6 +163,7 @@ void CompareWorkspace::refresh() {
     }
     perplexity_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
   }
+  table_->setColumnVisible(QStringLiteral("ranks"), dataParallel);
   table_->setRows(rows);
   if (table_->selectedRuns().isEmpty() && !rows.isEmpty()) {
     QStringList all;

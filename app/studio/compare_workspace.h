@@ -1,7 +1,8 @@
 // The Compare workspace: every extension run of an experiment in one sortable
 // table — design (strategy, RoPE method and factor, chunks, Lc → Lt, steps,
 // how it trains: full fine-tuning or LoRA)
-// and key metrics (final loss, wall time, tokens/s, perplexity at Lc and Lt
+// and key metrics (final loss, wall time, tokens/s — with the ranks and the
+// slowest rank's tokens/s of data-parallel runs — perplexity at Lc and Lt
 // and its minimum over lengths, passkey and key-value accuracy, attention
 // beyond Lc) — and the selected runs overlaid: perplexity against length and
 // their loss curves. Everything is read from the store.

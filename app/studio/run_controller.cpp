@@ -63,6 +63,9 @@ class RunController::Observer : public experiment::ExperimentObserver {
     s.memoryMb = e.memory_mb;
     s.elapsedS = e.elapsed_s;
     s.etaS = e.eta_s;
+    s.worldSize = e.world_size;
+    s.rankTokensPerS = QVector<double>(e.rank_tokens_per_s.begin(), e.rank_tokens_per_s.end());
+    s.slowestRank = e.slowest_rank;
     push({Event::Kind::Step, s, {}, {}, {}, 0, {}});
   }
   void on_checkpoint(const std::string& run, int64_t step, const std::string& /*path*/) override {

@@ -46,6 +46,11 @@ struct StepSample {
   QString run;
   qint64 step = 0, totalSteps = 0, tokens = 0;
   double loss = 0, lr = 0, gradNorm = 0, tokensPerS = 0, memoryMb = 0, elapsedS = 0, etaS = 0;
+  // Data parallelism (train::StepEvent): the ranks, each rank's tokens/s over
+  // its share of the step, and the slowest of them; tokensPerS counts them all.
+  int worldSize = 1;
+  QVector<double> rankTokensPerS;
+  int slowestRank = 0;
 };
 
 class RunController : public QObject {

@@ -15,6 +15,7 @@
 #include "live_eval_view.h"
 #include "results/metric_names.h"
 #include "results/run_summary.h"
+#include "run_colors.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
 
@@ -94,10 +95,27 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   layout->addWidget(pausedBanner_);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
-  curves_ = new pose::widgets::TrainingCurvesView(split);
+  // The curves, and over them the ranks of the runs they show that trained
+  // data-parallel, in their colours (at the top: a short window scrolls the
+  // bottom of the workspace out of view first).
+  auto* curvesPane = new QWidget(split);
+  auto* curvesLayout = new QVBoxLayout(curvesPane);
+  curvesLayout->setContentsMargins(0, 0, 0, 0);
+  curves_ = new pose::widgets::TrainingCurvesView(curvesPane);
+  ranks_ = new QLabel(curvesPane);
+  ranks_->setObjectName(QStringLiteral("trainRanks"));
+  ranks_->setWordWrap(true);
+  ranks_->setTextFormat(Qt::RichText);
+  ranks_->setContentsMargins(4, 2, 4, 2);
+  ranks_->setToolTip(tr("Runs trained by several processes (data parallelism). Tokens/s counts every rank together; "
+                        "the slowest rank's tokens/s is over its forward and backward on its share of each step, "
+                        "averaged over the run's steps (by step: the series \"Tokens/s, slowest rank\")."));
+  ranks_->hide();
+  curvesLayout->addWidget(ranks_);
+  curvesLayout->addWidget(curves_, 1);
   liveEval_ = new pose::widgets::LiveEvalView(split);
   liveEval_->setObjectName(QStringLiteral("liveEval"));
-  split->addWidget(curves_);
+  split->addWidget(curvesPane);
   split->addWidget(liveEval_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
@@ -174,14 +192,18 @@ bool TrainWorkspace::shown(const QString& run) const {
   return true;
 }
 
-int TrainWorkspace::colorIndex(const QString& run) const {
+int TrainWorkspace::colorIndex(const QString& run, int stored) const {
   const int i = static_cast<int>(runs_.indexOf(run));
-  return i >= 0 ? i : static_cast<int>(runs_.size());
+  if (i >= 0) return i;
+  // A stored experiment shown without its spec: the run's place in the store.
+  if (stored >= 0) return stored;
+  return storedColors_.value(run, static_cast<int>(runs_.size()));
 }
 
 void TrainWorkspace::reloadFromStore() {
   curves_->clear();
   liveEval_->clear();
+  showRanks(nullptr);
   if (experiment_.isEmpty() || storeFile_.isEmpty()) return;
   std::optional<StoredExperiment> e;
   try {
@@ -191,6 +213,7 @@ void TrainWorkspace::reloadFromStore() {
     return;
   }
   if (!e) return;
+  showRanks(&*e);
   const StoreReader reader(storeFile_);
   liveEval_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
   if (const auto reference = reader.originalPerplexity(*e, e->trainLen())) {
@@ -200,14 +223,14 @@ void TrainWorkspace::reloadFromStore() {
     if (run.kind != QLatin1String("extend")) continue;
     const auto points = reader.periodicPoints(run.id);
     if (points.isEmpty()) continue;
-    liveEval_->addRun(run.name, colorIndex(run.name), !results::run_trains(run.spec));
+    liveEval_->addRun(run.name, colorIndex(run.name, run.colorIndex), !results::run_trains(run.spec));
     liveEval_->setPoints(run.name, points);
   }
   for (const auto& run : e->runs) {
     if (run.kind == QLatin1String("data") || !shown(run.name)) continue;
     const auto loss = reader.series(run.id, QString::fromLatin1(results::kTrainLoss));
     if (loss.isEmpty()) continue;  // evaluation-only runs have no curve
-    curves_->addRun(run.name, colorIndex(run.name));
+    curves_->addRun(run.name, colorIndex(run.name, run.colorIndex));
     for (const auto& series : pose::widgets::training_series_names()) {
       curves_->setSeries(run.name, series, reader.series(run.id, series));
     }
@@ -223,13 +246,14 @@ void TrainWorkspace::reloadRun(const QString& run) {
     const StoreReader reader(storeFile_);
     const auto e = reader.experiment(experiment_);
     if (!e) return;
+    showRanks(&*e);  // the run before this one may have finished
     for (const auto& stored : e->runs) {
       if (stored.name != run) continue;
       if (liveEval_->runs().contains(run)) liveEval_->setPoints(run, reader.periodicPoints(stored.id));
       if (!shown(run)) return;
       const auto loss = reader.series(stored.id, QString::fromLatin1(results::kTrainLoss));
       if (loss.isEmpty()) return;
-      curves_->addRun(run, colorIndex(run));
+      curves_->addRun(run, colorIndex(run, stored.colorIndex));
       for (const auto& series : pose::widgets::training_series_names()) {
         curves_->setSeries(run, series, reader.series(stored.id, series));
       }
@@ -237,6 +261,51 @@ void TrainWorkspace::reloadRun(const QString& run) {
   } catch (const std::exception& ex) {
     status_->setText(tr("Cannot read the store: %1").arg(QString::fromStdString(ex.what())));
   }
+}
+
+namespace {
+
+// A run's name in its colour; it never breaks at its hyphens (a word joiner
+// after each), nor from what follows it inside `nowrap`.
+QString coloured_run(const QString& run, int colorIndex) {
+  QString name = run.toHtmlEscaped();
+  name.replace(QLatin1Char('-'), QStringLiteral("-\u2060"));
+  return QStringLiteral("<span style=\"color:%1; font-weight:bold\">%2</span>")
+      .arg(pose::widgets::run_color(colorIndex).darker(115).name(), name);
+}
+
+QString nowrap(const QString& html) { return QStringLiteral("<span style=\"white-space:nowrap\">%1</span>").arg(html); }
+
+}  // namespace
+
+void TrainWorkspace::showRanks(const StoredExperiment* e) {
+  // The runs on show that several processes trained, by their number of ranks:
+  // each name in its colour, with its slowest rank's mean tokens/s.
+  std::map<qint64, QStringList> byWorldSize;
+  storedColors_.clear();
+  if (e) {
+    for (const auto& run : e->runs) {
+      storedColors_.insert(run.name, run.colorIndex);
+      const auto& m = run.summary;
+      if (run.kind == QLatin1String("data") || !shown(run.name) || m.world_size <= 1) continue;
+      QString entry = coloured_run(run.name, colorIndex(run.name, run.colorIndex));
+      if (m.slowest_rank_tokens_per_s) entry += QStringLiteral(" %1").arg(static_cast<qint64>(*m.slowest_rank_tokens_per_s));
+      byWorldSize[m.world_size] << nowrap(entry);
+    }
+  }
+  storedRanks_.clear();
+  for (const auto& [world, runs] : byWorldSize) {
+    storedRanks_ << tr("Data parallel, %1 ranks — slowest rank, mean tokens/s: %2").arg(world).arg(runs.join(QStringLiteral(" · ")));
+  }
+  liveRanks_.clear();  // a run started or the experiment ended: the store says the rest
+  updateRanksLabel();
+}
+
+void TrainWorkspace::updateRanksLabel() {
+  QStringList lines = storedRanks_;
+  if (!liveRanks_.isEmpty()) lines.prepend(liveRanks_);
+  ranks_->setText(lines.join(QStringLiteral("<br>")));
+  ranks_->setVisible(!lines.isEmpty());
 }
 
 void TrainWorkspace::onPausedChanged(bool paused) {
@@ -291,6 +360,9 @@ void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
     series[QString::fromLatin1(results::kTrainGradNorm)].push_back({x, s.gradNorm});
     series[QString::fromLatin1(results::kTrainTokensPerS)].push_back({x, s.tokensPerS});
     series[QString::fromLatin1(results::kTrainMemoryMb)].push_back({x, s.memoryMb});
+    if (s.worldSize > 1 && s.slowestRank >= 0 && s.slowestRank < s.rankTokensPerS.size()) {
+      series[QString::fromLatin1(results::kTrainSlowestRankTokensPerS)].push_back({x, s.rankTokensPerS[s.slowestRank]});
+    }
   }
   for (const auto& [run, series] : batch) {
     if (!curves_->runs().contains(run)) curves_->addRun(run, colorIndex(run));
@@ -302,12 +374,28 @@ void TrainWorkspace::onSteps(const QVector<StepSample>& steps) {
   progress_->setTextVisible(true);
   progress_->setRange(0, static_cast<int>(last.totalSteps));
   progress_->setValue(static_cast<int>(last.step));
-  status_->setText(tr("%1: step %2 / %3 · loss %4 · %5 tokens/s · ETA %6")
+  // Tokens/s counts every rank; for a data-parallel step the status says how
+  // many, and the line over the curves gives each rank's tokens/s and the slowest.
+  QString throughput = tr("%1 tokens/s").arg(static_cast<qint64>(last.tokensPerS));
+  const bool dataParallel = last.worldSize > 1 && last.slowestRank >= 0 && last.slowestRank < last.rankTokensPerS.size();
+  if (dataParallel) {
+    throughput = tr("%1 tokens/s on %2 ranks").arg(static_cast<qint64>(last.tokensPerS)).arg(last.worldSize);
+    QStringList perRank;
+    for (const double v : last.rankTokensPerS) perRank << QString::number(static_cast<qint64>(v));
+    liveRanks_ = tr("%1 step %2, tokens/s by rank: %3 (slowest: rank %4)")
+                     .arg(nowrap(coloured_run(last.run, colorIndex(last.run))), QString::number(last.step),
+                          perRank.join(QStringLiteral(" · ")), QString::number(last.slowestRank));
+  }
+  if (dataParallel || !liveRanks_.isEmpty()) {
+    if (!dataParallel) liveRanks_.clear();
+    updateRanksLabel();
+  }
+  status_->setText(tr("%1: step %2 / %3 · loss %4 · %5 · ETA %6")
                        .arg(last.run)
                        .arg(last.step)
                        .arg(last.totalSteps)
                        .arg(last.loss, 0, 'g', 4)
-                       .arg(static_cast<qint64>(last.tokensPerS))
+                       .arg(throughput)
                        .arg(duration(last.etaS)));
 }
 

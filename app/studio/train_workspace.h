@@ -1,13 +1,16 @@
 // The Train workspace: start, pause, resume and stop an experiment, and watch
 // its runs' curves (loss raw and smoothed, learning rate, gradient norm,
-// tokens/s, memory) fill in live, with a progress bar and ETA for the run
-// under way. Live points come from the RunController's coalesced events; when
-// an experiment is opened (or a run ends) the curves are read back from the
-// store, so what is shown is what was recorded. Beside the curves, the
+// tokens/s, memory, a data-parallel run's slowest rank's tokens/s) fill in
+// live, with a progress bar and ETA for the run under way; over the curves,
+// the ranks of data-parallel runs and each rank's tokens/s. Live points come
+// from the RunController's coalesced events; when an experiment is opened (or
+// a run ends) the curves are read back from the store, so what is shown is
+// what was recorded. Beside the curves, the
 // evaluations during training (evaluation.periodic) of the extension runs fill
 // in the same way: live events first, the store when a run ends.
 #pragma once
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -28,6 +31,8 @@ class TrainingCurvesView;
 }
 
 namespace pose::studio {
+
+struct StoredExperiment;
 
 class TrainWorkspace : public QWidget {
   Q_OBJECT
@@ -53,6 +58,10 @@ class TrainWorkspace : public QWidget {
   pose::widgets::LiveEvalView* liveEval() const { return liveEval_; }
   QProgressBar* progress() const { return progress_; }
   QLabel* statusLabel() const { return status_; }
+  // Over the curves: the stored runs on show that trained in several
+  // processes (their ranks and the slowest rank's mean tokens/s) and, live, a
+  // data-parallel step's tokens/s by rank; hidden when there are none.
+  QLabel* ranksLabel() const { return ranks_; }
   // Shown while the run is paused: where it stopped and that the wait is not
   // counted as training time.
   QLabel* pausedBanner() const { return pausedBanner_; }
@@ -77,7 +86,11 @@ class TrainWorkspace : public QWidget {
   void reloadRun(const QString& run);
   void onPeriodic(const QString& run, qint64 totalSteps, const pose::widgets::PeriodicPoint& point);
   void updateButtons();
-  int colorIndex(const QString& run) const;
+  void showRanks(const StoredExperiment* experiment);
+  void updateRanksLabel();
+  // The run's place in the opened spec's runs; else its place in the store
+  // (`stored`, or as last read); else after them.
+  int colorIndex(const QString& run, int stored = -1) const;
   bool shown(const QString& run) const;
 
   RunController* controller_;
@@ -91,10 +104,16 @@ class TrainWorkspace : public QWidget {
   QPushButton* stopButton_;
   QProgressBar* progress_;
   QLabel* status_;
+  QLabel* ranks_;
   QLabel* pausedBanner_;
   std::function<void()> startHandler_;
   StepSample lastStep_;  // the latest step shown, for the paused banner
   QString specPath_, experiment_, storeFile_;
+  // Lines of the ranks label: the stored data-parallel runs on show, and the
+  // latest step of a data-parallel run under way (each rank's tokens/s).
+  QStringList storedRanks_;
+  QString liveRanks_;
+  QHash<QString, int> storedColors_;  // each run's place in the store, as last read
   QStringList runs_;
 };
 

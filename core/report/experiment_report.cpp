@@ -238,7 +238,7 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
     if (lt == 0 && r.spec.is_object()) lt = r.spec.value("target_len", int64_t(0));
     json series = json::object();
     for (const char* name : {results::kTrainLoss, results::kTrainLr, results::kTrainGradNorm, results::kTrainTokensPerS,
-                             results::kTrainMemoryMb}) {
+                             results::kTrainMemoryMb, results::kTrainSlowestRank, results::kTrainSlowestRankTokensPerS}) {
       auto points = series_of(st, r.id, name);
       if (!points.empty()) series[name] = std::move(points);
     }
@@ -561,7 +561,19 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                         }},
                        {"final loss", summary("final_loss", 3)},
                        {"wall s", summary("wall_s", 1)},
-                       {"tokens/s", summary("tokens_per_s", 0)}}};
+                       {"tokens/s", [](const json& run) -> std::string {
+                          // Every rank's tokens together; a data-parallel run says how many ranks and
+                          // what its slowest one managed on its share of the steps, on average.
+                          const auto s = results::run_summary_from_json(run.value("summary", json()));
+                          if (!s.tokens_per_s) return "—";
+                          std::string text = table_number(*s.tokens_per_s, 0);
+                          if (s.world_size > 1) {
+                            text += " (" + std::to_string(s.world_size) + " ranks";
+                            if (s.slowest_rank_tokens_per_s) text += "; slowest " + table_number(*s.slowest_rank_tokens_per_s, 0);
+                            text += ")";
+                          }
+                          return text;
+                        }}}};
   SummaryTable results{"Results",
                        {name,
                         {"ppl@" + lc, summary("ppl_at_lc", 2)},

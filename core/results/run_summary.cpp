@@ -15,6 +15,14 @@ std::optional<double> value_of(const LastMetrics& m, const std::string& name) {
   return it->second.value;
 }
 
+// The mean a reader filled in for a series summarized by its mean; never its
+// last point, which is one step's value.
+std::optional<double> mean_of(const LastMetrics& m, const std::string& name) {
+  const auto it = m.find(name);
+  if (it == m.end()) return std::nullopt;
+  return it->second.mean;
+}
+
 template <typename T>
 void read_optional(const nlohmann::json& j, const char* key, std::optional<T>& out) {
   if (j.is_object() && j.contains(key) && j[key].is_number()) out = j[key].get<T>();
@@ -26,6 +34,8 @@ nlohmann::json or_null(const std::optional<T>& v) {
 }
 
 }  // namespace
+
+bool summarized_by_mean(const std::string& series) { return series == kTrainSlowestRankTokensPerS; }
 
 bool run_trains(const nlohmann::json& spec) {
   if (!spec.is_object()) return false;
@@ -58,6 +68,8 @@ RunSummary summarize_run(const LastMetrics& run, const LastMetrics* original, in
   }
   s.wall_s = value_of(run, kRunWallS);
   s.tokens_per_s = value_of(run, kRunTokensPerS);
+  if (const auto world = value_of(run, kRunWorldSize); world && *world >= 1) s.world_size = static_cast<int64_t>(*world);
+  s.slowest_rank_tokens_per_s = mean_of(run, kTrainSlowestRankTokensPerS);
   if (lc > 0) {
     s.ppl_at_lc = value_of(run, ppl_at(lc));
     s.passkey_at_lc = value_of(run, passkey_at(lc));
@@ -103,6 +115,8 @@ nlohmann::json to_json(const RunSummary& s) {
           {"final_loss", or_null(s.final_loss)},
           {"wall_s", or_null(s.wall_s)},
           {"tokens_per_s", or_null(s.tokens_per_s)},
+          {"world_size", s.world_size},
+          {"slowest_rank_tokens_per_s", or_null(s.slowest_rank_tokens_per_s)},
           {"ppl_at_lc", or_null(s.ppl_at_lc)},
           {"ppl_at_lt", or_null(s.ppl_at_lt)},
           {"min_ppl", or_null(s.min_ppl)},
@@ -128,6 +142,10 @@ RunSummary run_summary_from_json(const nlohmann::json& j) {
   read_optional(j, "final_loss", s.final_loss);
   read_optional(j, "wall_s", s.wall_s);
   read_optional(j, "tokens_per_s", s.tokens_per_s);
+  std::optional<int64_t> world;
+  read_optional(j, "world_size", world);
+  if (world && *world >= 1) s.world_size = *world;
+  read_optional(j, "slowest_rank_tokens_per_s", s.slowest_rank_tokens_per_s);
   read_optional(j, "ppl_at_lc", s.ppl_at_lc);
   read_optional(j, "ppl_at_lt", s.ppl_at_lt);
   read_optional(j, "min_ppl", s.min_ppl);

@@ -15,12 +15,19 @@
 
 namespace pose::results {
 
-// The last point of each metric series of a run, by name (metric_names.h).
+// The last point of each metric series of a run, by name (metric_names.h);
+// for a series the summary reads as its mean over the run
+// (summarized_by_mean), also the mean of all its points.
 struct LastValue {
   int64_t step = 0;
   double value = 0.0;
+  std::optional<double> mean = std::nullopt;
 };
 using LastMetrics = std::map<std::string, LastValue>;
+
+// Series whose headline is their mean over the run's steps rather than their
+// last point: a reader of the store fills LastValue::mean for these.
+bool summarized_by_mean(const std::string& series);
 
 // From a stored extension run's settings (to_json(ExtendRunSpec)).
 bool run_trains(const nlohmann::json& run_spec);
@@ -39,7 +46,13 @@ struct RunSummary {
   std::optional<int64_t> steps;  // the last step with a training loss
   std::optional<double> final_loss;
   std::optional<double> wall_s;
-  std::optional<double> tokens_per_s;
+  std::optional<double> tokens_per_s;  // every rank's together
+  // Data parallelism: the processes that trained the run's last session (1 for
+  // one process, and for runs stored before the store recorded it), and the
+  // slowest rank's tokens/s over its share of each step, averaged over the
+  // steps (only runs of more than one rank have it).
+  int64_t world_size = 1;
+  std::optional<double> slowest_rank_tokens_per_s;
   std::optional<double> ppl_at_lc;
   std::optional<double> ppl_at_lt;
   std::optional<double> min_ppl;  // lowest final perplexity at any evaluated length

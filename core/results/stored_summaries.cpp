@@ -7,7 +7,16 @@ namespace pose::results {
 LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_id) {
   LastMetrics out;
   for (const auto& name : store.metric_names(run_id)) {
-    if (const auto last = store.last_metric(run_id, name)) out[name] = {last->step, last->value};
+    const auto last = store.last_metric(run_id, name);
+    if (!last) continue;
+    LastValue v{last->step, last->value};
+    if (summarized_by_mean(name)) {
+      const auto points = store.metric_series(run_id, name);
+      double sum = 0.0;
+      for (const auto& p : points) sum += p.value;
+      if (!points.empty()) v.mean = sum / static_cast<double>(points.size());
+    }
+    out[name] = v;
   }
   return out;
 }

@@ -11,6 +11,8 @@
 
 namespace pose::results {
 
+// The last point of every series of the run, and the mean of those the summary
+// reads as their mean (summarized_by_mean).
 LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_id);
 
 // Every run of the experiment by run id; the original model is its first

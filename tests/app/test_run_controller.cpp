@@ -93,6 +93,12 @@ class TestRunController : public QObject {
     for (const auto& [run, list] : steps) {
       for (int i = 0; i < list.size(); ++i) QCOMPARE(list[i].step, qint64(i + 1));
     }
+    // One process: one rank, its tokens/s the step's, and it is the slowest.
+    const StepSample& one = steps["pose-linear"].back();
+    QCOMPARE(one.worldSize, 1);
+    QCOMPARE(one.rankTokensPerS.size(), 1);
+    QVERIFY(one.rankTokensPerS[0] > 0);
+    QCOMPARE(one.slowestRank, 0);
     // Coalesced: steps that arrive within one drain interval come as one batch
     // (a run-level event in between, e.g. a periodic evaluation, closes a batch).
     int largest = 0;

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTextDocumentFragment>
 
 #include <qcustomplot.h>
 
@@ -26,11 +27,13 @@
 #include "evaluate_workspace.h"
 #include "perplexity_length_plot.h"
 #include "retrieval_heatmap.h"
+#include "run_colors.h"
 #include "run_controller.h"
 #include "score_length_plot.h"
 #include "store/experiment_store.h"
 #include "live_eval_view.h"
 #include "probe_table.h"
+#include "results/metric_names.h"
 #include "train_workspace.h"
 #include "training_curves_view.h"
 
@@ -118,6 +121,22 @@ void addRuler(const QString& file) {
              cell("vt", 256, pose::eval::kNoDepth, 8, 7.0), cell("vt", 2048, pose::eval::kNoDepth, 8, 2.0)};
   st.add_eval_result({0, pose, "ruler", json::object(), pose::eval::to_json(r), 2, {}});
   st.append_metrics(pose, {{"eval/ruler@256", 2, *r.average(256), 0}, {"eval/ruler@2048", 2, *r.average(2048), 0}});
+}
+
+// The pose run trained by two processes, as the runner stores a data-parallel
+// run: its world size, the slowest rank by step and their tokens/s.
+void makeDataParallel(const QString& file) {
+  namespace r = pose::results;
+  auto st = ExperimentStore::open(file.toStdString());
+  const auto pose = st.find_run(st.find_experiment("demo")->id, "pose")->id;
+  st.append_metrics(pose, {{r::kTrainTokensPerS, 1, 46000.0, 0},
+                           {r::kTrainSlowestRank, 1, 1.0, 0},
+                           {r::kTrainSlowestRankTokensPerS, 1, 23000.0, 0},
+                           {r::kTrainTokensPerS, 2, 47000.0, 0},
+                           {r::kTrainSlowestRank, 2, 0.0, 0},
+                           {r::kTrainSlowestRankTokensPerS, 2, 23200.0, 0},
+                           {r::kRunTokensPerS, 2, 47405.0, 0},
+                           {r::kRunWorldSize, 2, 2.0, 0}});
 }
 
 }  // namespace
@@ -446,6 +465,25 @@ class TestWorkspaces : public QObject {
     QCOMPARE(w.curves()->runs(), (QStringList{"pose"}));
   }
 
+  // Ranks: a column only when a run had more than one, its number sorting and
+  // the slowest rank's mean tokens/s beside it.
+  void compareShowsTheRanksOfDataParallelRuns() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    pose::studio::CompareWorkspace w;
+    w.setStoreFile(file);
+    w.setExperiment("demo");
+    QVERIFY(!w.table()->isColumnVisible("ranks"));  // one process each: nothing to say
+    makeDataParallel(file);
+    w.refresh();
+    QVERIFY(w.table()->isColumnVisible("ranks"));
+    QCOMPARE(w.table()->cellText("pose", "ranks"), QString::fromUtf8("2 · slowest 23100"));
+    QCOMPARE(w.table()->cellText("pose", "tps"), QString("47405"));
+    QCOMPARE(w.table()->cellText("no-finetune", "ranks"), QString("—"));  // it does not train
+    auto* combo = w.curves()->findChild<QComboBox*>("seriesCombo");
+    QVERIFY(combo->findData(QString::fromLatin1(pose::results::kTrainSlowestRankTokensPerS)) >= 0);
+  }
+
   void mainWindowBrowsesTheStoreAndExportsAReport() {
     QStandardPaths::setTestModeEnabled(true);
     QTemporaryDir dir;
@@ -536,6 +574,122 @@ class TestWorkspaces : public QObject {
     QVERIFY(!w.start(&error));  // the spec file does not exist: refused with its name
     QVERIFY2(error.contains("nonexistent.json"), qPrintable(error));
     QVERIFY(!controller.isRunning());
+  }
+
+  // A data-parallel run: the stored one's ranks and slowest rank's mean
+  // tokens/s over the curves; live, the ranks beside the tokens/s, each rank's
+  // tokens/s and the slowest over the curves, and its own curve.
+  void trainShowsTheRanksOfADataParallelRun() {
+    QTemporaryDir dir;
+    const QString file = makeStore(dir);
+    pose::studio::RunController controller;
+    pose::studio::TrainWorkspace w(&controller);
+    w.setStoreFile(file);
+    w.setExperiment("/nonexistent.json", "demo", {"data", "base", "no-finetune", "pose"});
+    QVERIFY(!w.ranksLabel()->isVisibleTo(&w));  // one process
+    makeDataParallel(file);
+    w.reloadFromStore();
+    QVERIFY(w.ranksLabel()->isVisibleTo(&w));
+    QCOMPARE(QTextDocumentFragment::fromHtml(w.ranksLabel()->text()).toPlainText().replace(QChar(0xa0), ' ').remove(QChar(0x2060)),
+             QString::fromUtf8("Data parallel, 2 ranks — slowest rank, mean tokens/s: pose 23100"));
+    QVERIFY(w.ranksLabel()->text().contains(pose::widgets::run_color(3).darker(115).name()));  // pose's colour
+    w.setRunFilter(pose::studio::TrainWorkspace::RunFilter::Base);
+    QVERIFY(!w.ranksLabel()->isVisibleTo(&w));  // the base run trained in one process
+    w.setRunFilter(pose::studio::TrainWorkspace::RunFilter::Extensions);
+
+    const QString slowest = QString::fromLatin1(pose::results::kTrainSlowestRankTokensPerS);
+    w.curves()->setShownSeries(slowest);
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->size(), 2);  // read from the store
+    pose::studio::StepSample s;
+    s.run = "pose";
+    s.step = 3;
+    s.totalSteps = 4;
+    s.loss = 3.3;
+    s.tokensPerS = 19914;
+    s.worldSize = 2;
+    s.rankTokensPerS = {10114, 9800};
+    s.slowestRank = 1;
+    emit controller.stepsArrived({s});
+    const QString status = w.statusLabel()->text();
+    QVERIFY2(status.contains(QString::fromUtf8("· 19914 tokens/s on 2 ranks · ETA")), qPrintable(status));
+    const auto plain = [&w] {
+      return QTextDocumentFragment::fromHtml(w.ranksLabel()->text()).toPlainText().replace(QChar(0xa0), ' ').remove(QChar(0x2060));
+    };
+    QVERIFY2(plain().startsWith(QString::fromUtf8("pose step 3, tokens/s by rank: 10114 · 9800 (slowest: rank 1)\n"
+                                                  "Data parallel, 2 ranks")),
+             qPrintable(plain()));
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->size(), 3);
+    QCOMPARE(w.curves()->rawGraph("pose")->data()->at(2)->value, 9800.0);
+
+    // One process: the tokens/s alone, and no live line.
+    s.step = 4;
+    s.worldSize = 1;
+    s.rankTokensPerS = {19914};
+    s.slowestRank = 0;
+    emit controller.stepsArrived({s});
+    QVERIFY2(w.statusLabel()->text().contains(QString::fromUtf8("· 19914 tokens/s · ETA")), qPrintable(w.statusLabel()->text()));
+    QVERIFY2(plain().startsWith("Data parallel"), qPrintable(plain()));
+  }
+
+  // Writes train-data-parallel.png (the main window at 1024 x 700 on the Train
+  // workspace, the slowest rank's tokens/s shown) and compare-data-parallel.png
+  // (Compare, its table scrolled to the ranks), and the workspaces whole
+  // (*-workspace.png), into POSE_SCREENSHOT_DIR when it is set;
+  // POSE_SCREENSHOT_STORE and POSE_SCREENSHOT_EXPERIMENT show another store.
+  void dataParallelScreenshot() {
+    const QString out = qEnvironmentVariable("POSE_SCREENSHOT_DIR");
+    if (out.isEmpty()) QSKIP("set POSE_SCREENSHOT_DIR to write the screenshots");
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    QString file = qEnvironmentVariable("POSE_SCREENSHOT_STORE");
+    const QString experiment = qEnvironmentVariable("POSE_SCREENSHOT_EXPERIMENT", "demo");
+    if (file.isEmpty()) {
+      file = makeStore(dir);
+      makeDataParallel(file);
+    }
+    pose::studio::MainWindow w;
+    w.resize(1024, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.setStoreFile(file);
+    w.experimentBrowser()->setCurrentExperiment(experiment);
+    const auto show = [&w](QWidget* workspace) {
+      for (int i = 0; i < w.workspaces()->count(); ++i) {
+        if (w.workspaces()->widget(i)->isAncestorOf(workspace)) w.workspaces()->setCurrentIndex(i);
+      }
+    };
+    auto* train = w.trainWorkspace();
+    show(train);
+    train->curves()->setShownSeries(QString::fromLatin1(pose::results::kTrainSlowestRankTokensPerS));
+    QCoreApplication::processEvents();
+    QVERIFY(train->ranksLabel()->isVisible());
+    QVERIFY(w.grab().save(out + "/train-data-parallel.png"));
+    QVERIFY(train->grab().save(out + "/train-data-parallel-workspace.png"));
+    // A live step of a two-rank run: the status line (train-data-parallel-live.png).
+    pose::studio::StepSample live;
+    live.run = train->curves()->runs().value(0);
+    live.step = 4;
+    live.totalSteps = 4;
+    live.loss = 4.5;
+    live.tokensPerS = 19914;
+    live.worldSize = 2;
+    live.rankTokensPerS = {10114, 9800};
+    live.slowestRank = 1;
+    emit w.runController()->stepsArrived({live});
+    QCoreApplication::processEvents();
+    QVERIFY(w.grab().save(out + "/train-data-parallel-live.png"));
+    auto* compare = w.compareWorkspace();
+    show(compare);
+    QCoreApplication::processEvents();
+    auto* view = compare->table()->view();
+    for (int c = 0; c < view->model()->columnCount(); ++c) {
+      if (view->model()->headerData(c, Qt::Horizontal).toString() == "Ranks") {
+        view->scrollTo(view->model()->index(0, c + 2));
+      }
+    }
+    QCoreApplication::processEvents();
+    QVERIFY(w.grab().save(out + "/compare-data-parallel.png"));
+    QVERIFY(compare->grab().save(out + "/compare-data-parallel-workspace.png"));
   }
 
   // Live curves belong to one attempt of a run: a resume takes the curve back

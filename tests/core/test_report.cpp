@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "report/experiment_report.h"
 #include "report/paper_claims.h"
+#include "results/metric_names.h"
 #include "store/experiment_store.h"
 
 using nlohmann::json;
@@ -157,6 +158,38 @@ class TestReport : public QObject {
     }
     QCOMPARE(listed, std::size_t(1));
     QVERIFY(pose::report::render_csv(r).find(",periodic,periodic/ppl@2048,,,10,80\n") != std::string::npos);
+  }
+
+  // A data-parallel run's tokens/s cell says how many ranks trained it and its
+  // slowest rank's mean tokens/s; a single process's cell is the number alone.
+  void dataParallelRunsShowTheirRanks() {
+    QTemporaryDir dir;
+    auto st = ExperimentStore::open(dir.filePath("s.sqlite").toStdString());
+    fill(st, 256, 2048);
+    const auto e = st.find_experiment("demo")->id;
+    const auto ddp = st.ensure_run(e, "pose-ddp", "extend", {{"strategy", "pose"}, {"steps", 2}});
+    st.mark_running(ddp, "cpu x 2 ranks (gloo)", {{"pose", "0.1.0"}});
+    namespace r = pose::results;
+    st.append_metrics(ddp, {{r::kTrainLoss, 1, 3.5, 0},
+                            {r::kTrainSlowestRank, 1, 1.0, 0},
+                            {r::kTrainSlowestRankTokensPerS, 1, 23000.0, 0},
+                            {r::kTrainLoss, 2, 3.4, 0},
+                            {r::kTrainSlowestRank, 2, 0.0, 0},
+                            {r::kTrainSlowestRankTokensPerS, 2, 23200.0, 0},
+                            {r::kRunTokensPerS, 2, 47405.2, 0},
+                            {r::kRunWorldSize, 2, 2.0, 0}});
+    st.finish_run(ddp, pose::store::RunStatus::Done);
+    const auto report = pose::report::collect_report(st, {"demo", {}});
+    QCOMPARE(report["runs"][2]["summary"]["world_size"].get<int64_t>(), int64_t(2));
+    QCOMPARE(report["runs"][2]["series"][r::kTrainSlowestRankTokensPerS].size(), std::size_t(2));
+    const std::string html = pose::report::render_html(report);
+    QVERIFY2(html.find(">47405 (2 ranks; slowest 23100)<") != std::string::npos, html.c_str());
+    QVERIFY(html.find(">35723<") != std::string::npos);  // one process: no ranks
+    QVERIFY(html.find("cpu x 2 ranks (gloo)") != std::string::npos);  // the environment it ran in
+    const std::string md = pose::report::render_markdown(report, "figures");
+    QVERIFY(md.find("| 47405 (2 ranks; slowest 23100) |") != std::string::npos);
+    const std::string csv_row = std::string("pose-ddp,train,") + r::kTrainSlowestRankTokensPerS + ",,,2,23200\n";
+    QVERIFY(pose::report::render_csv(report).find(csv_row) != std::string::npos);
   }
 
   void csvMarkdownAndTheCommand() {

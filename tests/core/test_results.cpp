@@ -4,11 +4,15 @@
 // for `pose runs`, the report and the workbench.
 #include <QtTest>
 
+#include <QTemporaryDir>
+
 #include <stdexcept>
 
 #include "results/effective_length.h"
 #include "results/metric_names.h"
 #include "results/run_summary.h"
+#include "results/stored_summaries.h"
+#include "store/experiment_store.h"
 
 using namespace pose::results;
 
@@ -119,6 +123,54 @@ class TestResults : public QObject {
     QVERIFY(!against_ruler.ruler_effective_length);
     // Without RULER scores there is no threshold and no effective length.
     QVERIFY(!summarize_run({}, &original, 256, 1024).ruler_threshold);
+  }
+
+  // A data-parallel run: its world size, and the slowest rank's tokens/s as
+  // the mean over the run's steps (one step's value is noise); a single
+  // process, and a run stored before world sizes were, counts as one rank.
+  void summaryReadsTheRanksOfADataParallelRun() {
+    const LastMetrics two = {{kRunTokensPerS, {40, 47405.0}},
+                             {kRunWorldSize, {40, 2.0}},
+                             {kTrainSlowestRankTokensPerS, {40, 20000.0, 23100.0}}};
+    const auto s = summarize_run(two, nullptr, 256, 2048);
+    QCOMPARE(s.world_size, int64_t(2));
+    QCOMPARE(*s.slowest_rank_tokens_per_s, 23100.0);
+    QCOMPARE(*s.tokens_per_s, 47405.0);
+    const auto j = to_json(s);
+    QCOMPARE(j["world_size"].get<int64_t>(), int64_t(2));
+    QCOMPARE(to_json(run_summary_from_json(j)), j);
+    // A last point without the mean over the run is not the run's figure.
+    const LastMetrics unaveraged = {{kRunWorldSize, {40, 2.0}}, {kTrainSlowestRankTokensPerS, {40, 20000.0}}};
+    QVERIFY(!summarize_run(unaveraged, nullptr, 256, 2048).slowest_rank_tokens_per_s);
+    const LastMetrics one = {{kRunTokensPerS, {40, 9000.0}}, {kRunWorldSize, {40, 1.0}}};
+    QCOMPARE(summarize_run(one, nullptr, 256, 2048).world_size, int64_t(1));
+    const auto older = summarize_run({{kRunTokensPerS, {40, 9000.0}}}, nullptr, 256, 2048);
+    QCOMPARE(older.world_size, int64_t(1));
+    QVERIFY(!older.slowest_rank_tokens_per_s);
+    QCOMPARE(run_summary_from_json(nlohmann::json{{"tokens_per_s", 9000.0}}).world_size, int64_t(1));
+    QCOMPARE(run_summary_from_json(nlohmann::json{{"world_size", nullptr}}).world_size, int64_t(1));
+
+    // From a store: the mean of every step's slowest rank, not the last step's.
+    QTemporaryDir dir;
+    auto st = pose::store::ExperimentStore::open(dir.filePath("s.sqlite").toStdString());
+    const nlohmann::json spec = {{"base_model", {{"train_len", 256}}}, {"target_len", 2048}};
+    const auto e = st.upsert_experiment("demo", spec);
+    const auto run = st.ensure_run(e, "pose", "extend", {{"strategy", "pose"}, {"steps", 3}});
+    st.append_metrics(run, {{kTrainSlowestRank, 1, 1.0, 0},
+                            {kTrainSlowestRankTokensPerS, 1, 1000.0, 0},
+                            {kTrainSlowestRank, 2, 0.0, 0},
+                            {kTrainSlowestRankTokensPerS, 2, 2000.0, 0},
+                            {kTrainSlowestRank, 3, 1.0, 0},
+                            {kTrainSlowestRankTokensPerS, 3, 6000.0, 0},
+                            {kRunTokensPerS, 3, 7000.0, 0},
+                            {kRunWorldSize, 3, 2.0, 0}});
+    const auto single = st.ensure_run(e, "pi", "extend", {{"strategy", "pose"}, {"steps", 3}});
+    st.append_metrics(single, {{kRunTokensPerS, 3, 4000.0, 0}});
+    const auto stored = summarize_experiment(st, *st.find_experiment("demo"));
+    QCOMPARE(stored.at(run).world_size, int64_t(2));
+    QCOMPARE(*stored.at(run).slowest_rank_tokens_per_s, 3000.0);
+    QCOMPARE(stored.at(single).world_size, int64_t(1));
+    QVERIFY(!stored.at(single).slowest_rank_tokens_per_s);
   }
 
   void originalModelAndLengthsFromStoredSpecs() {

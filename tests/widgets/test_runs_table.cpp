@@ -57,6 +57,37 @@ class TestRunsTable : public QObject {
     }
   }
 
+  // A cell may show its own text (and a tooltip) while its value sorts; a
+  // column can be left out.
+  void cellTextsSortByTheirValuesAndColumnsHide() {
+    RunsTable t;
+    t.setColumns({{"run", "Run"}, {"ranks", "Ranks"}});
+    RunsTableRow four{"a", 0, {{"ranks", 4}}};
+    four.texts.insert("ranks", "4 · slowest 900");
+    four.toolTips.insert("ranks", "four processes");
+    RunsTableRow two{"b", 1, {{"ranks", 2}}};
+    two.texts.insert("ranks", "2 · slowest 1000");
+    t.setRows({four, two, {"c", 2, {{"ranks", 10}}}});
+    QCOMPARE(t.cellText("a", "ranks"), QString::fromUtf8("4 · slowest 900"));
+    QCOMPARE(t.cellText("c", "ranks"), QString("10"));
+    t.sortBy("ranks", Qt::AscendingOrder);
+    QCOMPARE(t.runsInOrder(), (QStringList{"b", "a", "c"}));  // by the numbers, not the texts
+    auto* model = t.view()->model();
+    for (int r = 0; r < model->rowCount(); ++r) {
+      if (model->index(r, 0).data().toString() == "a") {
+        QCOMPARE(model->index(r, 1).data(Qt::ToolTipRole).toString(), QString("four processes"));
+      }
+    }
+    QVERIFY(t.isColumnVisible("ranks"));
+    t.setColumnVisible("ranks", false);
+    QVERIFY(!t.isColumnVisible("ranks"));
+    QVERIFY(t.view()->isColumnHidden(1));
+    QVERIFY(!t.isColumnVisible("unknown"));
+    t.setRows({four, two});
+    t.setColumnVisible("ranks", true);  // shown again: as wide as its texts
+    QVERIFY(t.view()->columnWidth(1) >= t.view()->fontMetrics().horizontalAdvance(QString::fromUtf8("4 · slowest 900")));
+  }
+
   void selectionIsAnnouncedAndKept() {
     RunsTable t;
     t.setColumns({{"run", "Run"}, {"ppl", "ppl"}});

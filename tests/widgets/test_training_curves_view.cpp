@@ -271,6 +271,33 @@ class TestTrainingCurvesView : public QObject {
     QCOMPARE(changed.count(), 3);
   }
 
+  // The slowest rank's tokens/s of a data-parallel run is in the toolbar only
+  // while a run has it: a single process's experiment lists five series.
+  void slowestRankSeriesIsListedOnlyWithData() {
+    const QString slowest = QString::fromLatin1(pose::results::kTrainSlowestRankTokensPerS);
+    TrainingCurvesView view;
+    auto* combo = view.findChild<QComboBox*>("seriesCombo");
+    QVERIFY(pose::widgets::training_series_names().contains(slowest));  // read like every series
+    view.setSeries("one", kLoss, points({3, 2}));
+    view.setSeries("one", slowest, {});
+    QCOMPARE(combo->findData(slowest), -1);
+    view.addRun("ddp", 1);
+    view.appendPoints("ddp", slowest, points({23000, 23200}, 1));
+    QVERIFY(combo->findData(slowest) >= 0);
+    QCOMPARE(combo->itemText(combo->findData(slowest)), QString("Tokens/s, slowest rank"));
+    combo->setCurrentIndex(combo->findData(slowest));
+    QCOMPARE(view.shownSeries(), slowest);
+    QCOMPARE(valuesOf(view.rawGraph("ddp")), (QVector<double>{23000, 23200}));
+    QVERIFY(!view.rawGraph("one"));
+    // Shown, it stays listed when its run goes; once another series is shown it is gone.
+    view.removeRun("ddp");
+    QVERIFY(combo->findData(slowest) >= 0);
+    view.setShownSeries(kLoss);
+    QCOMPARE(combo->findData(slowest), -1);
+    QCOMPARE(combo->count(), 5);
+    QCOMPARE(combo->currentData().toString(), kLoss);
+  }
+
   void nonFiniteValuesAreSkipped() {
     TrainingCurvesView view;
     view.setLogY(false);
