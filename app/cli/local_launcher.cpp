@@ -127,7 +127,10 @@ int launch_local_job(const LocalLaunch& launch, std::ostream& err) {
         done[r] = true;
         --running;
         const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (!ok) {
+        // After Ctrl-C the ranks stop together at a step and say so themselves.
+        const bool cancelled = g_interrupted && WIFEXITED(status) && WEXITSTATUS(status) == 1;
+        if (cancelled && result == 0) result = 1;
+        if (!ok && !cancelled) {
           if (result == 0) result = exit_code(status);
           err << "pose run --nproc " << launch.nproc << ": rank " << r << " " << describe_status(status)
               << (running > 0 ? "; the other ranks stop at their next collective" : "") << "\n";
@@ -153,7 +156,6 @@ int launch_local_job(const LocalLaunch& launch, std::ostream& err) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::sigaction(SIGINT, &previous, nullptr);
-  (void)g_interrupted;
   return result;
 }
 
