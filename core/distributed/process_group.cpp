@@ -86,7 +86,15 @@ struct ProcessGroup::Impl {
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
     works.reserve(count);
     try {
-      for (std::size_t i = 0; i < count; ++i) works.push_back(launch(i));
+      // Gloo serves concurrent collectives on a few threads of its own and
+      // runs them slower together than one after the other (5 all-reduces of
+      // 25 MiB on loopback: 0.37 s in flight together, 0.12 s in turn); NCCL
+      // overlaps them on the GPU.
+      const bool in_turn = backend_name == "gloo";
+      for (std::size_t i = 0; i < count; ++i) {
+        works.push_back(launch(i));
+        if (in_turn) works.back()->wait(options.timeout);
+      }
       for (auto& w : works) w->wait(options.timeout);
     } catch (const std::exception& e) {
       fail(what, e);
