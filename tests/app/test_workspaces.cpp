@@ -139,6 +139,31 @@ void makeDataParallel(const QString& file) {
                            {r::kRunWorldSize, 2, 2.0, 0}});
 }
 
+// The main window at 1024x700 for a screenshot: on POSE_SCREENSHOT_STORE when
+// set, else on a demo store in `dir` completed by `fill`, showing
+// POSE_SCREENSHOT_EXPERIMENT (default "demo").
+bool openForScreenshot(pose::studio::MainWindow& w, const QTemporaryDir& dir, void (*fill)(const QString&)) {
+  QStandardPaths::setTestModeEnabled(true);
+  QString file = qEnvironmentVariable("POSE_SCREENSHOT_STORE");
+  if (file.isEmpty()) {
+    file = makeStore(dir);
+    fill(file);
+  }
+  w.resize(1024, 700);
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w)) return false;
+  w.setStoreFile(file);
+  w.experimentBrowser()->setCurrentExperiment(qEnvironmentVariable("POSE_SCREENSHOT_EXPERIMENT", "demo"));
+  return true;
+}
+
+// Brings up the workspace tab that holds `inner`.
+void showWorkspaceOf(pose::studio::MainWindow& w, QWidget* inner) {
+  for (int i = 0; i < w.workspaces()->count(); ++i) {
+    if (w.workspaces()->widget(i)->isAncestorOf(inner)) w.workspaces()->setCurrentIndex(i);
+  }
+}
+
 }  // namespace
 
 class TestWorkspaces : public QObject {
@@ -387,24 +412,11 @@ class TestWorkspaces : public QObject {
   void evaluateRulerScreenshot() {
     const QString out = qEnvironmentVariable("POSE_SCREENSHOT_DIR");
     if (out.isEmpty()) QSKIP("set POSE_SCREENSHOT_DIR to write the screenshots");
-    QStandardPaths::setTestModeEnabled(true);
     QTemporaryDir dir;
-    QString file = qEnvironmentVariable("POSE_SCREENSHOT_STORE");
-    QString experiment = qEnvironmentVariable("POSE_SCREENSHOT_EXPERIMENT", "demo");
-    if (file.isEmpty()) {
-      file = makeStore(dir);
-      addRuler(file);
-    }
     pose::studio::MainWindow w;
-    w.resize(1024, 700);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.setStoreFile(file);
-    w.experimentBrowser()->setCurrentExperiment(experiment);
+    QVERIFY(openForScreenshot(w, dir, addRuler));
     auto* e = w.evaluateWorkspace();
-    for (int i = 0; i < w.workspaces()->count(); ++i) {
-      if (w.workspaces()->widget(i)->isAncestorOf(e)) w.workspaces()->setCurrentIndex(i);
-    }
+    showWorkspaceOf(w, e);
     e->plotTabs()->setCurrentWidget(e->scorePlot());
     e->kindCombo()->setCurrentIndex(e->kindCombo()->findData("ruler"));
     QCoreApplication::processEvents();
@@ -639,25 +651,10 @@ class TestWorkspaces : public QObject {
   void dataParallelScreenshot() {
     const QString out = qEnvironmentVariable("POSE_SCREENSHOT_DIR");
     if (out.isEmpty()) QSKIP("set POSE_SCREENSHOT_DIR to write the screenshots");
-    QStandardPaths::setTestModeEnabled(true);
     QTemporaryDir dir;
-    QString file = qEnvironmentVariable("POSE_SCREENSHOT_STORE");
-    const QString experiment = qEnvironmentVariable("POSE_SCREENSHOT_EXPERIMENT", "demo");
-    if (file.isEmpty()) {
-      file = makeStore(dir);
-      makeDataParallel(file);
-    }
     pose::studio::MainWindow w;
-    w.resize(1024, 700);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.setStoreFile(file);
-    w.experimentBrowser()->setCurrentExperiment(experiment);
-    const auto show = [&w](QWidget* workspace) {
-      for (int i = 0; i < w.workspaces()->count(); ++i) {
-        if (w.workspaces()->widget(i)->isAncestorOf(workspace)) w.workspaces()->setCurrentIndex(i);
-      }
-    };
+    QVERIFY(openForScreenshot(w, dir, makeDataParallel));
+    const auto show = [&w](QWidget* workspace) { showWorkspaceOf(w, workspace); };
     auto* train = w.trainWorkspace();
     show(train);
     train->curves()->setShownSeries(QString::fromLatin1(pose::results::kTrainSlowestRankTokensPerS));
