@@ -21,7 +21,7 @@ std::string trimmed(const std::string& s) {
 
 std::vector<RetrievalCell> evaluate_retrieval(TokenPredictor& predictor, const text::Tokenizer& tokenizer,
                                               const RetrievalFormat& format, const RetrievalSettings& s,
-                                              const RetrievalProgress& progress) {
+                                              const RetrievalProgress& progress, const EvalShare& share) {
   if (s.lengths.empty() || s.depths.empty() || s.trials < 1) {
     throw UserError(format.name + ": the grid is empty", "give lengths, depths and trials >= 1");
   }
@@ -43,15 +43,28 @@ std::vector<RetrievalCell> evaluate_retrieval(TokenPredictor& predictor, const t
         continue;
       }
       const int64_t rows_per_batch = std::max<int64_t>(1, s.batch_tokens / L);
-      for (int64_t first = 0; first < s.trials; first += rows_per_batch) {
-        const int64_t B = std::min(rows_per_batch, s.trials - first);
+      // Every trial's prompt (each rank builds them all, so the draws and
+      // prompt_tokens agree), then this rank's trials: rank 0 takes the first
+      // few, whose samples are kept, and the rest go round (EvalShare).
+      std::vector<RetrievalPrompt> all;
+      all.reserve(static_cast<std::size_t>(s.trials));
+      for (int64_t t = 0; t < s.trials; ++t) {
+        all.push_back(format.build(L, depth, s.seed, trial_index++));
+        cell.prompt_tokens = std::max(cell.prompt_tokens, all.back().answer_end);
+      }
+      std::vector<std::size_t> mine;
+      for (int64_t t = 0; t < s.trials; ++t) {
+        const bool sampled = t < static_cast<int64_t>(kSamplesKept);
+        if (share.count <= 1 || (sampled ? share.index == 0 : share.mine(t))) mine.push_back(static_cast<std::size_t>(t));
+      }
+      for (std::size_t first = 0; first < mine.size(); first += static_cast<std::size_t>(rows_per_batch)) {
+        const auto B = static_cast<int64_t>(std::min<std::size_t>(static_cast<std::size_t>(rows_per_batch), mine.size() - first));
         std::vector<RetrievalPrompt> prompts;
         int64_t T = 0;
         for (int64_t r = 0; r < B; ++r) {
-          prompts.push_back(format.build(L, depth, s.seed, trial_index++));
+          prompts.push_back(all[mine[first + static_cast<std::size_t>(r)]]);
           T = std::max(T, prompts.back().answer_end);
         }
-        cell.prompt_tokens = std::max(cell.prompt_tokens, T);
         auto ids = torch::zeros({B, T}, torch::kInt64);
         auto ia = ids.accessor<int64_t, 2>();
         std::vector<Span> spans;
@@ -84,6 +97,21 @@ std::vector<RetrievalCell> evaluate_retrieval(TokenPredictor& predictor, const t
       }
       cells.push_back(std::move(cell));
       if (progress) progress(static_cast<int64_t>(cells.size()), total);
+    }
+  }
+  if (share.count > 1) {
+    // Each rank counted its own trials: the totals are the sums.
+    std::vector<double> counts;
+    for (const auto& c : cells) {
+      counts.push_back(static_cast<double>(c.trials));
+      counts.push_back(static_cast<double>(c.correct));
+      counts.push_back(static_cast<double>(std::max<int64_t>(c.generated_correct, 0)));
+    }
+    share.sum(counts);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      cells[i].trials = static_cast<int64_t>(counts[3 * i]);
+      cells[i].correct = static_cast<int64_t>(counts[3 * i + 1]);
+      if (cells[i].generated_correct >= 0) cells[i].generated_correct = static_cast<int64_t>(counts[3 * i + 2]);
     }
   }
   return cells;

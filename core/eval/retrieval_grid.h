@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/eval_share.h"
 #include "eval/token_predictor.h"
 #include "text/tokenizer.h"
 
@@ -77,7 +78,7 @@ using RetrievalProgress = std::function<void(int64_t, int64_t)>;
 
 std::vector<RetrievalCell> evaluate_retrieval(TokenPredictor& predictor, const text::Tokenizer& tokenizer,
                                               const RetrievalFormat& format, const RetrievalSettings& settings,
-                                              const RetrievalProgress& progress = {});
+                                              const RetrievalProgress& progress = {}, const EvalShare& share = {});
 
 // Settings common to every format ("format" and the scoring rule included).
 nlohmann::json to_json(const RetrievalSettings& s, const RetrievalFormat& format);

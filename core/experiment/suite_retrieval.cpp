@@ -43,7 +43,7 @@ class RetrievalSuite : public EvalSuite {
     s.generate = plan.value("generate", false);
     const auto format = format_(*in.tokenizer);
     eval::ModelPredictor predictor(model);
-    const auto cells = eval::evaluate_retrieval(predictor, *in.tokenizer, format, s, in.progress);
+    const auto cells = eval::evaluate_retrieval(predictor, *in.tokenizer, format, s, in.progress, in.share);
     SuiteResult out;
     out.settings = eval::to_json(s, format);
     out.results = eval::to_json(cells);
@@ -63,13 +63,13 @@ class RetrievalSuite : public EvalSuite {
 }  // namespace
 
 const EvalSuite& passkey_suite() {
-  static const RetrievalSuite suite({"passkey", "passkey", "passkey retrieval over lengths x depths", false, SpecPlan::Typed},
+  static const RetrievalSuite suite({"passkey", "passkey", "passkey retrieval over lengths x depths", false, SpecPlan::Typed, true},
                                     &EvaluationPlan::passkey, &eval::passkey_format);
   return suite;
 }
 
 const EvalSuite& kv_suite() {
-  static const RetrievalSuite suite({"kv", "kv", "key-value retrieval over lengths x depths", false, SpecPlan::Typed},
+  static const RetrievalSuite suite({"kv", "kv", "key-value retrieval over lengths x depths", false, SpecPlan::Typed, true},
                                     &EvaluationPlan::kv, &eval::kv_retrieval_format);
   return suite;
 }

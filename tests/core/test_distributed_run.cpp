@@ -42,7 +42,8 @@ json spec_with(int64_t steps, int64_t checkpoint_every, bool long_evaluation = f
   spec["name"] = "micro-ddp";
   spec["presets"]["quick"].erase("evaluation");
   // Long: enough windows for several batches at each length, which the ranks divide.
-  spec["evaluation"] = long_evaluation ? json{{"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 40000}}}}
+  spec["evaluation"] = long_evaluation ? json{{"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 40000}}},
+                                              {"passkey", {{"lengths", {256, 512}}, {"depths", {0.0, 0.5, 1.0}}, {"trials", 7}}}}
                                        : json{{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
   json run = spec["extend"][4];  // pose-linear
   run["steps"] = steps;
@@ -251,7 +252,15 @@ class TestDistributedRun : public QObject {
       QCOMPARE(ppl_two.size(), std::size_t(1));
       QVERIFY2(max_relative_difference(ppl_one, ppl_two) <= 1e-5, std::to_string(length).c_str());
     }
+    // The passkey grid's trials, divided the same way: the same cells, counts and kept samples.
     auto st = ExperimentStore::open(two, ExperimentStore::Mode::ReadOnly);
+    auto st_one = ExperimentStore::open(one, ExperimentStore::Mode::ReadOnly);
+    const auto passkey_two = st.eval_results(run_record(two, "pose-linear")->id, "passkey");
+    const auto passkey_one = st_one.eval_results(run_record(one, "pose-linear")->id, "passkey");
+    QCOMPARE(passkey_two.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(passkey_two[0].results.dump()), QString::fromStdString(passkey_one.at(0).results.dump()));
+    QCOMPARE(passkey_two[0].results.size(), std::size_t(6));
+    QCOMPARE(passkey_two[0].results[0]["trials"].get<int64_t>(), int64_t{7});
     const auto results = st.eval_results(run_record(two, "pose-linear")->id, "perplexity");
     QCOMPARE(results.size(), std::size_t(1));
     for (const auto& row : results[0].results) {
