@@ -147,7 +147,7 @@ double ruler_score(RulerScoring scoring, const std::vector<std::string>& expecte
 
 RulerResult evaluate_ruler(TokenPredictor& predictor, const text::Tokenizer& tokenizer,
                            const std::vector<std::vector<int32_t>>& haystack_documents, const RulerSettings& settings,
-                           const std::function<void(int64_t done, int64_t total)>& progress) {
+                           const std::function<void(int64_t done, int64_t total)>& progress, const EvalShare& share) {
   validate(settings);
   std::vector<const RulerTaskInfo*> tasks;
   if (settings.tasks.empty()) {
@@ -210,6 +210,14 @@ RulerResult evaluate_ruler(TokenPredictor& predictor, const text::Tokenizer& tok
                                              cell.depth == kNoDepth ? 0.5 : cell.depth, settings.seed,
                                              trial_index(cell.length, cell.depth, t));
       cell.prompt_tokens = std::max(cell.prompt_tokens, static_cast<int64_t>(sample.prompt.size()));
+      // Data-parallel ranks: rank 0 generates the first trials (their samples
+      // are kept), the rest go round (EvalShare); every rank builds every
+      // prompt, so prompt_tokens agrees.
+      const bool sampled = t < static_cast<int64_t>(kSamplesKept);
+      if (share.count > 1 && !(sampled ? share.index == 0 : share.mine(t))) {
+        ++done;
+        continue;
+      }
       const std::string out = postprocessed(tokenizer.decode(predictor.generate(sample.prompt, budget)));
       const double score = ruler_score(task.scoring, sample.expected, out);
       ++cell.trials;
@@ -219,6 +227,18 @@ RulerResult evaluate_ruler(TokenPredictor& predictor, const text::Tokenizer& tok
       if (progress) progress(done, total);
     }
     result.cells.push_back(std::move(cell));
+  }
+  if (share.count > 1) {
+    std::vector<double> sums;
+    for (const auto& c : result.cells) {
+      sums.push_back(static_cast<double>(c.trials));
+      sums.push_back(c.score_sum);
+    }
+    share.sum(sums);
+    for (std::size_t i = 0; i < result.cells.size(); ++i) {
+      result.cells[i].trials = static_cast<int64_t>(sums[2 * i]);
+      result.cells[i].score_sum = sums[2 * i + 1];
+    }
   }
   return result;
 }

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/eval_share.h"
 #include "eval/ruler_tasks.h"
 #include "eval/token_predictor.h"
 #include "results/effective_length.h"
@@ -81,7 +82,8 @@ double ruler_score(RulerScoring scoring, const std::vector<std::string>& expecte
 // Progress in trials: (done, total); skipped cells count as done.
 RulerResult evaluate_ruler(TokenPredictor& predictor, const text::Tokenizer& tokenizer,
                            const std::vector<std::vector<int32_t>>& haystack_documents, const RulerSettings& settings,
-                           const std::function<void(int64_t done, int64_t total)>& progress = {});
+                           const std::function<void(int64_t done, int64_t total)>& progress = {},
+                           const EvalShare& share = {});
 
 // Every setting, each task's RULER configuration, budget and scoring included.
 nlohmann::json to_json(const RulerSettings& settings);

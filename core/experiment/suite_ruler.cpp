@@ -34,7 +34,7 @@ class RulerSuite : public EvalSuite {
   const SuiteInfo& info() const override {
     static const SuiteInfo i{"ruler", "ruler",
                              "RULER's synthetic tasks (needles, variable tracking, word extraction); effective length",
-                             true, SpecPlan::Own};
+                             true, SpecPlan::Own, true};
     return i;
   }
 
@@ -145,7 +145,7 @@ class RulerSuite : public EvalSuite {
     if (plan.contains("max_new_tokens")) s.max_new_tokens = plan["max_new_tokens"].get<int64_t>();
     const std::string split = plan.value("split", std::string("test"));
     eval::ModelPredictor predictor(model);
-    const auto result = eval::evaluate_ruler(predictor, *in.tokenizer, in.documents(split), s, in.progress);
+    const auto result = eval::evaluate_ruler(predictor, *in.tokenizer, in.documents(split), s, in.progress, in.share);
     SuiteResult out;
     out.settings = eval::to_json(s);
     out.settings["split"] = split;

@@ -18,6 +18,7 @@
 #include "distributed/gradient_sync.h"
 #include "distributed/launch_env.h"
 #include "distributed/process_group.h"
+#include "eval/ruler_eval.h"
 #include "model/hf_checkpoint.h"
 #include "pose_cli_runner.h"
 #include "train/checkpoint.h"
@@ -43,7 +44,9 @@ json spec_with(int64_t steps, int64_t checkpoint_every, bool long_evaluation = f
   spec["presets"]["quick"].erase("evaluation");
   // Long: enough windows for several batches at each length, which the ranks divide.
   spec["evaluation"] = long_evaluation ? json{{"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 40000}}},
-                                              {"passkey", {{"lengths", {256, 512}}, {"depths", {0.0, 0.5, 1.0}}, {"trials", 7}}}}
+                                              {"passkey", {{"lengths", {256, 512}}, {"depths", {0.0, 0.5, 1.0}}, {"trials", 7}}},
+                                              {"ruler", {{"lengths", {256, 512}}, {"tasks", {"niah_single_1", "vt"}},
+                                                         {"depths", {0.5}}, {"trials", 5}, {"max_new_tokens", 8}}}}
                                        : json{{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
   json run = spec["extend"][4];  // pose-linear
   run["steps"] = steps;
@@ -261,6 +264,14 @@ class TestDistributedRun : public QObject {
     QCOMPARE(QString::fromStdString(passkey_two[0].results.dump()), QString::fromStdString(passkey_one.at(0).results.dump()));
     QCOMPARE(passkey_two[0].results.size(), std::size_t(6));
     QCOMPARE(passkey_two[0].results[0]["trials"].get<int64_t>(), int64_t{7});
+    // RULER's trials too (generated one by one): the same cells, scores and kept samples.
+    const auto ruler_two = st.eval_results(run_record(two, "pose-linear")->id, "ruler");
+    const auto ruler_one = st_one.eval_results(run_record(one, "pose-linear")->id, "ruler");
+    QCOMPARE(ruler_two.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(ruler_two[0].results.dump()), QString::fromStdString(ruler_one.at(0).results.dump()));
+    int64_t ruler_trials = 0;
+    for (const auto& cell : pose::eval::ruler_result_from_json(ruler_two[0].results).cells) ruler_trials += cell.trials;
+    QVERIFY2(ruler_trials >= 10, ruler_two[0].results.dump().c_str());  // cells were evaluated, not all skipped
     const auto results = st.eval_results(run_record(two, "pose-linear")->id, "perplexity");
     QCOMPARE(results.size(), std::size_t(1));
     for (const auto& row : results[0].results) {
