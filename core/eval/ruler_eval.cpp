@@ -272,11 +272,13 @@ nlohmann::json to_json(const RulerSettings& s) {
 RulerSettings ruler_settings_from_json(const nlohmann::json& j) {
   const std::string what = "RULER settings";
   RulerSettings s;
-  for (const auto& t : array_of(member(j, "tasks", what, ""), what, "tasks")) {
-    s.tasks.push_back(ruler_task(string_of(t, what, "tasks[]")).name);
-  }
-  for (const auto& v : array_of(member(j, "lengths", what, ""), what, "lengths")) s.lengths.push_back(integer(v, what, "lengths[]"));
-  for (const auto& v : array_of(member(j, "depths", what, ""), what, "depths")) s.depths.push_back(number(v, what, "depths[]"));
+  // Copies of the small arrays: GCC 14 warns of dangling references through the helpers' temporaries.
+  const nlohmann::json tasks = array_of(member(j, "tasks", what, ""), what, "tasks");
+  const nlohmann::json lengths = array_of(member(j, "lengths", what, ""), what, "lengths");
+  const nlohmann::json depths = array_of(member(j, "depths", what, ""), what, "depths");
+  for (const auto& t : tasks) s.tasks.push_back(ruler_task(string_of(t, what, "tasks[]")).name);
+  for (const auto& v : lengths) s.lengths.push_back(integer(v, what, "lengths[]"));
+  for (const auto& v : depths) s.depths.push_back(number(v, what, "depths[]"));
   s.trials = integer(member(j, "trials", what, ""), what, "trials");
   const nlohmann::json seed = member(j, "seed", what, "");  // copies: GCC 14 warns of dangling references
   if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
