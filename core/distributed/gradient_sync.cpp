@@ -46,7 +46,7 @@ void all_reduce_gradients(ProcessGroup& group, const std::vector<torch::Tensor>&
   std::vector<Bucket> buckets;
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     if (any[static_cast<int64_t>(i)] == 0) continue;
-    auto& p = const_cast<torch::Tensor&>(parameters[i]);
+    torch::Tensor p = parameters[i];  // a handle: the same parameter
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     const auto& g = p.grad();
     const auto key = std::make_tuple(static_cast<int>(g.scalar_type()), static_cast<int>(g.device().type()),

@@ -66,6 +66,12 @@ void seed_step(const torch::Device& device, uint64_t seed, int64_t step, int ran
                              static_cast<uint64_t>(rank) * 0xD1B54A32D192ED03ULL);
 }
 
+// Gradients become undefined (the next backward writes them afresh), as
+// LibTorch 2's zero_grad leaves them, also for parameters the optimizer does not hold.
+void drop_gradients(const std::vector<torch::Tensor>& parameters) {
+  for (torch::Tensor p : parameters) p.mutable_grad() = torch::Tensor();  // a handle: the same parameter
+}
+
 void update_guard(TrainState& state, double loss) {
   // An exponential mean follows the falling loss of a healthy run; the plain
   // mean of the first steps seeds it.
@@ -250,7 +256,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     optimizer->zero_grad();
     if (sharded) {
       // The optimizer zeroes the gradients it updates; the others' go too.
-      for (const auto& p : trained) const_cast<torch::Tensor&>(p).mutable_grad() = torch::Tensor();
+      drop_gradients(trained);
     }
     seed_step(device, s.seed, step, rank);
     double loss_sum = 0.0;
@@ -281,7 +287,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
 
     const std::string verdict = guard_verdict(s, state, loss, grad_norm);
     if (!verdict.empty()) {
-      for (const auto& p : trained) const_cast<torch::Tensor&>(p).mutable_grad() = torch::Tensor();
+      drop_gradients(trained);
       const std::string kept = last_checkpoint_step > 0 || std::filesystem::exists(o.checkpoint_file)
                                    ? "the last good checkpoint (step " + std::to_string(last_checkpoint_step) +
                                          ", " + o.checkpoint_file.string() + ") is kept"
