@@ -8,6 +8,7 @@
 #include "experiment/eval_suite.h"
 #include "experiment/spec_fields.h"
 #include "model/model_config.h"
+#include "results/replicate_record.h"
 
 #include <algorithm>
 #include <cmath>
@@ -915,13 +916,52 @@ json apply_preset(const json& input, const std::string& preset) {
   return doc;
 }
 
+// replicate_seeds: the extra seeds, each once and none the experiment's own;
+// replicate_of: the experiment a replicate repeats (a replicate lists no seeds
+// of its own, so replicates never nest).
+void read_replicates(const json& doc, ExperimentSpec& spec) {
+  const std::string seeds_path = results::kReplicateSeedsKey;
+  if (const json* seeds = find(doc, results::kReplicateSeedsKey)) {
+    require_array(*seeds, seeds_path);
+    for (std::size_t i = 0; i < seeds->size(); ++i) {
+      const std::string path = item_path(seeds_path, i);
+      const uint64_t seed = read_unsigned((*seeds)[i], path);
+      if (seed == spec.seed) {
+        fail(path, std::to_string(seed) + " is the experiment's own seed",
+             "leave it out: the experiment itself runs with seed " + std::to_string(seed) +
+                 "; list only the extra seeds");
+      }
+      const auto earlier = std::find(spec.replicate_seeds.begin(), spec.replicate_seeds.end(), seed);
+      if (earlier != spec.replicate_seeds.end()) {
+        fail(path,
+             std::to_string(seed) + " is already " +
+                 item_path(seeds_path, static_cast<std::size_t>(earlier - spec.replicate_seeds.begin())),
+             "list each seed once");
+      }
+      spec.replicate_seeds.push_back(seed);
+    }
+  }
+  if (const json* of = find(doc, results::kReplicateOfKey)) {
+    const std::string path = results::kReplicateOfKey;
+    spec.replicate_of = read_string(*of, path);
+    check_name(spec.replicate_of, path);
+    if (spec.replicate_of == spec.name) {
+      fail(path, "names the experiment itself", "remove replicate_of: an experiment is no replicate of itself");
+    }
+    if (!spec.replicate_seeds.empty()) {
+      fail(seeds_path, "a replicate (replicate_of \"" + spec.replicate_of + "\") runs its own seed only",
+           "remove replicate_seeds here and list the seeds in " + spec.replicate_of + "'s spec");
+    }
+  }
+}
+
 ExperimentSpec parse_document(const json& doc, const std::filesystem::path& base_dir) {
   ExperimentSpec spec;
   spec.base_dir = base_dir;
   spec.source = doc;
   reject_unknown_keys(doc, "",
-                      {"name", "description", "seed", "data", "base_model", "target_len", "extend",
-                       "extend_defaults", "evaluation", "presets"});
+                      {"name", "description", "seed", results::kReplicateSeedsKey, results::kReplicateOfKey, "data",
+                       "base_model", "target_len", "extend", "extend_defaults", "evaluation", "presets"});
 
   const json* name = find(doc, "name");
   if (!name) fail("name", "missing", "give the experiment a name, e.g. \"micro-pose\"");
@@ -929,6 +969,7 @@ ExperimentSpec parse_document(const json& doc, const std::filesystem::path& base
   check_name(spec.name, "name");
   if (const json* v = find(doc, "description")) spec.description = read_string(*v, "description");
   if (const json* v = find(doc, "seed")) spec.seed = read_unsigned(*v, "seed");
+  read_replicates(doc, spec);
   if (const json* v = find(doc, "target_len")) spec.target_len = read_window(*v, "target_len");
 
   ModelShape shape;
@@ -1184,6 +1225,8 @@ json to_json(const ExperimentSpec& spec) {
             {"data", data},        {"base_model", base},              {"extend", runs},
             {"evaluation", evaluation}};
   if (spec.target_len > 0) j["target_len"] = spec.target_len;
+  if (!spec.replicate_seeds.empty()) j[results::kReplicateSeedsKey] = spec.replicate_seeds;
+  if (!spec.replicate_of.empty()) j[results::kReplicateOfKey] = spec.replicate_of;
   return j;
 }
 

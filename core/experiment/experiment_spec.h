@@ -153,6 +153,11 @@ struct ExperimentSpec {
   std::string name;
   std::string description;
   uint64_t seed = 1234;
+  // Replicates (experiment/replicates.h): further seeds the whole experiment is
+  // repeated with, each stored as its own experiment "<name>.seed-<seed>".
+  std::vector<uint64_t> replicate_seeds;
+  // Set in a replicate: the experiment it repeats with `seed` in place of that one's.
+  std::string replicate_of;
   DataSpec data;
   BaseModelSpec base_model;
   int64_t target_len = 0;      // default Lt of the extension runs

@@ -16,6 +16,7 @@
 #include "model/lora.h"
 #include "model/model_init.h"
 #include "results/metric_names.h"
+#include "results/replicate_record.h"
 #include "store/experiment_store.h"
 #include "train/checkpoint.h"
 #include "train/out_of_memory.h"
@@ -312,6 +313,8 @@ class Runner {
     if (source.is_object() && source["base_model"].is_object() && !source["base_model"].contains("train_len")) {
       source["base_model"]["train_len"] = spec_.base_model.train_len;
     }
+    // Readers group replicates by the seed each ran with (results/replicate_record.h).
+    if (source.is_object() && !source.contains(results::kSeedKey)) source[results::kSeedKey] = spec_.seed;
     return source;
   }
 

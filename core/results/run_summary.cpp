@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "results/effective_length.h"
+#include "results/headline.h"
 #include "results/metric_names.h"
 
 namespace pose::results {
@@ -109,28 +110,18 @@ RunSummary summarize_run(const LastMetrics& run, const LastMetrics* original, in
 }
 
 nlohmann::json to_json(const RunSummary& s) {
-  return {{"lc", s.lc},
-          {"lt", s.lt},
-          {"steps", or_null(s.steps)},
-          {"final_loss", or_null(s.final_loss)},
-          {"wall_s", or_null(s.wall_s)},
-          {"tokens_per_s", or_null(s.tokens_per_s)},
-          {"world_size", s.world_size},
-          {"slowest_rank_tokens_per_s", or_null(s.slowest_rank_tokens_per_s)},
-          {"ppl_at_lc", or_null(s.ppl_at_lc)},
-          {"ppl_at_lt", or_null(s.ppl_at_lt)},
-          {"min_ppl", or_null(s.min_ppl)},
-          {"passkey_at_lc", or_null(s.passkey_at_lc)},
-          {"passkey_at_lt", or_null(s.passkey_at_lt)},
-          {"kv_at_lt", or_null(s.kv_at_lt)},
-          {"attention_beyond_lc", or_null(s.attention_beyond_lc)},
-          {"ruler_at_lt", or_null(s.ruler_at_lt)},
-          {"ruler_effective_length", or_null(s.ruler_effective_length)},
-          {"ruler_threshold", or_null(s.ruler_threshold)},
-          {"ruler_threshold_source", s.ruler_threshold_source.empty() ? nlohmann::json() : nlohmann::json(s.ruler_threshold_source)},
-          {"original_ppl_at_lc", or_null(s.original_ppl_at_lc)},
-          {"ppl_ratio", or_null(s.ppl_ratio)},
-          {"worst_passkey", or_null(s.worst_passkey)}};
+  nlohmann::json j = {{"lc", s.lc},
+                      {"lt", s.lt},
+                      {"steps", or_null(s.steps)},
+                      {"world_size", s.world_size},
+                      {"slowest_rank_tokens_per_s", or_null(s.slowest_rank_tokens_per_s)},
+                      {"ruler_threshold", or_null(s.ruler_threshold)},
+                      {"ruler_threshold_source", s.ruler_threshold_source.empty()
+                                                     ? nlohmann::json()
+                                                     : nlohmann::json(s.ruler_threshold_source)}};
+  // final_loss, wall_s, tokens_per_s, ppl_at_lc, ... (results/headline.h).
+  write_headlines(s, j);
+  return j;
 }
 
 RunSummary run_summary_from_json(const nlohmann::json& j) {
@@ -139,29 +130,15 @@ RunSummary run_summary_from_json(const nlohmann::json& j) {
   s.lc = j.value("lc", int64_t(0));
   s.lt = j.value("lt", int64_t(0));
   read_optional(j, "steps", s.steps);
-  read_optional(j, "final_loss", s.final_loss);
-  read_optional(j, "wall_s", s.wall_s);
-  read_optional(j, "tokens_per_s", s.tokens_per_s);
   std::optional<int64_t> world;
   read_optional(j, "world_size", world);
   if (world && *world >= 1) s.world_size = *world;
   read_optional(j, "slowest_rank_tokens_per_s", s.slowest_rank_tokens_per_s);
-  read_optional(j, "ppl_at_lc", s.ppl_at_lc);
-  read_optional(j, "ppl_at_lt", s.ppl_at_lt);
-  read_optional(j, "min_ppl", s.min_ppl);
-  read_optional(j, "passkey_at_lc", s.passkey_at_lc);
-  read_optional(j, "passkey_at_lt", s.passkey_at_lt);
-  read_optional(j, "kv_at_lt", s.kv_at_lt);
-  read_optional(j, "attention_beyond_lc", s.attention_beyond_lc);
-  read_optional(j, "ruler_at_lt", s.ruler_at_lt);
-  read_optional(j, "ruler_effective_length", s.ruler_effective_length);
   read_optional(j, "ruler_threshold", s.ruler_threshold);
   if (j.contains("ruler_threshold_source") && j["ruler_threshold_source"].is_string()) {
     s.ruler_threshold_source = j["ruler_threshold_source"].get<std::string>();
   }
-  read_optional(j, "original_ppl_at_lc", s.original_ppl_at_lc);
-  read_optional(j, "ppl_ratio", s.ppl_ratio);
-  read_optional(j, "worst_passkey", s.worst_passkey);
+  read_headlines(j, s);
   return s;
 }
 

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "results/replicate_record.h"
+
 namespace pose::results {
 
 LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_id) {
@@ -34,6 +36,29 @@ std::map<int64_t, RunSummary> summarize_experiment(const store::ExperimentStore&
   std::map<int64_t, RunSummary> out;
   for (const auto& r : runs) {
     out[r.id] = summarize_run(metrics[r.id], original ? &metrics[*original] : nullptr, lc, run_lt(experiment.spec, r.spec));
+  }
+  return out;
+}
+
+std::vector<SeedRuns> summarize_replicates(const store::ExperimentStore& store, const std::string& group) {
+  std::vector<store::ExperimentRecord> members;
+  for (const auto& e : store.experiments()) {
+    if (replicate_group(e.name, e.spec) != group) continue;
+    // The group's own experiment first; the store lists experiments in creation order.
+    if (e.name == group) {
+      members.insert(members.begin(), e);
+    } else {
+      members.push_back(e);
+    }
+  }
+  std::vector<SeedRuns> out;
+  for (const auto& e : members) {
+    SeedRuns seed{e.name, experiment_seed(e.spec), {}};
+    const auto summaries = summarize_experiment(store, e);
+    for (const auto& r : store.runs(e.id)) {
+      if (r.status == store::RunStatus::Done && !r.interrupted) seed.runs[r.name] = summaries.at(r.id);
+    }
+    out.push_back(std::move(seed));
   }
   return out;
 }

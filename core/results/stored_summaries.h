@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "results/run_summary.h"
+#include "results/seed_spread.h"
 #include "store/experiment_store.h"
 
 namespace pose::results {
@@ -19,5 +22,12 @@ LastMetrics read_last_metrics(const store::ExperimentStore& store, int64_t run_i
 // extension run that neither fine-tunes nor rescales RoPE.
 std::map<int64_t, RunSummary> summarize_experiment(const store::ExperimentStore& store,
                                                    const store::ExperimentRecord& experiment);
+
+// The experiments of a replicate group (results/replicate_record.h) in the
+// store: `group` itself when stored, then every experiment recorded as its
+// replicate, in the order they were created; each with the summaries of its
+// runs that are done (a failed, cancelled or unfinished run measured nothing
+// to average). Empty when the store has none of them.
+std::vector<SeedRuns> summarize_replicates(const store::ExperimentStore& store, const std::string& group);
 
 }  // namespace pose::results
