@@ -7,8 +7,10 @@
 #include <csignal>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -19,8 +21,10 @@
 #include "eval/retrieval_grid.h"
 #include "eval/ruler_eval.h"
 #include "experiment/experiment_spec.h"
+#include "experiment/replicates.h"
 #include "experiment/runner.h"
 #include "local_launcher.h"
+#include "results/replicate_record.h"
 
 namespace pose::cli {
 
@@ -108,6 +112,16 @@ class ConsoleObserver : public experiment::ExperimentObserver {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// Where an experiment's files go: --work-dir DIR (a replicate's beside it,
+// DIR.seed-<S>), else the data directory's place for the experiment's name.
+fs::path replicate_work_dir(const experiment::ExperimentSpec& e, const std::optional<fs::path>& work_dir) {
+  if (!work_dir) return experiment::default_work_dir(e);
+  if (e.replicate_of.empty()) return *work_dir;
+  fs::path dir = work_dir->lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "DIR/"
+  return dir.parent_path() / results::replicate_experiment_name(dir.filename().string(), e.seed);
+}
+
 }  // namespace
 
 Command run_command() {
@@ -117,6 +131,7 @@ Command run_command() {
   c.usage =
       "Usage: pose run SPEC.json [--preset NAME] [--store FILE] [--work-dir DIR]\n"
       "                [--device cpu|cuda|cuda:N] [--resume] [--runs NAME,NAME]\n"
+      "                [--seeds SEED,SEED,...]\n"
       "                [--nproc N] [--shard-optimizer] [--collective-timeout SECONDS]\n\n"
       "Runs every stage of the experiment and records specs, metrics, evaluation\n"
       "results and artifacts in the experiment store (default: the data directory's\n"
@@ -126,8 +141,13 @@ Command run_command() {
       "                 interrupted run from its last checkpoint (same losses as an\n"
       "                 uninterrupted run); without it every run starts again\n"
       "  --runs A,B     only these extension runs (data and base always run)\n"
+      "  --seeds S,T    the whole experiment once per seed, in this order, in place of\n"
+      "                 the spec's seed and replicate_seeds: the spec's own seed under\n"
+      "                 its name, each other seed as the experiment <name>.seed-<S>\n"
+      "                 (`pose runs` and the report show the spread over the seeds)\n"
       "  --work-dir DIR where data, checkpoints and exported models go\n"
-      "                 (default: <data dir>/experiments/<name>)\n"
+      "                 (default: <data dir>/experiments/<name>; a replicate's\n"
+      "                 beside it, DIR.seed-<S>)\n"
       "  --nproc N      data-parallel training in N processes on this machine (one\n"
       "                 per GPU with --device cuda; the CPU's threads shared out\n"
       "                 otherwise): each trains its share of every step's rows, with\n"
@@ -149,9 +169,13 @@ Command run_command() {
     }
     const std::string preset = args.get_or("preset", "");
     const auto spec = experiment::load_experiment_spec(args.positionals()[0], preset);
+    // The experiment and its replicates (experiment/replicates.h), each run whole in turn.
+    const auto seeds = args.get("seeds");
+    const auto experiments = seeds ? experiment::replicate_experiments(spec, experiment::parse_seed_list(*seeds, "--seeds"))
+                                   : experiment::replicate_experiments(spec);
+    const std::optional<fs::path> work_dir = args.get("work-dir") ? std::optional<fs::path>(*args.get("work-dir")) : std::nullopt;
     experiment::RunnerOptions o;
     o.store_file = args.get("store") ? fs::path(*args.get("store")) : experiment::default_store_file();
-    o.work_dir = args.get("work-dir") ? fs::path(*args.get("work-dir")) : experiment::default_work_dir(spec);
     o.device = experiment::parse_device(args.get_or("device", "cpu"));
     o.resume = args.flag("resume");
     if (auto runs = args.get("runs")) {
@@ -239,9 +263,16 @@ Command run_command() {
     o.control = &control;
     g_control.store(&control);
     const auto previous = std::signal(SIGINT, on_interrupt);
-    experiment::RunnerSummary summary;
+    std::vector<std::pair<std::string, experiment::RunnerSummary>> summaries;
     try {
-      summary = experiment::run_experiment(spec, o);
+      for (const auto& e : experiments) {
+        o.work_dir = replicate_work_dir(e, work_dir);
+        if (experiments.size() > 1 && (!job || job->is_leader())) {
+          out << "== experiment " << e.name << " (seed " << e.seed << ")\n" << std::flush;
+        }
+        summaries.emplace_back(e.name, experiment::run_experiment(e, o));
+        if (summaries.back().second.cancelled) break;
+      }
     } catch (...) {
       std::signal(SIGINT, previous);
       g_control.store(nullptr);
@@ -250,16 +281,25 @@ Command run_command() {
     std::signal(SIGINT, previous);
     g_control.store(nullptr);
 
-    if (job && !job->is_leader()) return summary.cancelled || !summary.failed.empty() ? 1 : 0;
-    out << "experiment " << spec.name << ": " << summary.done.size() << " done, " << summary.skipped.size()
-        << " skipped, " << summary.failed.size() << " failed in " << fmt(summary.wall_s, 4) << " s\n";
-    if (summary.cancelled) {
-      err << "cancelled; `pose run " << args.positionals()[0] << " --resume` continues\n";
+    bool cancelled = false;
+    std::vector<std::string> failed;
+    for (const auto& [name, summary] : summaries) {
+      cancelled = cancelled || summary.cancelled;
+      for (const auto& f : summary.failed) failed.push_back(experiments.size() > 1 ? name + "/" + f : f);
+    }
+    if (job && !job->is_leader()) return cancelled || !failed.empty() ? 1 : 0;
+    for (const auto& [name, summary] : summaries) {
+      out << "experiment " << name << ": " << summary.done.size() << " done, " << summary.skipped.size() << " skipped, "
+          << summary.failed.size() << " failed in " << fmt(summary.wall_s, 4) << " s\n";
+    }
+    if (cancelled) {
+      err << "cancelled; `pose run " << args.positionals()[0] << (preset.empty() ? "" : " --preset " + preset)
+          << (seeds ? " --seeds " + *seeds : "") << " --resume` continues\n";
       return 1;
     }
-    if (!summary.failed.empty()) {
+    if (!failed.empty()) {
       err << "failed runs:";
-      for (const auto& f : summary.failed) err << " " << f;
+      for (const auto& f : failed) err << " " << f;
       err << " (see `pose runs --store " << o.store_file.string() << "`)\n";
       return 1;
     }

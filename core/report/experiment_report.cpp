@@ -22,7 +22,10 @@
 #include "eval/ruler_eval.h"
 #include "report/paper_claims.h"
 #include "report/svg_plot.h"
+#include "results/headline.h"
 #include "results/metric_names.h"
+#include "results/replicate_record.h"
+#include "results/seed_spread.h"
 #include "results/stored_summaries.h"
 
 namespace pose::report {
@@ -267,11 +270,27 @@ json collect_report(const store::ExperimentStore& st, const ReportOptions& o) {
     }
     out_runs.push_back(std::move(run));
   }
+  // An experiment repeated over seeds: the spread of each run's headline numbers
+  // over them (results/seed_spread.h), which the run tables show; a replicate's
+  // own report shows its seed and says whose it is.
+  json seed_spread = nullptr;
+  const auto replicate_of = results::replicate_of(spec);
+  if (!replicate_of) {
+    const auto group = results::summarize_replicates(st, experiment->name);
+    if (group.size() > 1) seed_spread = results::to_json(results::seed_spread(group));
+  }
+  const auto seed = results::experiment_seed(spec);
   return {{"format", "pose-studio-report/1"},
           {"generated_at", utc_now()},
           {"generated_by", "PoSE Studio " + product_version() + " (LibTorch " + torch_version() + ")"},
           {"store", st.path().string()},
-          {"experiment", {{"name", experiment->name}, {"spec", spec}, {"created_at", experiment->created_at}}},
+          {"experiment",
+           {{"name", experiment->name},
+            {"spec", spec},
+            {"created_at", experiment->created_at},
+            {"seed", seed ? json(*seed) : json()},
+            {"replicate_of", replicate_of ? json(*replicate_of) : json()}}},
+          {"seed_spread", seed_spread},
           {"lc", lc},
           {"lt", lt},
           {"environments", environments},
@@ -493,6 +512,40 @@ std::vector<std::pair<std::string, std::string>> report_figures(const json& repo
 
 namespace {
 
+// The spread of a run's numbers over the experiment's seeds, when the report
+// has replicates (collect_report's "seed_spread") and more than one seed finished the run.
+std::optional<results::RunSpread> seed_spread_of(const json& report, const json& run) {
+  const json& spread = report.value("seed_spread", json());
+  if (!spread.is_object() || !spread.contains("runs") || !spread["runs"].contains(run["name"].get<std::string>())) {
+    return std::nullopt;
+  }
+  auto s = results::run_spread_from_json(spread["runs"][run["name"].get<std::string>()]);
+  if (s.seeds < 2) return std::nullopt;
+  return s;
+}
+
+// What the run tables' numbers are: one seed's, or the mean and range over the seeds.
+std::string seeds_sentence(const json& report) {
+  const json& spread = report.value("seed_spread", json());
+  const json& experiment = report["experiment"];
+  const json seed = experiment.value("seed", json());
+  const std::string seed_text = seed.is_null() ? std::string("?") : seed.dump();
+  if (spread.is_object()) {
+    std::string seeds, names;
+    for (const auto& s : spread["seeds"]) seeds += (seeds.empty() ? "" : ", ") + s.dump();
+    for (const auto& e : spread["experiments"]) names += (names.empty() ? "" : ", ") + e.get<std::string>();
+    return "The experiment ran with " + std::to_string(spread["experiments"].size()) + " seeds (" + seeds +
+           "; experiments " + names + "). Each number in the run tables is the mean (min–max) over the seeds that "
+           "finished the run, and the paper's claims are judged on the mean; the figures show seed " + seed_text + ".";
+  }
+  const json of = experiment.value("replicate_of", json());
+  if (of.is_string()) {
+    return "This experiment repeats " + of.get<std::string>() + " with seed " + seed_text + "; the report of " +
+           of.get<std::string>() + " shows the spread over its seeds.";
+  }
+  return seed.is_null() ? std::string() : "Seed " + seed_text + ".";
+}
+
 struct SummaryColumn {
   std::string title;
   std::function<std::string(const json& run)> cell;
@@ -533,11 +586,17 @@ std::vector<SummaryTable> summary_tables(const json& report) {
       return v.is_string() ? v.get<std::string>() : v.dump();
     };
   };
-  // The run's summary (results/run_summary.h), as collect_report stored it.
-  const auto summary = [](const char* field, int decimals) {
-    return [field, decimals](const json& run) -> std::string {
-      if (!run.contains("summary") || !run["summary"].contains(field) || !run["summary"][field].is_number()) return "—";
-      return table_number(run["summary"][field].get<double>(), decimals);
+  // The run's summary (results/run_summary.h), as collect_report stored it;
+  // over the seeds of an experiment with replicates, "mean (min–max)".
+  const auto summary = [&report](results::Headline h, int decimals) {
+    return [&report, h, decimals](const json& run) -> std::string {
+      const auto number = [&](double v) { return table_number(v, decimals); };
+      if (const auto spread = seed_spread_of(report, run)) {
+        const auto* s = spread->find(h);
+        return s ? results::mean_and_range(*s, number) : "—";
+      }
+      const auto v = results::headline_value(results::run_summary_from_json(run.value("summary", json())), h);
+      return v ? number(*v) : "—";
     };
   };
   const SummaryColumn name{"run", [](const json& run) { return run["name"].get<std::string>(); }};
@@ -559,12 +618,13 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                           const auto text = experiment::describe_training(run["spec"]);
                           return text.empty() ? "—" : text;
                         }},
-                       {"final loss", summary("final_loss", 3)},
-                       {"wall s", summary("wall_s", 1)},
-                       {"tokens/s", [](const json& run) -> std::string {
+                       {"final loss", summary(results::Headline::FinalLoss, 3)},
+                       {"wall s", summary(results::Headline::WallS, 1)},
+                       {"tokens/s", [&report, summary](const json& run) -> std::string {
                           // Every rank's tokens together; a data-parallel run says how many ranks and
                           // what its slowest one managed on its share of the steps, on average.
                           const auto s = results::run_summary_from_json(run.value("summary", json()));
+                          if (seed_spread_of(report, run)) return summary(results::Headline::TokensPerS, 0)(run);
                           if (!s.tokens_per_s) return "—";
                           std::string text = table_number(*s.tokens_per_s, 0);
                           if (s.world_size > 1) {
@@ -576,22 +636,25 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                         }}}};
   SummaryTable results{"Results",
                        {name,
-                        {"ppl@" + lc, summary("ppl_at_lc", 2)},
-                        {"ppl@" + lt, summary("ppl_at_lt", 2)},
-                        {"passkey@" + lc, summary("passkey_at_lc", 2)},
-                        {"passkey@" + lt, summary("passkey_at_lt", 2)},
-                        {"kv@" + lt, summary("kv_at_lt", 2)},
-                        {"attention beyond Lc", summary("attention_beyond_lc", 3)},
-                        {"RULER@" + lt, summary("ruler_at_lt", 2)},
-                        {"RULER eff. length", summary("ruler_effective_length", 0)}}};
+                        {"ppl@" + lc, summary(results::Headline::PplAtLc, 2)},
+                        {"ppl@" + lt, summary(results::Headline::PplAtLt, 2)},
+                        {"passkey@" + lc, summary(results::Headline::PasskeyAtLc, 2)},
+                        {"passkey@" + lt, summary(results::Headline::PasskeyAtLt, 2)},
+                        {"kv@" + lt, summary(results::Headline::KvAtLt, 2)},
+                        {"attention beyond Lc", summary(results::Headline::AttentionBeyondLc, 3)},
+                        {"RULER@" + lt, summary(results::Headline::RulerAtLt, 2)},
+                        {"RULER eff. length", summary(results::Headline::RulerEffectiveLength, 0)}}};
   SummaryTable claims{"Against the PoSE paper",
                       {name,
                        {"paper claims", [](const json& run) {
                           const auto claim = paper_claim(run["spec"]);
                           return claim.empty() ? std::string("—") : claim;
                         }},
-                       {"measured", [](const json& run) {
-                          const auto text = measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
+                       {"measured", [&report](const json& run) {
+                          // Judged on the mean over the seeds where the experiment has replicates.
+                          const auto spread = seed_spread_of(report, run);
+                          const auto text = spread ? measured_outcome_text(*spread)
+                                                   : measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
                           return text.empty() ? std::string("—") : text;
                         }}}};
   return {design, results, claims};
@@ -628,6 +691,7 @@ std::string render_html(const json& report, const HtmlOptions& options) {
     << ". Every number below is read from the store.</p>\n";
 
   h << "<h2>Runs</h2>\n";
+  if (const auto seeds = seeds_sentence(report); !seeds.empty()) h << "<p>" << html_escape(seeds) << "</p>\n";
   for (const auto& table : summary_tables(report)) {
     h << "<h3>" << html_escape(table.title) << "</h3>\n<table><tr>";
     // Styles on the cells themselves: Qt's HTML engine (the PDF) reads no :first-child.
@@ -731,6 +795,7 @@ std::string render_markdown(const json& report, const std::string& figure_dir, c
   m << "Generated " << report["generated_at"].get<std::string>() << " by " << report["generated_by"].get<std::string>()
     << " from `" << report["store"].get<std::string>() << "`. Lc = " << report["lc"] << ", Lt = " << report["lt"]
     << ".\n\n## Runs\n";
+  if (const auto seeds = seeds_sentence(report); !seeds.empty()) m << "\n" << seeds << "\n";
   for (const auto& table : summary_tables(report)) {
     m << "\n### " << markdown_cell(table.title) << "\n\n|";
     for (const auto& c : table.columns) m << " " << markdown_cell(c.title) << " |";

@@ -39,4 +39,19 @@ std::string measured_outcome_text(const results::RunSummary& summary) {
   return text;
 }
 
+std::string measured_outcome_text(const results::RunSpread& spread) {
+  const auto two_decimals = [](double v) { return fixed(v, 2); };
+  std::string text;
+  if (const auto* ratio = spread.find(results::Headline::PplRatio)) {
+    text = "ppl@Lt " + fixed(ratio->mean, 2) + "x original@Lc";
+    if (ratio->n > 1) text += " (" + fixed(ratio->min, 2) + "\u2013" + fixed(ratio->max, 2) + ")";
+  }
+  if (const auto* passkey = spread.find(results::Headline::WorstPasskey)) {
+    if (!text.empty()) text += "; ";
+    text += "passkey >= " + results::mean_and_range(*passkey, two_decimals) + " up to Lt";
+  }
+  if (!text.empty() && spread.seeds > 1) text += "; mean of " + std::to_string(spread.seeds) + " seeds";
+  return text;
+}
+
 }  // namespace pose::report

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/run_summary.h"
+#include "results/seed_spread.h"
 
 namespace pose::report {
 
@@ -26,5 +27,11 @@ std::string paper_claim(const nlohmann::json& run_spec);
 // "ppl@Lt 1.06x original@Lc; passkey >= 0.00 up to Lt", or "" when neither
 // number is known.
 std::string measured_outcome_text(const results::RunSummary& summary);
+
+// The same over the seeds of an experiment and its replicates, judged on the
+// mean with the range and the number of seeds beside it:
+// "ppl@Lt 1.06x original@Lc (1.02–1.10); passkey >= 0.33 (0.00–1.00) up to Lt;
+// mean of 3 seeds", or "" when neither number is known.
+std::string measured_outcome_text(const results::RunSpread& spread);
 
 }  // namespace pose::report

@@ -188,7 +188,7 @@ class TestExperimentSpec : public QObject {
     const std::string msg = parse_error(doc, "qiuck");
     QVERIFY2(contains(msg, "presets.qiuck: no such preset"), msg.c_str());
     QVERIFY2(contains(msg, "did you mean \"quick\"?"), msg.c_str());
-    QVERIFY2(contains(msg, "this spec defines \"lora\", \"quick\""), msg.c_str());
+    QVERIFY2(contains(msg, "this spec defines \"lora\", \"quick\", \"seeds\""), msg.c_str());
 
     const std::string none = parse_error(small_spec(), "quick");
     QVERIFY2(contains(none, "presets.quick: no such preset: this spec defines none"), none.c_str());
