@@ -39,10 +39,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Lc</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Lt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -116,6 +112,22 @@
     </message>
     <message>
         <source>%1 processes trained this run (data parallelism); Tokens/s counts them all. The slowest rank managed %2 tokens/s in its forward and backward on its share of each step, on average over the steps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seeds %1: the numbers of this row are the mean (lowest–highest) over the %2 seeds that finished this run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean over %1 seeds; lowest %2, highest %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

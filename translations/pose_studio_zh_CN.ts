@@ -39,10 +39,6 @@
         <translation>分块数</translation>
     </message>
     <message>
-        <source>Lc</source>
-        <translation>Lc</translation>
-    </message>
-    <message>
         <source>Lt</source>
         <translation>Lt</translation>
     </message>
@@ -117,6 +113,22 @@
     <message>
         <source>%1 processes trained this run (data parallelism); Tokens/s counts them all. The slowest rank managed %2 tokens/s in its forward and backward on its share of each step, on average over the steps.</source>
         <translation>此运行由 %1 个进程训练（数据并行）；词元/秒为所有进程合计。最慢的进程在每一步所分到部分的前向和反向计算中，平均达到 %2 词元/秒。</translation>
+    </message>
+    <message>
+        <source>Train length</source>
+        <translation>训练长度</translation>
+    </message>
+    <message>
+        <source>Seeds</source>
+        <translation>种子数</translation>
+    </message>
+    <message>
+        <source>Seeds %1: the numbers of this row are the mean (lowest–highest) over the %2 seeds that finished this run.</source>
+        <translation>种子 %1：此行的数值为完成此运行的 %2 个种子上的均值（最低–最高）。</translation>
+    </message>
+    <message>
+        <source>Mean over %1 seeds; lowest %2, highest %3</source>
+        <translation>%1 个种子的均值；最低 %2，最高 %3</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,11 @@
 #include "experiment/lora_json.h"
 #include "perplexity_length_plot.h"
 #include "report/paper_claims.h"
+#include "results/headline.h"
 #include "results/metric_names.h"
+#include "results/replicate_record.h"
+#include "results/seed_spread.h"
+#include "results/stored_summaries.h"
 #include "runs_table.h"
 #include "store_reader.h"
 #include "training_curves_view.h"
@@ -38,6 +42,47 @@ QVariant spec_value(const nlohmann::json& spec, const char* pointer) {
   return {};
 }
 
+// The columns that show a headline number of the run's summary (results/headline.h).
+struct HeadlineColumn {
+  const char* key;
+  pose::results::Headline headline;
+};
+const HeadlineColumn kHeadlineColumns[] = {
+    {"loss", pose::results::Headline::FinalLoss},
+    {"wall", pose::results::Headline::WallS},
+    {"tps", pose::results::Headline::TokensPerS},
+    {"ppl_lc", pose::results::Headline::PplAtLc},
+    {"ppl_lt", pose::results::Headline::PplAtLt},
+    {"ppl_min", pose::results::Headline::MinPpl},
+    {"pk_lc", pose::results::Headline::PasskeyAtLc},
+    {"pk_lt", pose::results::Headline::PasskeyAtLt},
+    {"kv_lt", pose::results::Headline::KvAtLt},
+    {"beyond", pose::results::Headline::AttentionBeyondLc},
+    {"ruler_leff", pose::results::Headline::RulerEffectiveLength},
+};
+
+// The spread over the seeds of an experiment and its replicates
+// (results/seed_spread.h), when it has replicates in the store; a replicate
+// itself shows its own seed.
+std::optional<pose::results::SeedSpread> seed_spread_of(const QString& storeFile, const QString& experiment) {
+  try {
+    const auto st = pose::store::ExperimentStore::open(storeFile.toStdString(), pose::store::ExperimentStore::Mode::ReadOnly);
+    const auto e = st.find_experiment(experiment.toStdString());
+    if (!e || pose::results::replicate_of(e->spec)) return std::nullopt;
+    const auto group = pose::results::summarize_replicates(st, e->name);
+    if (group.size() < 2) return std::nullopt;
+    return pose::results::seed_spread(group);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+QString seed_list(const pose::results::SeedSpread& spread) {
+  QStringList seeds;
+  for (const auto seed : spread.seeds) seeds << QString::number(static_cast<qulonglong>(seed));
+  return seeds.join(QStringLiteral(", "));
+}
+
 QVariant training_text(const nlohmann::json& spec) {
   const std::string text = pose::experiment::describe_training(spec);
   return text.empty() ? QVariant() : QVariant(QString::fromStdString(text));
@@ -49,16 +94,20 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* split = new QSplitter(Qt::Vertical, this);
   table_ = new pose::widgets::RunsTable(split);
-  table_->setColumns({{QStringLiteral("run"), tr("Run")},
+  const QVector<pose::widgets::RunsTableColumn> columns = {{QStringLiteral("run"), tr("Run")},
                       {QStringLiteral("strategy"), tr("Strategy")},
                       {QStringLiteral("rope"), tr("RoPE")},
                       {QStringLiteral("factor"), tr("Factor"), 2},
                       {QStringLiteral("chunks"), tr("Chunks")},
-                      {QStringLiteral("lc"), tr("Lc")},
+                      // The run's own training length (PoSE's chunks span it); Lc is the
+                      // original model's window, the paper's meaning, and no column here.
+                      {QStringLiteral("train_len"), tr("Train length")},
                       {QStringLiteral("lt"), tr("Lt")},
                       {QStringLiteral("steps"), tr("Steps")},
                       // How the run trains: full fine-tuning, its LoRA adapters, with checkpointing.
                       {QStringLiteral("training"), tr("Training")},
+                      // How many seeds the numbers are over; shown only when the experiment has replicates.
+                      {QStringLiteral("seeds"), tr("Seeds")},
                       {QStringLiteral("loss"), tr("Final loss"), 3},
                       {QStringLiteral("wall"), tr("Wall s"), 1},
                       {QStringLiteral("tps"), tr("Tokens/s"), 0},
@@ -77,7 +126,9 @@ CompareWorkspace::CompareWorkspace(QWidget* parent) : QWidget(parent) {
                       // The PoSE paper's claim for the run's design beside what this run measured
                       // (core/report/paper_claims.h, docs/FIDELITY.md).
                       {QStringLiteral("claim"), tr("Paper claims")},
-                      {QStringLiteral("measured"), tr("Measured")}});
+                      {QStringLiteral("measured"), tr("Measured")}};
+  for (const auto& column : columns) decimals_.insert(column.key, column.decimals);
+  table_->setColumns(columns);
   auto* plots = new QSplitter(Qt::Horizontal, split);
   perplexity_ = new pose::widgets::PerplexityLengthPlot(plots);
   curves_ = new pose::widgets::TrainingCurvesView(plots);
@@ -106,6 +157,7 @@ void CompareWorkspace::refresh() {
   }
   QVector<pose::widgets::RunsTableRow> rows;
   bool dataParallel = false;
+  const auto spread = e ? seed_spread_of(storeFile_, experiment_) : std::nullopt;
   if (e) {
     for (const auto& run : e->runs) {
       if (run.kind != QLatin1String("extend")) continue;
@@ -121,7 +173,7 @@ void CompareWorkspace::refresh() {
                     {QStringLiteral("chunks"), run.spec.value("strategy", std::string()) == "pose"
                                                    ? spec_value(run.spec, "/chunks")
                                                    : QVariant()},
-                    {QStringLiteral("lc"), spec_value(run.spec, "/train_len")},
+                    {QStringLiteral("train_len"), spec_value(run.spec, "/train_len")},
                     {QStringLiteral("lt"), spec_value(run.spec, "/target_len")},
                     {QStringLiteral("steps"), spec_value(run.spec, "/steps")},
                     // The report's words ("full", "LoRA r8 α16 q,k,v,o + norms"); a run that does not
@@ -155,15 +207,43 @@ void CompareWorkspace::refresh() {
       } else if (m.tokens_per_s) {
         row.values.insert(QStringLiteral("ranks"), qlonglong(1));
       }
+      // Over several seeds: each headline number is the mean (it sorts by it) shown with its range.
+      const auto* runSpread = spread ? spread->find(run.name.toStdString()) : nullptr;
+      if (runSpread && runSpread->seeds < 2) runSpread = nullptr;
+      if (runSpread) {
+        row.values.insert(QStringLiteral("seeds"), runSpread->seeds);
+        row.toolTips.insert(QStringLiteral("seeds"), tr("Seeds %1: the numbers of this row are the mean (lowest–highest) "
+                                                        "over the %2 seeds that finished this run.")
+                                                         .arg(seed_list(*spread))
+                                                         .arg(runSpread->seeds));
+        for (const auto& column : kHeadlineColumns) {
+          const QString key = QString::fromLatin1(column.key);
+          const auto* s = runSpread->find(column.headline);
+          if (!s) {
+            row.values.remove(key);
+            continue;
+          }
+          const int decimals = pose::results::headline_is_whole(column.headline) ? 0 : decimals_.value(key, 2);
+          const auto number = [decimals](double v) { return QString::number(v, 'f', std::max(decimals, 0)).toStdString(); };
+          row.values.insert(key, s->mean);
+          row.texts.insert(key, QString::fromStdString(pose::results::mean_and_range(*s, number)));
+          row.toolTips.insert(key, tr("Mean over %1 seeds; lowest %2, highest %3")
+                                       .arg(s->n)
+                                       .arg(QString::fromStdString(number(s->min)))
+                                       .arg(QString::fromStdString(number(s->max))));
+        }
+      }
       const std::string claim = pose::report::paper_claim(run.spec);
       if (!claim.empty()) row.values.insert(QStringLiteral("claim"), QString::fromStdString(claim));
-      const auto measured = pose::report::measured_outcome_text(m);
+      // The claim is judged on the mean over the seeds where there are several.
+      const auto measured = runSpread ? pose::report::measured_outcome_text(*runSpread) : pose::report::measured_outcome_text(m);
       if (!measured.empty()) row.values.insert(QStringLiteral("measured"), QString::fromStdString(measured));
       rows.push_back(std::move(row));
     }
     perplexity_->setWindows(static_cast<double>(e->trainLen()), static_cast<double>(e->targetLen()));
   }
   table_->setColumnVisible(QStringLiteral("ranks"), dataParallel);
+  table_->setColumnVisible(QStringLiteral("seeds"), spread.has_value());
   table_->setRows(rows);
   if (table_->selectedRuns().isEmpty() && !rows.isEmpty()) {
     QStringList all;
