@@ -68,6 +68,29 @@ class ProcessGroup {
   void sum_over_ranks(std::vector<double>& values, const std::string& what);
   void barrier(const std::string& what);
 
+  // One all-reduce (sum) left in flight while the caller goes on, e.g. with
+  // the rest of a backward pass. wait() blocks until the sum is in the tensor
+  // and throws CollectiveFailed as the blocking calls do; completed() asks
+  // without blocking. The tensor must stay untouched until wait() returns.
+  class Pending {
+   public:
+    Pending();
+    ~Pending();
+    Pending(Pending&&) noexcept;
+    Pending& operator=(Pending&&) noexcept;
+    bool completed() const;
+    void wait();
+
+   private:
+    friend class ProcessGroup;
+    struct Work;
+    std::unique_ptr<Work> work_;
+  };
+  Pending start_all_reduce_sum(const torch::Tensor& tensor, const std::string& what);
+  // Whether collectives go faster one after another than in flight together
+  // (Gloo on the CPU; NCCL overlaps them on the GPU).
+  bool prefers_collectives_in_turn() const;
+
   // Work only rank 0 does (writing the store, exports, evaluating) while the
   // others wait: rank 0 calls publish() when done, with a value (a decision:
   // skip, stop, resume) the others receive from await_leader(). Waiting has no

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/memory_usage.h"
+#include "distributed/gradient_reducer.h"
 #include "distributed/gradient_sync.h"
 #include "model/lora.h"
 #include "train/checkpoint.h"
@@ -161,6 +162,13 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   // Every rank starts from rank 0's weights (the same initialisation or
   // checkpoint in any case; this makes it so whatever the devices did).
   if (group) distributed::broadcast_module(*group, *model);
+  // Gradients are summed over the ranks during the step's last backward pass.
+  std::unique_ptr<distributed::GradientReducer> reducer;
+  if (group) {
+    distributed::GradientReducer::Options ro;
+    ro.overlap = o.overlap_gradient_sync;
+    reducer = std::make_unique<distributed::GradientReducer>(*group, trained, ro);
+  }
 
   model->train();
   // Time spent at step boundaries (evaluations) is wall time of the run but
@@ -260,7 +268,11 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     }
     seed_step(device, s.seed, step, rank);
     double loss_sum = 0.0;
-    for (auto& b : micro) {
+    for (std::size_t m = 0; m < micro.size(); ++m) {
+      const Batch& b = micro[m];
+      if (reducer && m + 1 == micro.size()) {
+        reducer->arm(o.run_name + ": step " + std::to_string(step + 1) + ": ");
+      }
       AutocastScope autocast(device, precision);
       auto nll = model->nll_sum(b.input_ids.to(device), b.position_ids.to(device), b.labels.to(device));
       // Dividing by the step's total scored tokens makes the accumulated
@@ -273,6 +285,7 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
     std::vector<double> rank_tokens_per_s{compute_s > 0 ? static_cast<double>(rank_tokens) / compute_s : 0.0};
     if (group) {
       const std::string at = o.run_name + ": step " + std::to_string(step + 1) + ": ";
+      reducer->finish(at);
       const auto gathered = group->all_gather({loss_sum, rank_tokens_per_s.front()}, at + "gathering the losses");
       loss_sum = 0.0;
       rank_tokens_per_s.clear();
@@ -280,7 +293,6 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
         loss_sum += g[0];
         rank_tokens_per_s.push_back(g[1]);
       }
-      distributed::all_reduce_gradients(*group, trained);
     }
     const double loss = loss_sum / static_cast<double>(std::max<int64_t>(scored, 1));
     const double grad_norm = torch::nn::utils::clip_grad_norm_(trained, clip);

@@ -52,6 +52,10 @@ struct TrainerOptions {
   // With a group: ZeRO stage 1, each rank keeping AdamW's moments for its own
   // share of the parameters (train/optimizer_sharding.h). Same losses.
   bool shard_optimizer = false;
+  // With a group: start summing a bucket of gradients as soon as the
+  // backward pass completes it (distributed/gradient_reducer.h); false sums
+  // them all after the backward pass. Same losses either way.
+  bool overlap_gradient_sync = true;
 };
 
 struct TrainResult {
