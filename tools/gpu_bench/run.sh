@@ -328,6 +328,9 @@ if ! cmake --build "$BUILD" --target pose bench_gpu_training -j "$(nproc)" >"$OU
   tail -n 30 "$OUT/build.log"
   die "build failed (log: $OUT/build.log); POSE_GPU_TORCH_CONFIG=official (or wheel) tries the other LibTorch configuration"
 fi
+# The data-parallel bench is optional: without it the rest still runs.
+cmake --build "$BUILD" --target bench_gradient_overlap -j "$(nproc)" >"$OUT/build-overlap.log" 2>&1 ||
+  echo "run.sh: bench_gradient_overlap did not build (log: $OUT/build-overlap.log); its stage is skipped"
 echo "built in ${SECONDS}s since start"
 
 POSE="$BUILD/bin/pose"
@@ -398,6 +401,17 @@ if [ $((SECONDS + engine_s + 10)) -le "$BUDGET" ]; then
   timeout 300 "${engine_env[@]}" "$BENCH" --mode train "${common[@]}" --lora 16 --checkpointing yes --breakdown no \
     --json "$OUT/lora.json" 2>&1 | tee "$OUT/lora.log" | grep -v "^PoSE Studio\|^LibTorch\|^CPU threads" ||
     echo "run.sh: LoRA run failed"
+fi
+# Data parallelism over NCCL (distributed/gradient_reducer.h): one rank per GPU,
+# gradients summed during the backward pass against after it. With one GPU,
+# world 1 still runs NCCL's process group and the reducer end to end.
+OVERLAP="$BUILD/bench/bench_gradient_overlap"
+if [ -x "$OVERLAP" ] && [ $((SECONDS + 90)) -le "$BUDGET" ]; then
+  ngpu="$(nvidia-smi -L 2>/dev/null | wc -l)"
+  [ "$ngpu" -ge 1 ] || ngpu=1
+  stage "data-parallel gradient sync over NCCL ($ngpu GPU(s))"
+  timeout 120 "${engine_env[@]}" "$OVERLAP" --cuda --world "$ngpu" --hidden 2048 --layers 16 --tokens 2048 --accum 2 \
+    --steps 5 --blocks 2 2>&1 | tee "$OUT/gradient-overlap.log" || echo "run.sh: data-parallel stage failed"
 fi
 r=2
 while [ "$r" -le "$rounds" ]; do
