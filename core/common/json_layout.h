@@ -1,8 +1,9 @@
-// Writing a changed JSON document the way its file was written: keys in the
-// file's order (new keys after them) and short objects and arrays kept on one
-// line, as specs are written by hand, rather than a sorted dump with every
-// value on a line of its own. The Design workspace saves specs this way, so a
-// researcher's file stays recognisable and its diffs small.
+// Writing a changed JSON document over the text of its file, as specs are
+// written by hand: what was not changed comes back byte for byte (key order,
+// number spellings such as 3e-3 or 1.0, objects wrapped by hand), and only the
+// changed values are written anew, short objects and arrays on one line. The
+// Design workspace saves specs this way, so a researcher's file stays theirs
+// and the diff of an edit is the edited value.
 #pragma once
 
 #include <filesystem>
@@ -12,9 +13,13 @@
 
 namespace pose {
 
-// `document` as text: objects in the key order of `original` (the file's text;
-// empty or not JSON: nlohmann's order), and any object or array whose one-line
-// form fits in `width` columns at its place written on one line.
+// `document` as text over `original` (the file's text): a value equal to the
+// file's keeps its characters; a changed object or array keeps its members'
+// text, order and spacing (removed members leave, new ones come last in the
+// container's layout); a changed value of another kind, or everything when
+// `original` is empty or not JSON, is written with keys in nlohmann's order
+// and an object or array whose one-line form fits in `width` columns at its
+// place on one line.
 std::string format_json_like(const nlohmann::json& document, const std::string& original, int width = 100);
 
 // Writes `document` over `path` in the layout of the text the file holds now

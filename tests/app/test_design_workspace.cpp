@@ -185,19 +185,29 @@ class TestDesignWorkspace : public QObject {
   }
 
   // Save keeps the researcher's file: its key order (name first, presets
-  // last), not a sorted dump; only the edited value changes.
+  // last), its hand-wrapped runs and number spellings (3e-3, 1.0), not a
+  // sorted dump; only the edited value changes, so the diff is that value.
   void saveKeepsTheFilesKeyOrder() {
     QTemporaryDir dir;
     const QString file = dir.filePath("spec.json");
     QVERIFY(QFile::copy(POSE_DEFAULT_EXPERIMENT, file));
     QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner);
+    QFile before(file);
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    QString expected = QString::fromUtf8(before.readAll());
+    before.close();
     DesignWorkspace d;
     d.setSpec(pose::read_json_file(file.toStdString()), file);
+    QCOMPARE(d.currentRun(), 4);  // pose-linear, wrapped over two lines in the file
     qobject_cast<QSpinBox*>(d.field("run.chunks"))->setValue(3);
     QVERIFY(d.save(file));
     QFile f(file);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(f.readAll());
+    const QString edited = QStringLiteral(R"("name": "pose-linear", "rope": {"method": "linear", "factor": 8}, "strategy": "pose", "chunks": 2,)");
+    QVERIFY(expected.contains(edited));
+    expected.replace(edited, QString(edited).replace(QStringLiteral("\"chunks\": 2"), QStringLiteral("\"chunks\": 3")));
+    QCOMPARE(text, expected);
     QVERIFY2(text.startsWith("{\n  \"name\": \"micro-pose\",\n  \"description\""), qPrintable(text.left(80)));
     QVERIFY(text.indexOf("\"base_model\"") < text.indexOf("\"extend\""));
     QVERIFY(text.indexOf("\"extend\"") < text.indexOf("\"presets\""));
