@@ -147,7 +147,7 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
       // One length at a time, so that a cancel waits for at most one length.
       for (const auto L : p.lengths) {
         s.lengths = {L};
-        const auto points = eval::evaluate_perplexity(model, *ctx.documents, s);
+        const auto points = eval::evaluate_perplexity(model, *ctx.documents, s, {}, ctx.share);
         r.perplexity.insert(r.perplexity.end(), points.begin(), points.end());
         stop_if_cancelled();
       }
@@ -160,11 +160,33 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
       const auto format = eval::passkey_format(*ctx.tokenizer);
       eval::ModelPredictor predictor(model);
       r.passkey = eval::evaluate_retrieval(predictor, *ctx.tokenizer, format, s,
-                                           [&](int64_t, int64_t) { stop_if_cancelled(); });
+                                           [&](int64_t, int64_t) { stop_if_cancelled(); }, ctx.share);
       r.passkey_settings = eval::to_json(s, format);
       stop_if_cancelled();
     }
-    if (plan.attention) {
+    // The suites that divide their work first; then, on share index 0 alone,
+    // those that do not and attention, so that the other ranks go on to wait
+    // for rank 0 at the step boundary (no time limit) rather than in a
+    // collective (the collective timeout).
+    for (const bool divided : {true, false}) {
+      for (const auto& [name, suite_plan] : plan.suites) {
+        const auto& suite = eval_suite(name);
+        if (suite.info().divides_work != divided || (!divided && ctx.share.index != 0)) continue;
+        SuiteInputs in;
+        in.tokenizer = ctx.tokenizer;
+        in.documents = [&](const std::string&) -> const TokenDocuments& { return *ctx.documents; };
+        in.documents_source = [&](const std::string& split) { return nlohmann::json{{"split", split}}; };
+        in.original_window = ctx.original_window;
+        in.target_len = ctx.target_len;
+        in.progress = [&](int64_t, int64_t) { stop_if_cancelled(); };
+        if (divided) in.share = ctx.share;
+        auto result = suite.run(model, suite_plan, in, results::EvalPhase::Periodic);
+        r.suites.push_back({name, suite.info().kind, std::move(result.settings), std::move(result.results),
+                            std::move(result.headline)});
+        stop_if_cancelled();
+      }
+    }
+    if (plan.attention && ctx.share.index == 0) {
       const auto& p = *plan.attention;
       eval::AttentionDistanceSettings s;
       s.length = p.length > 0 ? p.length : ctx.target_len;
@@ -175,20 +197,6 @@ std::optional<PeriodicResult> run_periodic_evaluation(model::LlamaForCausalLM& m
                                                       [&](int64_t, int64_t) { stop_if_cancelled(); });
       r.attention_settings = eval::to_json(s);
       r.attention_settings["split"] = plan.split;
-      stop_if_cancelled();
-    }
-    for (const auto& [name, suite_plan] : plan.suites) {
-      const auto& suite = eval_suite(name);
-      SuiteInputs in;
-      in.tokenizer = ctx.tokenizer;
-      in.documents = [&](const std::string&) -> const TokenDocuments& { return *ctx.documents; };
-      in.documents_source = [&](const std::string& split) { return nlohmann::json{{"split", split}}; };
-      in.original_window = ctx.original_window;
-      in.target_len = ctx.target_len;
-      in.progress = [&](int64_t, int64_t) { stop_if_cancelled(); };
-      auto result = suite.run(model, suite_plan, in, results::EvalPhase::Periodic);
-      r.suites.push_back({name, suite.info().kind, std::move(result.settings), std::move(result.results),
-                          std::move(result.headline)});
       stop_if_cancelled();
     }
   } catch (const Stopped&) {

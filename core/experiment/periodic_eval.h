@@ -90,6 +90,11 @@ struct PeriodicContext {
   // Polled between parts and lengths: when it returns true the evaluation
   // stops and nothing is returned, so a result is always whole.
   std::function<bool()> cancelled;
+  // Data-parallel ranks: perplexity, passkey and the suites that divide their
+  // work (EvalSuite::info().divides_work) are divided and summed, so every
+  // rank ends with one process's result; attention and other suites run on
+  // share index 0 alone. Every rank calls with the same plan and step.
+  eval::EvalShare share;
 };
 
 // Runs the resolved plan's parts in evaluation mode without gradients; nullopt

@@ -93,9 +93,14 @@ class StoreRecorder : public train::TrainObserver {
 // evaluation's parts and metric points in one transaction and streams it.
 class PeriodicEvaluator {
  public:
+  // With a group, every rank has one: the ranks divide each evaluation
+  // (PeriodicContext::share) and rank 0 decides whether it runs, stores it
+  // and streams it.
   PeriodicEvaluator(ExperimentStore& store, int64_t run_id, const ExtendRunSpec& run, PeriodicPlan plan,
-                    PeriodicContext context, ExperimentObserver* observer, std::function<void(const std::string&)> log)
-      : store_(store),
+                    PeriodicContext context, ExperimentObserver* observer, std::function<void(const std::string&)> log,
+                    distributed::ProcessGroup* group)
+      : group_(group),
+        store_(store),
         run_id_(run_id),
         run_(run),
         plan_(std::move(plan)),
@@ -115,20 +120,20 @@ class PeriodicEvaluator {
   }
 
   void at_step(model::LlamaForCausalLM& model, int64_t step) {
-    if (disabled_ || !periodic_due(plan_, step, total_steps_)) return;
-    if (std::find(stored_.begin(), stored_.end(), step) != stored_.end()) return;
-    const double train_s = std::chrono::duration<double>(Clock::now() - created_).count() - eval_s_;
-    if (plan_.max_share > 0 && periodic_skippable(plan_, step, total_steps_) && eval_s_ > plan_.max_share * train_s) {
-      log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation skipped (it has taken " +
-           std::to_string(static_cast<int>(100 * eval_s_ / std::max(train_s, 1e-9))) + "% of the training time, max_share " +
-           std::to_string(static_cast<int>(100 * plan_.max_share)) + "%)");
-      return;
+    if (!periodic_due(plan_, step, total_steps_)) return;  // the same answer on every rank
+    const bool leader = !group_ || group_->is_leader();
+    bool go = leader && wanted_at(step);
+    if (group_) {
+      go = group_->share_from_leader(go ? 1 : 0, run_.name + ": whether to evaluate at step " + std::to_string(step)) == 1;
     }
+    if (!go) return;
+    const double train_s = std::chrono::duration<double>(Clock::now() - created_).count() - eval_s_;
     log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation");
     std::optional<PeriodicResult> result;
     try {
       result = run_periodic_evaluation(model, plan_, context_, step);
     } catch (const UserError& e) {
+      if (group_) throw;  // ranks that went on without it would wait in its collectives
       disabled_ = true;
       log_(run_.name + ": periodic evaluation stopped for this run: " + e.what());
       return;
@@ -138,6 +143,7 @@ class PeriodicEvaluator {
       return;
     }
     eval_s_ += result->wall_s;
+    if (!leader) return;
     store(*result);
     stored_.push_back(step);
     const double share = train_s > 0 ? eval_s_ / train_s : 0.0;
@@ -146,6 +152,20 @@ class PeriodicEvaluator {
   }
 
  private:
+  // Rank 0's decision: not stopped, not stored yet (a resume), and within
+  // max_share of the training time.
+  bool wanted_at(int64_t step) {
+    if (disabled_ || std::find(stored_.begin(), stored_.end(), step) != stored_.end()) return false;
+    const double train_s = std::chrono::duration<double>(Clock::now() - created_).count() - eval_s_;
+    if (plan_.max_share > 0 && periodic_skippable(plan_, step, total_steps_) && eval_s_ > plan_.max_share * train_s) {
+      log_(run_.name + ": step " + std::to_string(step) + ": periodic evaluation skipped (it has taken " +
+           std::to_string(static_cast<int>(100 * eval_s_ / std::max(train_s, 1e-9))) + "% of the training time, max_share " +
+           std::to_string(static_cast<int>(100 * plan_.max_share)) + "%)");
+      return false;
+    }
+    return true;
+  }
+
   void store(const PeriodicResult& r) {
     json common = {{"origin", "periodic"}, {"every", plan_.every}, {"rope", to_json(run_)["rope"]}, {"wall_s", r.wall_s}};
     const auto with = [&](json settings) {
@@ -171,6 +191,7 @@ class PeriodicEvaluator {
     store_.add_evaluation(run_id_, records, points);
   }
 
+  distributed::ProcessGroup* group_;
   ExperimentStore& store_;
   int64_t run_id_;
   const ExtendRunSpec& run_;
@@ -625,7 +646,7 @@ class Runner {
   }
 
   std::unique_ptr<PeriodicEvaluator> make_periodic(int64_t id, const ExtendRunSpec& run, const model::ModelConfig& config) {
-    if (!spec_.evaluation.periodic || !leader()) return nullptr;
+    if (!spec_.evaluation.periodic) return nullptr;
     const PeriodicPlan plan = resolve_periodic_plan(*spec_.evaluation.periodic, original_window_, run.target_len);
     const auto& documents = data_.split(plan.split);
     int64_t held_out_tokens = 0;
@@ -644,9 +665,19 @@ class Runner {
     context.tokenizer = data_.tokenizer.get();
     context.original_window = original_window_;
     context.target_len = run.target_len;
-    context.cancelled = [this] { return cancelled(); };
+    if (o_.group) {
+      // Ranks divide each evaluation; a stop comes between training steps,
+      // where every rank agrees on it, not in the middle of one.
+      context.share.index = o_.group->rank();
+      context.share.count = o_.group->world_size();
+      context.share.sum = [this, name = run.name](std::vector<double>& values) {
+        o_.group->sum_over_ranks(values, name + ": summing the ranks' periodic evaluation");
+      };
+    } else {
+      context.cancelled = [this] { return cancelled(); };
+    }
     return std::make_unique<PeriodicEvaluator>(store_, id, run, plan, context, o_.observer,
-                                               [this](const std::string& line) { log(line); });
+                                               [this](const std::string& line) { log(line); }, o_.group);
   }
 
   // One evaluation's record: its settings (with the run's RoPE and the wall

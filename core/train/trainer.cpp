@@ -177,11 +177,11 @@ TrainResult train_model(model::LlamaForCausalLM& model, const BatchSource& sourc
   auto step_boundary = [&](int64_t step) {
     if (!o.at_step_boundary && !group) return;
     const auto t0 = Clock::now();
+    if (o.at_step_boundary) {
+      o.at_step_boundary(step);
+      model->train();
+    }
     if (leader) {
-      if (o.at_step_boundary) {
-        o.at_step_boundary(step);
-        model->train();
-      }
       if (group) group->publish();
     } else {
       group->await_leader(o.run_name + ": rank 0's evaluations at step " + std::to_string(step));

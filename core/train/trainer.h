@@ -46,8 +46,9 @@ struct TrainerOptions {
   // on_step, before that step's checkpoint), with the steps completed. It may
   // run evaluations; the model is put back in training mode afterwards.
   std::function<void(int64_t step)> at_step_boundary;
-  // Data-parallel training over this group (null: one process). The other
-  // ranks wait while rank 0 runs at_step_boundary (theirs is not called).
+  // Data-parallel training over this group (null: one process). Every rank
+  // calls at_step_boundary; then the others wait until rank 0 is through
+  // with it (rank 0 may do work of its own there, e.g. storing).
   distributed::ProcessGroup* group = nullptr;
   // With a group: ZeRO stage 1, each rank keeping AdamW's moments for its own
   // share of the parameters (train/optimizer_sharding.h). Same losses.

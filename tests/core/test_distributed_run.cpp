@@ -46,7 +46,14 @@ json spec_with(int64_t steps, int64_t checkpoint_every, bool long_evaluation = f
   spec["evaluation"] = long_evaluation ? json{{"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 40000}}},
                                               {"passkey", {{"lengths", {256, 512}}, {"depths", {0.0, 0.5, 1.0}}, {"trials", 7}}},
                                               {"ruler", {{"lengths", {256, 512}}, {"tasks", {"niah_single_1", "vt"}},
-                                                         {"depths", {0.5}}, {"trials", 5}, {"max_new_tokens", 8}}}}
+                                                         {"depths", {0.5}}, {"trials", 5}, {"max_new_tokens", 8}}},
+                                              // At steps 0, 4 and 8, divided like the final evaluation.
+                                              {"periodic", {{"every", 4},
+                                                            {"perplexity", {{"lengths", {256, 512}}, {"max_tokens", 20000}}},
+                                                            {"passkey", {{"lengths", {256}}, {"depths", {0.5}}, {"trials", 5}}},
+                                                            {"attention", {{"sequences", 1}}},
+                                                            {"ruler", {{"lengths", {256}}, {"tasks", {"niah_single_1"}},
+                                                                       {"trials", 3}, {"max_new_tokens", 8}}}}}}
                                        : json{{"perplexity", {{"lengths", {256}}, {"max_tokens", 512}}}};
   json run = spec["extend"][4];  // pose-linear
   run["steps"] = steps;
@@ -272,6 +279,27 @@ class TestDistributedRun : public QObject {
     int64_t ruler_trials = 0;
     for (const auto& cell : pose::eval::ruler_result_from_json(ruler_two[0].results).cells) ruler_trials += cell.trials;
     QVERIFY2(ruler_trials >= 10, ruler_two[0].results.dump().c_str());  // cells were evaluated, not all skipped
+    // Periodic evaluations: the same steps, the same perplexity, and the same
+    // passkey and RULER counts as one process; attention from rank 0.
+    for (const int64_t length : {256, 512}) {
+      const auto p_one = series(one, "pose-linear", pose::results::ppl_at(length, pose::results::EvalPhase::Periodic));
+      const auto p_two = series(two, "pose-linear", pose::results::ppl_at(length, pose::results::EvalPhase::Periodic));
+      QCOMPARE(p_two.size(), std::size_t(3));
+      QCOMPARE(p_one.size(), p_two.size());
+      QVERIFY2(max_relative_difference(p_one, p_two) <= 1e-5, std::to_string(length).c_str());
+    }
+    for (const std::string kind : {"periodic-passkey", "periodic-ruler", "periodic-attention"}) {
+      const auto a = st.eval_results(run_record(two, "pose-linear")->id, kind);
+      const auto b = st_one.eval_results(run_record(one, "pose-linear")->id, kind);
+      QCOMPARE(a.size(), std::size_t(3));
+      QCOMPARE(a.size(), b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        QCOMPARE(a[i].checkpoint_step, b[i].checkpoint_step);
+        if (kind != "periodic-attention") {  // attention's shares are floating-point sums
+          QCOMPARE(QString::fromStdString(a[i].results.dump()), QString::fromStdString(b[i].results.dump()));
+        }
+      }
+    }
     const auto results = st.eval_results(run_record(two, "pose-linear")->id, "perplexity");
     QCOMPARE(results.size(), std::size_t(1));
     for (const auto& row : results[0].results) {
