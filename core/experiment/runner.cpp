@@ -217,16 +217,6 @@ void copy_parameters(model::LlamaForCausalLM& from, model::LlamaForCausalLM& to)
   for (auto& p : to->named_parameters()) p.value().copy_(src[p.key()]);
 }
 
-// `to`'s parameters become `from`'s tensors (no copy): a LoRA run's frozen
-// weights are the base's own, so the device holds the base once. Whatever the
-// run then trains is given its own copy (LoRA setup below), and nothing writes
-// into a frozen weight (merging replaces the tensors it changes).
-void share_parameters(model::LlamaForCausalLM& from, model::LlamaForCausalLM& to) {
-  torch::NoGradGuard no_grad;
-  auto src = from->named_parameters();
-  for (auto& p : to->named_parameters()) p.value().set_data(src[p.key()]);
-}
-
 // The model config a run trains and exports: the base model with the run's
 // RoPE method. max_position_embeddings becomes Lt, except for dynamic NTK, whose
 // scaling starts beyond max_position_embeddings and so keeps L0.
@@ -548,12 +538,13 @@ class Runner {
     if (skip) return true;
     try {
       const auto config = extended_config(base_config_, original_window_, run);
-      model::LlamaForCausalLM model(config);
-      model->to(o_.device);
       const bool lora = run.fine_tunes() && run.training.lora;
-      if (lora) {
-        share_parameters(base_, model);
-      } else {
+      // LoRA: the frozen weights are the base's own tensors, so the device
+      // holds the base once and nothing of the model's size is allocated on
+      // the way. Otherwise every weight trains and gets its own copy.
+      model::LlamaForCausalLM model = lora ? model::make_model_sharing(base_, config) : model::LlamaForCausalLM(config);
+      if (!lora) {
+        model->to(o_.device);
         copy_parameters(base_, model);
       }
       model->options().activation_checkpointing = run.training.activation_checkpointing;

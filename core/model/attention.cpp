@@ -2,6 +2,7 @@
 
 #include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
+#include "model/weight_shell.h"
 #include "rope/rotary.h"
 
 namespace pose::model {
@@ -20,10 +21,11 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
   using torch::nn::LinearOptions;
   const int64_t q_out = num_heads_ * head_dim_;
   const int64_t kv_out = num_kv_heads_ * head_dim_;
-  q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(c.hidden_size, q_out).bias(c.qkv_bias)));
-  k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_out).bias(c.qkv_bias)));
-  v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_out).bias(c.qkv_bias)));
-  o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(q_out, c.hidden_size).bias(c.o_proj_bias)));
+  const int64_t hidden = weight_dim(c.hidden_size), q = weight_dim(q_out), kv = weight_dim(kv_out);
+  q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(hidden, q).bias(c.qkv_bias)));
+  k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(hidden, kv).bias(c.qkv_bias)));
+  v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(hidden, kv).bias(c.qkv_bias)));
+  o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(q, hidden).bias(c.o_proj_bias)));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,

@@ -4,6 +4,7 @@
 #include "model/activation_checkpoint.h"
 #include "model/chunked_cross_entropy.h"
 #include "model/pool_gemm.h"
+#include "model/weight_shell.h"
 #include "rope/rotary.h"
 
 #include <string>
@@ -25,7 +26,7 @@ std::string shape_of(const torch::Tensor& t) {
 }  // namespace
 
 LlamaModelImpl::LlamaModelImpl(const ModelConfig& c) {
-  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(weight_dim(c.vocab_size), weight_dim(c.hidden_size)));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     DecoderLayer layer(c);
@@ -42,7 +43,8 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& config, ModelOptio
   model = register_module("model", LlamaModel(config_));
   if (!config_.tie_word_embeddings) {
     lm_head = register_module("lm_head",
-                              torch::nn::Linear(torch::nn::LinearOptions(config_.hidden_size, config_.vocab_size).bias(false)));
+                              torch::nn::Linear(torch::nn::LinearOptions(weight_dim(config_.hidden_size),
+                                                                         weight_dim(config_.vocab_size)).bias(false)));
   }
   const rope::RopeParams params = config_.rope_params();
   length_dependent_rope_ = rope_depends_on_length(params.method);

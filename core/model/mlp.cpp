@@ -2,14 +2,16 @@
 
 #include "model/cpu_kernels.h"
 #include "model/pool_gemm.h"
+#include "model/weight_shell.h"
 
 namespace pose::model {
 
 MlpImpl::MlpImpl(const ModelConfig& c) {
   using torch::nn::LinearOptions;
-  gate_proj = register_module("gate_proj", torch::nn::Linear(LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
-  up_proj = register_module("up_proj", torch::nn::Linear(LinearOptions(c.hidden_size, c.intermediate_size).bias(c.mlp_bias)));
-  down_proj = register_module("down_proj", torch::nn::Linear(LinearOptions(c.intermediate_size, c.hidden_size).bias(c.mlp_bias)));
+  const int64_t hidden = weight_dim(c.hidden_size), inner = weight_dim(c.intermediate_size);
+  gate_proj = register_module("gate_proj", torch::nn::Linear(LinearOptions(hidden, inner).bias(c.mlp_bias)));
+  up_proj = register_module("up_proj", torch::nn::Linear(LinearOptions(hidden, inner).bias(c.mlp_bias)));
+  down_proj = register_module("down_proj", torch::nn::Linear(LinearOptions(inner, hidden).bias(c.mlp_bias)));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {

@@ -2,11 +2,12 @@
 
 #include "model/autocast_state.h"
 #include "model/cpu_kernels.h"
+#include "model/weight_shell.h"
 
 namespace pose::model {
 
 RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps_(eps) {
-  weight = register_parameter("weight", torch::ones({dim}));
+  weight = register_parameter("weight", torch::ones({weight_dim(dim)}));
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "common/cpu_tensor_memory.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "model/autocast_state.h"
@@ -100,6 +101,42 @@ int64_t expected_adapter_parameters(const model::ModelConfig& c, const model::Lo
 class TestLora : public QObject {
   Q_OBJECT
  private slots:
+  // A LoRA run's model holds the base's own tensors: building it allocates
+  // no weights (only its RoPE tables), its outputs with the base's RoPE are
+  // the base's, and another architecture is refused.
+  void aSharingModelAllocatesNoWeightsOfItsOwn() {
+    auto config_with = [](nlohmann::json extra) {
+      nlohmann::json cfg = {{"model_type", "llama"},       {"vocab_size", 512},       {"hidden_size", 128},
+                            {"intermediate_size", 256},    {"num_hidden_layers", 2},  {"num_attention_heads", 4},
+                            {"num_key_value_heads", 2},    {"max_position_embeddings", 64},
+                            {"tie_word_embeddings", false}};
+      if (extra.is_object()) cfg.update(extra);
+      return model::config_from_hf_json(cfg);
+    };
+    CpuTensorMemory::install();
+    model::LlamaForCausalLM base(config_with({}));
+    model::init_weights(base, 3);
+    int64_t weight_bytes = 0;
+    for (const auto& p : base->parameters()) weight_bytes += p.numel() * static_cast<int64_t>(p.element_size());
+
+    const auto extended = config_with({{"max_position_embeddings", 256}, {"rope_scaling", {{"type", "linear"}, {"factor", 4.0}}}});
+    const int64_t before = CpuTensorMemory::live_bytes();
+    CpuTensorMemory::reset_peak();
+    auto model = model::make_model_sharing(base, extended);
+    const int64_t grew = CpuTensorMemory::peak_bytes() - before;
+    QVERIFY2(grew < weight_bytes / 10, qPrintable(QString("building took %1 bytes; the weights are %2").arg(grew).arg(weight_bytes)));
+    const auto shared = base->named_parameters();
+    for (const auto& p : model->named_parameters()) {
+      QVERIFY2(p.value().data_ptr() == shared[p.key()].data_ptr(), p.key().c_str());
+      QCOMPARE(p.value().sizes(), shared[p.key()].sizes());
+    }
+    QCOMPARE(model->config().rope_params().factor, 4.0);
+
+    auto same = model::make_model_sharing(base, base->config());
+    QVERIFY(torch::equal(logits_of(same), logits_of(base)));
+    QVERIFY_EXCEPTION_THROWN(model::make_model_sharing(base, config_with({{"hidden_size", 64}})), std::invalid_argument);
+  }
+
   void attachingKeepsTheOutputsAndFreezesTheBase() {
     auto m = tiny_model(1);
     m->eval();
