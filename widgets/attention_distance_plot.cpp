@@ -177,8 +177,11 @@ AttentionDistancePlot::AttentionDistancePlot(QWidget* parent)
   plot_->xAxis->setLabel(tr("query–key distance (tokens; bins from their lower edge)"));
   plot_->yAxis->setLabel(tr("attention mass"));
   plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
-  place_legend_right(plot_, 1);
-  setMinimumSize(480, 320);
+  // Under the plot, as the perplexity plot beside it in the Evaluate workspace.
+  place_legend_below(plot_, 1, 3);
+  // As narrow as the perplexity plot beside it (1024-pixel screens).
+  setMinimumSize(kMinimumWidth, 320);
+  plot_->setMinimumWidth(kMinimumWidth);
   rebuild();
 }
 

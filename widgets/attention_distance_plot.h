@@ -52,6 +52,10 @@ class AttentionDistancePlot : public QWidget {
  public:
   explicit AttentionDistancePlot(QWidget* parent = nullptr);
 
+  // The narrowest it gets: two of these side by side fit a 1024-pixel screen
+  // beside the experiment dock.
+  static constexpr int kMinimumWidth = 360;
+
   // One curve per layer of `run`, light (layer 0) to dark (last layer); the
   // corner label gives the profile's meanBeyond.
   void showLayers(const QString& run, const AttentionProfile& profile);

@@ -48,7 +48,8 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& xLab
   plot->xAxis->setLabel(xLabel);
   plot->yAxis->setLabel(yLabel);
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot->setMinimumSize(260, 200);
+  // Two columns of these beside the training curves fit a 1024-pixel screen.
+  plot->setMinimumSize(200, 200);
   return plot;
 }
 
@@ -71,11 +72,11 @@ LiveEvalView::LiveEvalView(QWidget* parent)
   lengthPlot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   useLogY(lengthPlot_);
   useLogY(ltPlot_);
-  // Bottom right beside the window markers' labels (at the top); perplexity
-  // rises, if anywhere, towards long lengths at the top right.
-  place_legend_inside(lengthPlot_, Qt::AlignBottom | Qt::AlignRight);
-  // Top right: perplexity at Lt falls as training goes on.
-  place_legend_inside(ltPlot_, Qt::AlignTop | Qt::AlignRight);
+  // The legends go under the plots: inside, any corner of these small plots
+  // hides curves (perplexity at Lt falls from the top left, the curves by
+  // step rise towards the top right) or the window markers' labels.
+  place_legend_below(lengthPlot_, 1, 3);
+  place_legend_below(ltPlot_, 1, 2);
   passkeyPlot_->yAxis->setRange(-0.03, 1.03);
   attentionPlot_->yAxis->setRange(0, 1);
 

@@ -83,11 +83,17 @@ PerplexityLengthPlot::PerplexityLengthPlot(QWidget* parent) : QWidget(parent), p
   plot_->yAxis->setTicker(yTicker);
   plot_->yAxis->setNumberFormat(QStringLiteral("g"));
   plot_->yAxis->grid()->setSubGridVisible(true);
-  place_legend_right(plot_, 1);
+  // Under the plot: a column at the right took a third of its width, and at
+  // its narrowest (two plots side by side on a 1024-pixel screen) cut the
+  // title and the run names short.
+  place_legend_below(plot_, 1, 3);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setMouseTracking(true);
   connect(plot_, &QCustomPlot::mouseMove, this, &PerplexityLengthPlot::onMouseMove);
-  setMinimumSize(480, 320);
+  // Narrow enough that the Evaluate workspace's two plots fit side by side
+  // on a 1024-pixel screen beside the experiment dock.
+  setMinimumSize(kMinimumWidth, 320);
+  plot_->setMinimumWidth(kMinimumWidth);
   rebuild();
 }
 

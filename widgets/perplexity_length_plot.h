@@ -43,6 +43,10 @@ class PerplexityLengthPlot : public QWidget {
  public:
   explicit PerplexityLengthPlot(QWidget* parent = nullptr);
 
+  // The narrowest it gets: two of these side by side fit a 1024-pixel screen
+  // beside the experiment dock.
+  static constexpr int kMinimumWidth = 360;
+
   // Adds the run, or replaces its points and colour (it keeps its place in the
   // legend). Points with a non-finite or non-positive length or perplexity are
   // not drawn (log axes); the rest are drawn in length order.

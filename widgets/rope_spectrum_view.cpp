@@ -121,6 +121,10 @@ RopeSpectrumView::RopeSpectrumView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(title_);
   wavelength_plot_ = new ThemedPlot(this);
   response_plot_ = new ThemedPlot(this);
+  // Beside the Design form on a 1024-pixel screen the previews get about 350
+  // pixels (the titles are short, or on two lines, to fit).
+  wavelength_plot_->setMinimumWidth(kMinimumWidth);
+  response_plot_->setMinimumWidth(kMinimumWidth);
   layout->addWidget(wavelength_plot_, 3);
   layout->addWidget(response_plot_, 2);
   buildWavelengthPanel();
@@ -176,7 +180,7 @@ void RopeSpectrumView::buildResponsePanel() {
   p->plotLayout()->insertRow(0);
   p->plotLayout()->addElement(
       0, 0,
-      new QCPTextElement(p, tr("(b) Rotary response: mean of cos(s·θᵢ) over the frequencies"),
+      new QCPTextElement(p, tr("(b) Rotary response:\nmean of cos(s·θᵢ) over the frequencies"),
                          QFont(font().family(), -1, QFont::Bold)));
   p->xAxis->setLabel(tr("relative distance s (positions)"));
   p->yAxis->setLabel(tr("response (1 at s = 0)"));

@@ -52,6 +52,9 @@ class RopeSpectrumView : public QWidget {
  public:
   explicit RopeSpectrumView(QWidget* parent = nullptr);
 
+  // The narrowest its plots get: beside the Design form on a 1024-pixel screen.
+  static constexpr int kMinimumWidth = 300;
+
   void setData(const RopeSpectrumData& data);
   const RopeSpectrumData& data() const { return data_; }
 

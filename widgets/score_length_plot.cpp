@@ -59,7 +59,10 @@ ScoreLengthPlot::ScoreLengthPlot(QWidget* parent)
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setMouseTracking(true);
   connect(plot_, &QCustomPlot::mouseMove, this, &ScoreLengthPlot::onMouseMove);
-  setMinimumSize(420, 300);
+  // As narrow as the attention plot beside it in the Evaluate workspace
+  // (1024-pixel screens); the plot gives up room rather than widen this.
+  setMinimumSize(kMinimumWidth, 300);
+  plot_->setMinimumWidth(kMinimumWidth);
   rebuild();
 }
 

@@ -50,6 +50,9 @@ class ScoreLengthPlot : public QWidget {
  public:
   explicit ScoreLengthPlot(QWidget* parent = nullptr);
 
+  // The narrowest it gets: beside the attention plot on a 1024-pixel screen.
+  static constexpr int kMinimumWidth = 360;
+
   void setTitle(const QString& title);       // default: "Score against context length"
   void setScoreLabel(const QString& label);  // the value axis' label; default: "score"
   // Shown in the middle of the plot while no run has a drawable point.

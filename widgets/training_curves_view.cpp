@@ -1,5 +1,6 @@
 #include "training_curves_view.h"
 
+#include "flow_layout.h"
 #include "plot_legend.h"
 #include "results/metric_names.h"
 
@@ -114,17 +115,23 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent)
   smoothingSlider_->setToolTip(smoothingSpin_->toolTip());
   logCheck_->setObjectName(QStringLiteral("logYCheck"));
 
-  auto* toolbar = new QHBoxLayout;
+  // The toolbar wraps when the view is narrow (beside the live evaluations
+  // on a 1024-pixel screen); each label stays with its field.
+  auto* toolbar = new FlowLayout;
   toolbar->setContentsMargins(4, 2, 4, 2);
-  toolbar->addWidget(new QLabel(tr("Series"), this));
-  toolbar->addWidget(seriesCombo_);
+  const auto group = [this](const QString& label, std::initializer_list<QWidget*> fields) {
+    auto* box = new QWidget(this);
+    auto* h = new QHBoxLayout(box);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(new QLabel(label, box));
+    for (QWidget* f : fields) h->addWidget(f);
+    return box;
+  };
+  toolbar->addWidget(group(tr("Series"), {seriesCombo_}));
   toolbar->addSpacing(12);
-  toolbar->addWidget(new QLabel(tr("Smoothing"), this));
-  toolbar->addWidget(smoothingSlider_, 1);
-  toolbar->addWidget(smoothingSpin_);
+  toolbar->addWidget(group(tr("Smoothing"), {smoothingSlider_, smoothingSpin_}));
   toolbar->addSpacing(12);
   toolbar->addWidget(logCheck_);
-  toolbar->addStretch(1);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -147,7 +154,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent)
   connect(smoothingSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
   connect(logCheck_, &QCheckBox::toggled, this, [this](bool on) { setLogY(on); });
 
-  setMinimumSize(420, 280);
+  setMinimumSize(300, 280);
   rebuildAll();
 }
 

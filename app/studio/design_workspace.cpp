@@ -429,9 +429,11 @@ QWidget* DesignWorkspace::buildPreviews() {
     QSettings().setValue("design/device_memory_gib", gib);
     previewTimer_->start();
   });
-  cv->addWidget(new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory at the step's peak, activations "
-                              "of one micro-batch)"),
-                           costBox));
+  auto* costCaption = new QLabel(tr("<b>Cost estimate</b> (per optimizer step; memory at the step's peak, activations "
+                                    "of one micro-batch)"),
+                                 costBox);
+  costCaption->setWordWrap(true);  // a line of its own would widen the previews past a 1024-pixel screen
+  cv->addWidget(costCaption);
   cv->addWidget(cost_, 1);
   cv->addWidget(costNote_);
   cv->addWidget(fit_);

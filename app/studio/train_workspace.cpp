@@ -12,6 +12,8 @@
 
 #include <map>
 
+#include "flow_layout.h"
+#include "gui_advice.h"
 #include "live_eval_view.h"
 #include "results/metric_names.h"
 #include "results/run_summary.h"
@@ -35,28 +37,32 @@ QString duration(double seconds) {
 TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
     : QWidget(parent), controller_(controller) {
   auto* layout = new QVBoxLayout(this);
-  auto* bar = new QHBoxLayout;
-  bar->addWidget(new QLabel(tr("Preset:"), this));
+  // The run controls first, then the choices; on a narrow window the bar
+  // wraps onto a second line instead of widening the workspace.
+  auto* bar = new pose::widgets::FlowLayout;
+  // A label and its field stay together when the bar wraps.
+  const auto labelled = [this](const QString& label, QWidget* field) {
+    auto* pair = new QWidget(this);
+    auto* h = new QHBoxLayout(pair);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(new QLabel(label, pair));
+    h->addWidget(field);
+    return pair;
+  };
   preset_ = new QComboBox(this);
   preset_->setObjectName(QStringLiteral("presetCombo"));
   preset_->addItem(tr("Full experiment"), QString());
   preset_->addItem(tr("Quick (smoke test)"), QStringLiteral("quick"));
-  bar->addWidget(preset_);
   resume_ = new QCheckBox(tr("Resume finished and interrupted runs"), this);
   resume_->setObjectName(QStringLiteral("resumeCheck"));
   resume_->setChecked(true);
   resume_->setToolTip(tr("Skip runs already done with the same settings and continue an interrupted run "
                          "from its last checkpoint; unchecked, every run starts again."));
-  bar->addWidget(resume_);
-  bar->addSpacing(12);
-  bar->addWidget(new QLabel(tr("Show:"), this));
   filter_ = new QComboBox(this);
   filter_->setObjectName(QStringLiteral("runFilterCombo"));
   filter_->addItem(tr("Extension runs"), static_cast<int>(RunFilter::Extensions));
   filter_->addItem(tr("Base model"), static_cast<int>(RunFilter::Base));
   filter_->addItem(tr("All runs"), static_cast<int>(RunFilter::All));
-  bar->addWidget(filter_);
-  bar->addSpacing(12);
   startButton_ = new QPushButton(tr("Start"), this);
   startButton_->setObjectName(QStringLiteral("startButton"));
   pauseButton_ = new QPushButton(tr("Pause"), this);
@@ -64,13 +70,14 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   stopButton_ = new QPushButton(tr("Stop"), this);
   stopButton_->setObjectName(QStringLiteral("stopButton"));
   stopButton_->setToolTip(tr("Stop after the current step; a checkpoint is written and Resume continues."));
-  // The run controls first: on a narrow window they stay in view when the
-  // rest of the bar has to scroll.
-  bar->insertWidget(0, startButton_);
-  bar->insertWidget(1, pauseButton_);
-  bar->insertWidget(2, stopButton_);
-  bar->insertSpacing(3, 12);
-  bar->addStretch(1);
+  bar->addWidget(startButton_);
+  bar->addWidget(pauseButton_);
+  bar->addWidget(stopButton_);
+  bar->addSpacing(12);
+  bar->addWidget(labelled(tr("Preset:"), preset_));
+  bar->addWidget(resume_);
+  bar->addSpacing(12);
+  bar->addWidget(labelled(tr("Show:"), filter_));
   layout->addLayout(bar);
 
   auto* progressRow = new QHBoxLayout;
@@ -81,7 +88,10 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   progress_->setTextVisible(false);
   status_ = new QLabel(tr("Idle"), this);
   status_->setObjectName(QStringLiteral("trainStatus"));
-  status_->setMinimumWidth(380);
+  // Room for a step line without jitter as its numbers change; a longer
+  // message wraps rather than widening the workspace.
+  status_->setMinimumWidth(220);
+  status_->setWordWrap(true);
   progressRow->addWidget(progress_, 1);
   progressRow->addWidget(status_);
   layout->addLayout(progressRow);
@@ -127,7 +137,7 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
       return;
     }
     QString error;
-    if (!start(&error)) status_->setText(tr("Cannot start: %1").arg(error));
+    if (!start(&error)) status_->setText(tr("Cannot start: %1").arg(with_gui_advice(error)));
   });
   connect(pauseButton_, &QPushButton::clicked, this, [this] {
     controller_->isPaused() ? controller_->resume() : controller_->pause();
@@ -148,12 +158,12 @@ TrainWorkspace::TrainWorkspace(RunController* controller, QWidget* parent)
   connect(controller_, &RunController::runFinished, this,
           [this](const QString& run, const QString& status, const QString& message) {
             status_->setText(message.isEmpty() ? tr("%1: %2").arg(run, status)
-                                               : tr("%1: %2 — %3").arg(run, status, message));
+                                               : tr("%1: %2 — %3").arg(run, status, with_gui_advice(message)));
             emit runsChanged();
           });
   connect(controller_, &RunController::finished, this, [this](bool ok, const QString& message) {
     onPausedChanged(false);
-    status_->setText(ok ? tr("Finished: %1").arg(message) : tr("Stopped: %1").arg(message));
+    status_->setText(ok ? tr("Finished: %1").arg(message) : tr("Stopped: %1").arg(with_gui_advice(message)));
     updateButtons();
     reloadFromStore();
     emit runsChanged();

@@ -12,6 +12,8 @@
 #include <QComboBox>
 #include <QImage>
 #include <QLineEdit>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextDocumentFragment>
@@ -162,6 +164,25 @@ void showWorkspaceOf(pose::studio::MainWindow& w, QWidget* inner) {
   for (int i = 0; i < w.workspaces()->count(); ++i) {
     if (w.workspaces()->widget(i)->isAncestorOf(inner)) w.workspaces()->setCurrentIndex(i);
   }
+}
+
+// The widest way down from `page`: at each level the shown child asking for
+// the most width, as "class name:minimum width", to name what forces a scroll.
+QString widestChain(QWidget* page) {
+  QString chain;
+  for (QWidget* at = page; at;) {
+    chain += QStringLiteral(" > %1 %2:%3")
+                 .arg(QString::fromLatin1(at->metaObject()->className()), at->objectName())
+                 .arg(at->minimumSizeHint().expandedTo(at->minimumSize()).width());
+    QWidget* widest = nullptr;
+    for (QWidget* c : at->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) {
+      if (!c->isVisibleTo(at) || c->isWindow()) continue;
+      const int width = c->minimumSizeHint().expandedTo(c->minimumSize()).width();
+      if (!widest || width > widest->minimumSizeHint().expandedTo(widest->minimumSize()).width()) widest = c;
+    }
+    at = widest;
+  }
+  return chain;
 }
 
 }  // namespace
@@ -428,6 +449,31 @@ class TestWorkspaces : public QObject {
     e->rulerTaskCombo()->setCurrentIndex(0);
     QCoreApplication::processEvents();
     QVERIFY(e->grab().save(out + "/evaluate-ruler-average-workspace.png"));
+  }
+
+  // At 1024 x 700 with the experiment dock at its default width, no
+  // workspace scrolls sideways: toolbars wrap, fields and plots shrink.
+  void noWorkspaceScrollsSidewaysAt1024() {
+    QTemporaryDir dir;
+    pose::studio::MainWindow w;
+    QVERIFY(w.openExperiment(POSE_DEFAULT_EXPERIMENT));
+    QVERIFY(openForScreenshot(w, dir, addRuler));
+    QString scrolling;
+    for (int i = 0; i < w.workspaces()->count(); ++i) {
+      w.workspaces()->setCurrentIndex(i);
+      QTest::qWait(100);  // the deferred layout passes and the plots' queued replots
+      auto* area = qobject_cast<QScrollArea*>(w.workspaces()->widget(i));
+      QVERIFY(area);
+      if (area->horizontalScrollBar()->isVisible() || area->horizontalScrollBar()->maximum() > 0) {
+        scrolling += QStringLiteral("\n%1 (%2 px wide, %3 more):%4")
+                         .arg(w.workspaces()->tabText(i))
+                         .arg(area->viewport()->width())
+                         .arg(area->horizontalScrollBar()->maximum())
+                         .arg(widestChain(area->widget()));
+      }
+    }
+    if (!scrolling.isEmpty()) qInfo().noquote() << "scrolls sideways:" << scrolling;  // QVERIFY2 cuts long messages
+    QVERIFY2(scrolling.isEmpty(), qPrintable(QStringLiteral("scrolls sideways:") + scrolling));
   }
 
   void evaluateExplainsAnEmptyStore() {

@@ -57,18 +57,19 @@ class TestLiveEvalView : public QObject {
     QCOMPARE(curves[1]->name(), QStringLiteral("step 10"));
     QVERIFY(texts(view.lengthPlot()).contains(QStringLiteral("Lc = 256")));
     QVERIFY(texts(view.lengthPlot()).contains(QStringLiteral("Lt = 2k")));
-    // The legends sit inside their axis rects (a column of their own crushed
-    // these narrow plots and cut the labels short), the length plot's at the
-    // bottom, clear of the window markers' labels at the top.
-    auto* inset = view.lengthPlot()->axisRect()->insetLayout();
-    QVERIFY(inset->elements(false).contains(view.lengthPlot()->legend));
-    QCOMPARE(inset->insetAlignment(inset->elements(false).indexOf(view.lengthPlot()->legend)),
-             Qt::AlignBottom | Qt::AlignRight);
-    QVERIFY(view.stepPlot(pose::widgets::LiveEvalView::StepPlot::PerplexityAtLt)
-                ->axisRect()
-                ->insetLayout()
-                ->elements(false)
-                .contains(view.stepPlot(pose::widgets::LiveEvalView::StepPlot::PerplexityAtLt)->legend));
+    // The legends lie under their plots, never over the curves or the window
+    // markers' labels, at the Train workspace's size at 1024 x 700.
+    view.resize(420, 460);
+    for (QCustomPlot* p : {view.lengthPlot(), view.stepPlot(StepPlot::PerplexityAtLt)}) {
+      p->replot();
+      QVERIFY(!p->axisRect()->insetLayout()->elements(false).contains(p->legend));
+      QVERIFY(p->legend->visible());
+      const QRect legend = p->legend->outerRect();
+      const QRect data = p->axisRect()->rect();
+      QVERIFY(legend.isValid());
+      QVERIFY2(!legend.intersects(data) && legend.top() > data.bottom(),
+               qPrintable(QStringLiteral("legend at y %1, plot to y %2").arg(legend.top()).arg(data.bottom())));
+    }
 
     // Against the step: the value at Lt, in step order.
     QCPGraph* lt = view.stepGraph(StepPlot::PerplexityAtLt, QStringLiteral("pose"));
