@@ -6,6 +6,7 @@
 #include <QPixmap>
 #include <QSet>
 #include <QStringList>
+#include <QScrollBar>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -136,6 +137,9 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent)
   tree_->setSelectionMode(QAbstractItemView::SingleSelection);
   tree_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   tree_->setAlternatingRowColors(true);
+  // Runs are one level deep, evaluations two: a narrow indentation keeps the
+  // names and their status within the dock's default width.
+  tree_->setIndentation(12);
   tree_->header()->setStretchLastSection(true);
   // Names and statuses are short and must stay readable; Detail takes the rest.
   tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
@@ -145,6 +149,33 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent)
   connect(tree_, &QTreeWidget::currentItemChanged, this, [this] {
     if (!rebuilding_) announce();
   });
+}
+
+QSize ExperimentBrowser::sizeHint() const {
+  // Both columns resize to their contents, so their sizes are what they need.
+  const int columns = tree_->header()->sectionSize(NameColumn) + tree_->header()->sectionSize(StatusColumn);
+  const int chrome = 2 * tree_->frameWidth() + tree_->verticalScrollBar()->sizeHint().width() + 4;
+  return {std::max(minimumWidth(), columns + chrome), QWidget::sizeHint().height()};
+}
+
+QIcon ExperimentBrowser::swatch(const QColor& color) {
+  auto it = swatches_.find(color.rgb());
+  if (it != swatches_.end()) return *it;
+  QIcon icon;
+  for (const int size : {12, 24}) {  // 24 for high-dpi screens
+    QPixmap pixmap(size, size);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    // A short thick line, as the run's curve is drawn in the plots.
+    painter.drawRoundedRect(QRectF(0, size * 0.3, size, size * 0.4), size / 8.0, size / 8.0);
+    painter.end();
+    icon.addPixmap(pixmap);
+  }
+  swatches_.insert(color.rgb(), icon);
+  return icon;
 }
 
 QIcon ExperimentBrowser::dot(const QString& status) {
@@ -205,7 +236,9 @@ void ExperimentBrowser::setExperiments(const QVector<BrowserExperiment>& experim
       run->setData(0, kRunRole, r.name);
       run->setData(0, kLevelRole, kRun);
       run->setFont(0, bold);
-      run->setForeground(0, run_color(r.colorIndex).darker(115));
+      // The name in the palette's text colour (readable in the light and the
+      // dark theme alike), the run's plot colour beside it.
+      run->setIcon(0, swatch(run_color(r.colorIndex)));
       run->setIcon(1, dot(r.status));
       set_tooltip(run, run_tooltip(r));
       byKey_.insert(rkey, run);

@@ -1,5 +1,5 @@
 // The experiment browser dock: experiments → runs → evaluations from the
-// store as a tree, each run's name in its colour with a status dot, a filter
+// store as a tree, each run's name beside a swatch of its colour and a status dot, a filter
 // on run names above. It takes plain data (the caller reads the store) and
 // may be refreshed every few seconds while a run trains: expansion, the
 // current item and the scroll position survive a refresh, matched by ids.
@@ -52,6 +52,10 @@ class ExperimentBrowser : public QWidget {
 
   explicit ExperimentBrowser(QWidget* parent = nullptr);
 
+  // Wide enough for the runs' names and their status whole (the dock's
+  // default width, where the window has room); Detail takes what is left.
+  QSize sizeHint() const override;
+
   // Replaces the content, in the order given. Expansion, the current item
   // (matched by experiment/run/evaluation ids; when it is gone, its run or
   // experiment instead) and the scroll position are kept. Emits the signals
@@ -86,11 +90,13 @@ class ExperimentBrowser : public QWidget {
   void applyFilter();
   void announce();
   QIcon dot(const QString& status);
+  QIcon swatch(const QColor& color);  // a run's plot colour beside its name
 
   QLineEdit* filter_;
   QTreeWidget* tree_;
   QHash<QString, QTreeWidgetItem*> byKey_;  // "e<id>", "r<id>/<id>", "v<id>/<id>/<id>"
   QHash<QRgb, QIcon> dots_;  // status dots by colour
+  QHash<QRgb, QIcon> swatches_;  // run colours
   QString pendingExperiment_;
   QString lastKey_, lastExperiment_, lastRun_;  // what was last announced
   bool rebuilding_ = false;

@@ -10,6 +10,7 @@
 #include "train_workspace.h"
 #include "i18n.h"
 #include "experiment_browser.h"
+#include "gui_advice.h"
 #include "json_tree_view.h"
 #include "store_reader.h"
 #include "log_panel.h"
@@ -87,7 +88,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // Dock sizes apply once the window is laid out (at whatever size it was
     // given by then): on a small screen they leave the workspace most of it.
     QTimer::singleShot(0, this, [this] {
-      resizeDocks({browserDock_}, {std::clamp(width() / 5, browser_->minimumWidth(), 320)}, Qt::Horizontal);
+      // The runs' names and status whole where the window has room for them
+      // (at most a quarter of it, so a 1024-pixel window keeps its workspace).
+      const int wanted = std::max(width() / 5, browser_->sizeHint().width());
+      resizeDocks({browserDock_}, {std::clamp(wanted, browser_->minimumWidth(), std::max(browser_->minimumWidth(), std::min(320, width() / 4)))},
+                  Qt::Horizontal);
       resizeDocks({logDock_}, {std::clamp(height() / 6, 80, 150)}, Qt::Vertical);
     });
   }
@@ -206,7 +211,9 @@ void MainWindow::createLogDock() {
 
   logBridge_ = new LogBridge;
   logBridge_->setParent(this);
-  connect(logBridge_, &LogBridge::line, logPanel_, &pose::widgets::LogPanel::appendLine);
+  // The engine's lines advise the command line; the log names the GUI's action.
+  connect(logBridge_, &LogBridge::line, logPanel_,
+          [this](int level, const QString& text) { logPanel_->appendLine(level, with_gui_advice(text)); });
   logSink_ = std::make_shared<QtLogSink>(logBridge_);
   logSink_->set_pattern("%H:%M:%S [%l] %v");
   logging::add_sink(logSink_);
@@ -499,7 +506,9 @@ QMessageBox::StandardButton MainWindow::ask(QMessageBox::Icon icon, const QStrin
   return static_cast<QMessageBox::StandardButton>(box.exec());
 }
 
-void MainWindow::warn(const QString& title, const QString& text) { ask(QMessageBox::Warning, title, text, QMessageBox::Ok); }
+void MainWindow::warn(const QString& title, const QString& text) {
+  ask(QMessageBox::Warning, title, with_gui_advice(text), QMessageBox::Ok);
+}
 
 bool MainWindow::saveDesign(QString* error) {
   if (error) error->clear();

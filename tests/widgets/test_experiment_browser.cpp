@@ -4,6 +4,7 @@
 // run-name filter, and the activation signals.
 #include <QtTest>
 
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -136,7 +137,9 @@ class TestExperimentBrowser : public QObject {
     QCOMPARE(b.itemFor("length-ablation")->text(2), QString("2 runs · all done"));  // shown in Detail
   }
 
-  void runNamesBoldInTheirColours() {
+  // A run's name is bold in the palette's text colour, readable in the light
+  // and the dark theme; its plot colour is the swatch beside it.
+  void runNamesBoldBesideTheirColours() {
     ExperimentBrowser b;
     b.setExperiments(data());
     const struct {
@@ -145,11 +148,31 @@ class TestExperimentBrowser : public QObject {
     } expected[] = {{"baseline", 0}, {"pose-2k", 3}, {"yarn-mix", 12}};
     for (const auto& e : expected) {
       QTreeWidgetItem* item = b.itemFor("pose-sweep", e.run);
-      QCOMPARE(item->foreground(0).color(), pose::widgets::run_color(e.color).darker(115));
+      QVERIFY(!item->data(0, Qt::ForegroundRole).isValid());  // the palette's Text role
       QVERIFY(item->font(0).bold());
+      QCOMPARE(dot_colour(item->icon(0)), pose::widgets::run_color(e.color));
     }
-    QVERIFY(b.itemFor("pose-sweep", "baseline")->foreground(0).color() !=
-            b.itemFor("pose-sweep", "pose-2k")->foreground(0).color());
+  }
+
+  // At the width it asks for (the dock's default) the run names and their
+  // status are whole; Detail takes what is left.
+  void namesAndStatusFitTheDefaultWidth() {
+    ExperimentBrowser b;
+    BrowserExperiment e{1, "micro-pose", "", {}};
+    const QStringList names = {"no-finetune", "pi-no-finetune", "full-length-yarn", "randpos"};
+    for (int i = 0; i < names.size(); ++i) e.runs.push_back(run(i + 1, names[i], i == 2 ? "interrupted" : "done", i));
+    b.setExperiments({e});
+    b.tree()->expandAll();
+    b.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&b));
+    QCoreApplication::processEvents();
+    b.resize(b.sizeHint().width(), 400);
+    QCoreApplication::processEvents();
+    QHeaderView* header = b.tree()->header();
+    const int statusEnd = header->sectionViewportPosition(1) + header->sectionSize(1);
+    QVERIFY2(statusEnd <= b.tree()->viewport()->width(),
+             qPrintable(QStringLiteral("status ends at %1 of %2").arg(statusEnd).arg(b.tree()->viewport()->width())));
+    QCOMPARE(header->sectionViewportPosition(0), 0);
   }
 
   void failureMessageInDetailAndTooltip() {
