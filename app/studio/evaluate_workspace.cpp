@@ -27,6 +27,8 @@
 #include <tuple>
 #include <utility>
 
+#include "flow_layout.h"
+#include "gui_advice.h"
 #include "attention_distance_plot.h"
 #include "eval_controller.h"
 #include "perplexity_length_plot.h"
@@ -95,8 +97,9 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   bar->addWidget(refreshButton);
   layout->addLayout(bar);
 
-  // Launch bar: evaluate the run chosen below with other lengths or RoPE scalings.
-  auto* launchBar = new QHBoxLayout;
+  // Launch bar: evaluate the run chosen below with other lengths or RoPE
+  // scalings. It wraps on a narrow window instead of widening the workspace.
+  auto* launchBar = new pose::widgets::FlowLayout;
   launchBar->addWidget(new QLabel(tr("Evaluate the chosen run:"), this));
   // One box per registered suite (experiment/eval_suite.h), so a new suite
   // appears here without an edit; known names get a translated word.
@@ -117,12 +120,12 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   lengths_ = new QLineEdit(this);
   lengths_->setPlaceholderText(tr("lengths (default: the run's)"));
   lengths_->setToolTip(tr("Comma-separated context lengths, e.g. 256,1024,4096"));
-  launchBar->addWidget(lengths_, 1);
+  launchBar->addWidget(lengths_);
   ropes_ = new QLineEdit(this);
   ropes_->setPlaceholderText(tr("RoPE overrides, e.g. dynamic:8,yarn:8"));
   ropes_->setToolTip(tr("Evaluate with other RoPE scalings than the run was trained with: none, linear:F, ntk:F, "
                         "dynamic:F, yarn:F, yarn-pose:F, llama3:F (factor relative to the original window)"));
-  launchBar->addWidget(ropes_, 1);
+  launchBar->addWidget(ropes_);
   launch_ = new QPushButton(tr("Evaluate"), this);
   launch_->setObjectName(QStringLiteral("launchEvaluation"));
   launchBar->addWidget(launch_);
@@ -211,7 +214,7 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   evals_ = new EvalController(this);
   connect(launch_, &QPushButton::clicked, this, [this] {
     QString error;
-    if (!launchEvaluation(&error)) launchStatus_->setText(tr("Cannot evaluate: %1").arg(error));
+    if (!launchEvaluation(&error)) launchStatus_->setText(tr("Cannot evaluate: %1").arg(with_gui_advice(error)));
   });
   connect(evals_, &EvalController::progress, launchStatus_, &QLabel::setText);
   connect(evals_, &EvalController::finished, this, [this](bool ok, const QString& message) {
