@@ -112,16 +112,6 @@ class ConsoleObserver : public experiment::ExperimentObserver {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// Where an experiment's files go: --work-dir DIR (a replicate's beside it,
-// DIR.seed-<S>), else the data directory's place for the experiment's name.
-fs::path replicate_work_dir(const experiment::ExperimentSpec& e, const std::optional<fs::path>& work_dir) {
-  if (!work_dir) return experiment::default_work_dir(e);
-  if (e.replicate_of.empty()) return *work_dir;
-  fs::path dir = work_dir->lexically_normal();
-  if (dir.filename().empty()) dir = dir.parent_path();  // "DIR/"
-  return dir.parent_path() / results::replicate_experiment_name(dir.filename().string(), e.seed);
-}
-
 }  // namespace
 
 Command run_command() {
@@ -266,7 +256,7 @@ Command run_command() {
     std::vector<std::pair<std::string, experiment::RunnerSummary>> summaries;
     try {
       for (const auto& e : experiments) {
-        o.work_dir = replicate_work_dir(e, work_dir);
+        o.work_dir = experiment::replicate_work_dir(e, work_dir);
         if (experiments.size() > 1 && (!job || job->is_leader())) {
           out << "== experiment " << e.name << " (seed " << e.seed << ")\n" << std::flush;
         }

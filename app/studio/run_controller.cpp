@@ -1,4 +1,5 @@
 // LibTorch before Qt: Qt's `slots` macro breaks torch headers.
+#include "experiment/replicates.h"
 #include "experiment/runner.h"
 
 #include "run_controller.h"
@@ -110,12 +111,16 @@ bool RunController::start(const RunRequest& request, QString* error) {
   }
   experiment::ExperimentSpec spec;
   experiment::RunnerOptions options;
+  // The spec, then a replicate per seed of its replicate_seeds (experiment/replicates.h).
+  std::vector<experiment::ExperimentSpec> experiments;
+  std::optional<std::filesystem::path> workDir;
   try {
     spec = experiment::load_experiment_spec(request.specPath.toStdString(), request.preset.toStdString());
+    experiments = experiment::replicate_experiments(spec);
     options.store_file = request.storeFile.isEmpty() ? experiment::default_store_file()
                                                      : std::filesystem::path(request.storeFile.toStdString());
-    options.work_dir = request.workDir.isEmpty() ? experiment::default_work_dir(spec)
-                                                 : std::filesystem::path(request.workDir.toStdString());
+    if (!request.workDir.isEmpty()) workDir = std::filesystem::path(request.workDir.toStdString());
+    options.work_dir = experiment::replicate_work_dir(spec, workDir);
     options.device = experiment::parse_device(request.device.toStdString());
     for (const auto& name : request.onlyRuns) {
       bool known = false;
@@ -143,11 +148,27 @@ bool RunController::start(const RunRequest& request, QString* error) {
   observer_->push({Event::Kind::ExperimentStarted, {}, experimentName_, storeFile_, {}, 0, {}});
   thread_->start();
   drainTimer_->start();
-  QMetaObject::invokeMethod(worker, [this, spec = std::move(spec), options]() {
+  QMetaObject::invokeMethod(worker, [this, experiments = std::move(experiments), options, workDir]() {
     bool ok = true;
     QString message;
     try {
-      const auto summary = experiment::run_experiment(spec, options);
+      // Every seed in turn, as `pose run` does; a cancel stops them all.
+      experiment::RunnerSummary summary;
+      for (const auto& e : experiments) {
+        if (&e != &experiments.front()) {
+          observer_->push({Event::Kind::ExperimentStarted, {}, QString::fromStdString(e.name), storeFile_, {}, 0, {}});
+        }
+        experiment::RunnerOptions o = options;
+        o.work_dir = experiment::replicate_work_dir(e, workDir);
+        const auto part = experiment::run_experiment(e, o);
+        const std::string prefix = experiments.size() > 1 ? e.name + "/" : "";
+        for (const auto& r : part.done) summary.done.push_back(prefix + r);
+        for (const auto& r : part.skipped) summary.skipped.push_back(prefix + r);
+        for (const auto& r : part.failed) summary.failed.push_back(prefix + r);
+        summary.wall_s += part.wall_s;
+        summary.cancelled = part.cancelled;
+        if (part.cancelled) break;
+      }
       ok = !summary.cancelled && summary.failed.empty();
       if (summary.cancelled) {
         message = tr("cancelled; start again with resume to continue");

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/printable.h"
+#include "experiment/runner.h"
 #include "results/replicate_record.h"
 
 namespace pose::experiment {
@@ -91,6 +92,15 @@ std::vector<uint64_t> parse_seed_list(const std::string& text, const std::string
     start = comma + 1;
   }
   return seeds;
+}
+
+std::filesystem::path replicate_work_dir(const ExperimentSpec& experiment,
+                                         const std::optional<std::filesystem::path>& work_dir) {
+  if (!work_dir) return default_work_dir(experiment);
+  if (experiment.replicate_of.empty()) return *work_dir;
+  std::filesystem::path dir = work_dir->lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "DIR/"
+  return dir.parent_path() / results::replicate_experiment_name(dir.filename().string(), experiment.seed);
 }
 
 }  // namespace pose::experiment

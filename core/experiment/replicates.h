@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,12 @@ std::vector<ExperimentSpec> replicate_experiments(const ExperimentSpec& spec);
 // order (the spec's own seed, when listed, runs under the spec's name); the
 // spec's replicate_seeds are not used.
 std::vector<ExperimentSpec> replicate_experiments(const ExperimentSpec& spec, const std::vector<uint64_t>& seeds);
+
+// Where an experiment's files go: `work_dir` as given for the spec's own
+// seed and a replicate's beside it (DIR.seed-<S>); without one, the data
+// directory's place for the experiment's name (default_work_dir).
+std::filesystem::path replicate_work_dir(const ExperimentSpec& experiment,
+                                         const std::optional<std::filesystem::path>& work_dir);
 
 // "1234,1,2" -> {1234, 1, 2}. `flag` names the option in errors ("--seeds"):
 // UserError for an empty list, a value that is not a whole number >= 0, or a

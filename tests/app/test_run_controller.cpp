@@ -15,6 +15,8 @@
 #include <map>
 
 #include "run_controller.h"
+#include "common/json_file.h"
+#include "results/metric_names.h"
 #include "store/experiment_store.h"
 
 using pose::studio::RunController;
@@ -133,6 +135,43 @@ class TestRunController : public QObject {
     QCOMPARE(int(losses.size()), 30);
     for (int i = 0; i < 30; ++i) QCOMPARE(losses[static_cast<std::size_t>(i)].value, steps["base"][i].loss);
     QCOMPARE(QString::fromStdString(st.integrity_check()), QStringLiteral("ok"));
+  }
+
+  // replicate_seeds: Start runs the spec and then each replicate, as `pose
+  // run` does, each stored as its own experiment with its files beside the
+  // work directory.
+  void replicateSeedsRunEveryExperiment() {
+    QTemporaryDir dir;
+    nlohmann::json spec = pose::read_json_file(kSpec.toStdString());
+    spec["replicate_seeds"] = {7};
+    const QString specPath = dir.filePath(QStringLiteral("spec.json"));
+    pose::write_json_file(specPath.toStdString(), spec);
+    RunRequest r = quick(dir, QStringLiteral("store.sqlite"));
+    r.specPath = specPath;
+    r.onlyRuns = {QStringLiteral("no-finetune")};
+    RunController c;
+    QSignalSpy started(&c, &RunController::experimentStarted);
+    QSignalSpy finished(&c, &RunController::finished);
+    QString error;
+    QVERIFY2(c.start(r, &error), qPrintable(error));
+    QVERIFY(c.waitForFinished(600000));
+    QCOMPARE(finished.count(), 1);
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(started.count(), 2);
+    QCOMPARE(started.at(1).at(0).toString(), QStringLiteral("micro-pose.seed-7"));
+    auto st = pose::store::ExperimentStore::open(dir.filePath("store.sqlite").toStdString(),
+                                                 pose::store::ExperimentStore::Mode::ReadOnly);
+    std::vector<double> base_losses;
+    for (const std::string name : {"micro-pose", "micro-pose.seed-7"}) {
+      const auto e = st.find_experiment(name);
+      QVERIFY2(e.has_value(), name.c_str());
+      const auto base = st.find_run(e->id, "base");
+      QVERIFY(base.has_value());
+      QCOMPARE(base->status, pose::store::RunStatus::Done);
+      base_losses.push_back(st.metric_series(base->id, pose::results::kTrainLoss).front().value);
+    }
+    QVERIFY(base_losses[0] != base_losses[1]);  // another seed, another initialisation
+    QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("work.seed-7"))));
   }
 
   void pauseHoldsStopCancelsAndResumeFinishes() {
