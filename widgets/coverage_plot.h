@@ -1,7 +1,8 @@
 // Relative-position coverage of one or two position designs: P(d) that one
 // training sample trains distance d, and the chance that K samples train it at
-// least once, against distance, with the training window Lc and the target Lt
-// marked. Takes curves from core/positions (plain data); computeAsync() makes
+// least once, against distance, with the run's training length and the target
+// window Lt marked (the training length is not called Lc: in the Design form
+// and the PoSE paper Lc is the original model's window). Takes curves from core/positions (plain data); computeAsync() makes
 // them on a worker thread for designs whose Monte-Carlo takes a while (randpos).
 #pragma once
 

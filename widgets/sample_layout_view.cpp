@@ -132,9 +132,10 @@ void SampleLayoutView::rebuild() {
   plot_->yAxis->setTicker(ticker);
   plot_->yAxis->setRange(-0.6, std::max(1, rows_) * kRowPitch - 0.6);
 
-  // Markers: the window the model trains per step (Lc) and the target (Lt).
-  const std::int64_t lc = design_.strategy == positions::Strategy::Full ? lt : design_.train_len;
-  for (std::int64_t x : {lc, lt}) {
+  // Markers: the window the model trains per step (the run's training length,
+  // not the original window Lc) and the target (Lt).
+  const std::int64_t trained = design_.strategy == positions::Strategy::Full ? lt : design_.train_len;
+  for (std::int64_t x : {trained, lt}) {
     auto* line = new QCPItemStraightLine(plot_);
     line->point1->setCoords(static_cast<double>(x), 0);
     line->point2->setCoords(static_cast<double>(x), 1);
@@ -144,7 +145,7 @@ void SampleLayoutView::rebuild() {
     label->position->setCoords(static_cast<double>(x), -0.3);
     label->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
     label->setPadding(QMargins(0, 0, 4, 0));
-    label->setText(x == lt ? tr("Lt = %1").arg(x) : tr("Lc = %1").arg(x));
+    label->setText(x == lt ? tr("Lt = %1").arg(x) : tr("training length %1").arg(x));
     label->setColor(QColor(60, 60, 60));
     follow_palette(label);
   }

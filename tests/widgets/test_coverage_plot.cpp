@@ -1,5 +1,5 @@
 // CoveragePlot: what it draws from given curves — point budgets that keep
-// narrow features, the at-least-once curve, markers at Lc and Lt, log axis,
+// narrow features, the at-least-once curve, markers at the training length and Lt, log axis,
 // the comparison overlay, and the off-thread computation.
 #include <QtTest>
 
@@ -58,6 +58,14 @@ class TestCoveragePlot : public QObject {
     QVERIFY(plot.plot()->xAxis->range().upper >= 131072);
     QCOMPARE(plot.plot()->xAxis->range().lower, 0.0);
     QCOMPARE(plot.plot()->itemCount(), 5);  // two marker lines, their labels, the plateau note
+    // The run's training length is named so, not Lc (the original window in
+    // the Design form and the paper).
+    QStringList texts;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i) {
+      if (auto* t = qobject_cast<QCPItemText*>(plot.plot()->item(i))) texts << t->text();
+    }
+    QVERIFY2(texts.contains("training length 2048") && texts.contains("Lt = 131072"), qPrintable(texts.join(" | ")));
+    QVERIFY2(!texts.join(' ').contains("Lc"), qPrintable(texts.join(" | ")));
     // The at-least-once curve is 1 - (1 - p)^K of the drawn curve.
     QCPGraph* k = plot.atLeastOnceGraph(0);
     QVERIFY(k);

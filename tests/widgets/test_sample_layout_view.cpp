@@ -1,5 +1,5 @@
 // SampleLayoutView: one bar per chunk in position space and one per text
-// range, rows per sample, markers at Lc and Lt, merging of tiny randpos chunks.
+// range, rows per sample, markers at the training length and Lt, merging of tiny randpos chunks.
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -48,7 +48,7 @@ class TestSampleLayoutView : public QObject {
     QVERIFY(found);
   }
 
-  void markersAtLcAndLt() {
+  void markersAtTheTrainingLengthAndLt() {
     SampleLayoutView view;
     const Design d = make_design(Strategy::Pose, 100, 1000);
     view.setSamples(d, draw_samples(d, 1000, 1, 0, 1), 1000);
@@ -58,6 +58,12 @@ class TestSampleLayoutView : public QObject {
     }
     std::sort(xs.begin(), xs.end());
     QCOMPARE(xs, (QVector<double>{100, 1000}));
+    QStringList labels;
+    for (int i = 0; i < view.plot()->itemCount(); ++i) {
+      if (auto* t = qobject_cast<QCPItemText*>(view.plot()->item(i))) labels << t->text();
+    }
+    labels.sort();
+    QCOMPARE(labels, (QStringList{"Lt = 1000", "training length 100"}));  // not Lc: the original window
   }
 
   void randposChunksAreMergedForDrawing() {
