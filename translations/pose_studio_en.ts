@@ -826,6 +826,21 @@ checkpointing</source>
     </message>
 </context>
 <context>
+    <name>pose::studio::GuiAdvice</name>
+    <message>
+        <source>Run ▸ Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 with “%2” unticked (Train)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 with “%2” ticked (Train)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::MainWindow</name>
     <message>
         <source>PoSE Studio</source>
@@ -1392,15 +1407,15 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>plateau (Lc-1)/(Lt-Lc+1) = %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Lt = %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Lc = %1</source>
+        <source>plateau (L-1)/(Lt-L+1) = %1, L = training length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>training length %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1856,10 +1871,6 @@ perplexity %3
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>(b) Rotary response: mean of cos(s·θᵢ) over the frequencies</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>relative distance s (positions)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1897,6 +1908,11 @@ i = %1 … %2
         <source> Lₜ</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>(b) Rotary response:
+mean of cos(s·θᵢ) over the frequencies</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::SampleLayoutView</name>
@@ -1929,7 +1945,7 @@ i = %1 … %2
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Lc = %1</source>
+        <source>training length %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

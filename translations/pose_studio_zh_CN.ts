@@ -826,6 +826,21 @@ checkpointing</source>
     </message>
 </context>
 <context>
+    <name>pose::studio::GuiAdvice</name>
+    <message>
+        <source>Run ▸ Start</source>
+        <translation>运行 ▸ 开始</translation>
+    </message>
+    <message>
+        <source>%1 with “%2” unticked (Train)</source>
+        <translation>%1（在“训练”中取消勾选“%2”）</translation>
+    </message>
+    <message>
+        <source>%1 with “%2” ticked (Train)</source>
+        <translation>%1（在“训练”中勾选“%2”）</translation>
+    </message>
+</context>
+<context>
     <name>pose::studio::MainWindow</name>
     <message>
         <source>PoSE Studio</source>
@@ -1396,16 +1411,16 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>%1：%2 个样本中至少出现一次</translation>
     </message>
     <message>
-        <source>plateau (Lc-1)/(Lt-Lc+1) = %1</source>
-        <translation>平台值 (Lc-1)/(Lt-Lc+1) = %1</translation>
-    </message>
-    <message>
         <source>Lt = %1</source>
         <translation>Lt = %1</translation>
     </message>
     <message>
-        <source>Lc = %1</source>
-        <translation>Lc = %1</translation>
+        <source>plateau (L-1)/(Lt-L+1) = %1, L = training length</source>
+        <translation>平台值 (L-1)/(Lt-L+1) = %1，L = 训练长度</translation>
+    </message>
+    <message>
+        <source>training length %1</source>
+        <translation>训练长度 %1</translation>
     </message>
 </context>
 <context>
@@ -1861,10 +1876,6 @@ perplexity %3
         <translation>波长比（叠加 / 方法）</translation>
     </message>
     <message>
-        <source>(b) Rotary response: mean of cos(s·θᵢ) over the frequencies</source>
-        <translation>(b) 旋转响应：各频率上 cos(s·θᵢ) 的平均值</translation>
-    </message>
-    <message>
         <source>relative distance s (positions)</source>
         <translation>相对距离 s（位置）</translation>
     </message>
@@ -1904,6 +1915,12 @@ i = %1 … %2
         <source> Lₜ</source>
         <translation> Lₜ</translation>
     </message>
+    <message>
+        <source>(b) Rotary response:
+mean of cos(s·θᵢ) over the frequencies</source>
+        <translation>(b) 旋转响应：
+各频率上 cos(s·θᵢ) 的平均值</translation>
+    </message>
 </context>
 <context>
     <name>pose::widgets::SampleLayoutView</name>
@@ -1936,8 +1953,8 @@ i = %1 … %2
         <translation>Lt = %1</translation>
     </message>
     <message>
-        <source>Lc = %1</source>
-        <translation>Lc = %1</translation>
+        <source>training length %1</source>
+        <translation>训练长度 %1</translation>
     </message>
 </context>
 <context>
