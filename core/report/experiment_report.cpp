@@ -574,6 +574,7 @@ std::string table_number(double v, int decimals) {
 struct SummaryTable {
   std::string title;
   std::vector<SummaryColumn> columns;
+  std::string note;  // printed under the table when not empty
 };
 
 std::vector<SummaryTable> summary_tables(const json& report) {
@@ -633,7 +634,7 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                             text += ")";
                           }
                           return text;
-                        }}}};
+                        }}}, ""};
   SummaryTable results{"Results",
                        {name,
                         {"ppl@" + lc, summary(results::Headline::PplAtLc, 2)},
@@ -643,7 +644,7 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                         {"kv@" + lt, summary(results::Headline::KvAtLt, 2)},
                         {"attention beyond Lc", summary(results::Headline::AttentionBeyondLc, 3)},
                         {"RULER@" + lt, summary(results::Headline::RulerAtLt, 2)},
-                        {"RULER eff. length", summary(results::Headline::RulerEffectiveLength, 0)}}};
+                        {"RULER eff. length", summary(results::Headline::RulerEffectiveLength, 0)}}, ""};
   SummaryTable claims{"Against the PoSE paper",
                       {name,
                        {"paper claims", [](const json& run) {
@@ -656,7 +657,17 @@ std::vector<SummaryTable> summary_tables(const json& report) {
                           const auto text = spread ? measured_outcome_text(*spread)
                                                    : measured_outcome_text(results::run_summary_from_json(run.value("summary", json())));
                           return text.empty() ? std::string("—") : text;
-                        }}}};
+                        }}}, ""};
+  bool data_parallel = false;
+  for (const auto& run : report["runs"]) {
+    data_parallel = data_parallel || results::run_summary_from_json(run.value("summary", json())).world_size > 1;
+  }
+  if (data_parallel) {
+    design.note = "tokens/s: every rank's tokens over the run's training time. For a data-parallel run, \"slowest\" "
+                  "is its slowest rank's own tokens over that rank's forward and backward passes alone, without the "
+                  "gradient exchange and the waits: it shows a straggler, and it can exceed the run's own figure "
+                  "where communication dominates.";
+  }
   return {design, results, claims};
 }
 
@@ -716,6 +727,7 @@ std::string render_html(const json& report, const HtmlOptions& options) {
       h << "</tr>\n";
     }
     h << "</table>\n";
+    if (!table.note.empty()) h << "<p class=\"note\">" << html_escape(table.note) << "</p>\n";
   }
 
   h << "<h2>Figures</h2>\n";
@@ -807,6 +819,7 @@ std::string render_markdown(const json& report, const std::string& figure_dir, c
       for (const auto& c : table.columns) m << " " << markdown_cell(c.cell(run)) << " |";
       m << "\n";
     }
+    if (!table.note.empty()) m << "\n" << table.note << "\n";
   }
   m << "\n## Figures\n\n";
   for (const auto& [id, svg] : report_figures(report)) {

@@ -188,6 +188,9 @@ class TestReport : public QObject {
     QVERIFY(html.find("cpu x 2 ranks (gloo)") != std::string::npos);  // the environment it ran in
     const std::string md = pose::report::render_markdown(report, "figures");
     QVERIFY(md.find("| 47405 (2 ranks; slowest 23100) |") != std::string::npos);
+    // What "slowest" measures is said under the table, once.
+    QVERIFY(md.find("forward and backward passes alone") != std::string::npos);
+    QVERIFY(html.find("<p class=\"note\">tokens/s: every rank") != std::string::npos);
     const std::string csv_row = std::string("pose-ddp,train,") + r::kTrainSlowestRankTokensPerS + ",,,2,23200\n";
     QVERIFY(pose::report::render_csv(report).find(csv_row) != std::string::npos);
   }
@@ -206,6 +209,7 @@ class TestReport : public QObject {
     QVERIFY(text.find("![perplexity-vs-length](report-figures/perplexity-vs-length.svg)") != std::string::npos);
     QVERIFY(fs::exists(dir.filePath("report-figures/perplexity-vs-length.svg").toStdString()));
     QVERIFY(read(dir.filePath("report-figures/perplexity-vs-length.svg").toStdString()).rfind("<svg", 0) == 0);
+    QVERIFY(text.find("forward and backward passes alone") == std::string::npos);  // no data-parallel run: no note
 
     const std::string csv = dir.filePath("report.csv").toStdString();
     QCOMPARE(pose::cli::run_cli({"pose", "report", "--experiment", "demo", "--out", csv, "--store", store}, out, err), 0);
