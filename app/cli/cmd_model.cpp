@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "model/generate.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "model/lora.h"
 #include "model/model_init.h"
 #include "text/tokenizer.h"

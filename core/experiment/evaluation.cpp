@@ -9,7 +9,7 @@
 #include "common/suggest.h"
 #include "experiment/eval_suite.h"
 #include "experiment/runner.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "rope/hf_rope_config.h"
 #include "store/experiment_store.h"
 #include "text/corpus_readers.h"

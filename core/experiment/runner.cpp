@@ -12,7 +12,7 @@
 #include "experiment/data_stage.h"
 #include "experiment/eval_suite.h"
 #include "experiment/lora_json.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "model/lora.h"
 #include "model/model_init.h"
 #include "results/metric_names.h"

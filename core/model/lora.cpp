@@ -10,7 +10,7 @@
 #include "model/autocast_state.h"
 #include "model/parameter_names.h"
 #include "model/pool_gemm.h"
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 
 namespace pose::model {
 

@@ -19,7 +19,7 @@
 #include "distributed/launch_env.h"
 #include "distributed/process_group.h"
 #include "eval/ruler_eval.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "pose_cli_runner.h"
 #include "train/checkpoint.h"
 #include "train/cpu_adamw.h"

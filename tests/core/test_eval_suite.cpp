@@ -19,7 +19,7 @@
 #include "eval/probe.h"
 #include "eval/retrieval_grid.h"
 #include "eval/rope_override.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "model/model_config.h"
 #include "model/model_init.h"
 #include "store/experiment_store.h"

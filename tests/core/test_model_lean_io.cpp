@@ -14,7 +14,7 @@
 #include "common/json_file.h"
 #include "model/default_dtype_scope.h"
 #include "model/generate.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "model/model_init.h"
 
 #include <fstream>

@@ -15,10 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_file.h"
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 #include "model/lora.h"
 #include "model/model_init.h"
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 #include "pose_cli_runner.h"
 #include "tiny_training_fixture.h"
 

@@ -7,7 +7,7 @@
 #include <QtTest>
 
 #include "common/error.h"
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 
 #include <fstream>
 #include <sstream>

@@ -5,7 +5,7 @@
 // bytes are opened through SafetensorsFile (from a memfd, so no disk) and every
 // tensor is read back and compared with its byte range.
 #include "common/error.h"
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 #include "fuzz_message_check.h"
 #include "text/utf8.h"
 

@@ -1,4 +1,4 @@
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 
 #include "common/error.h"
 #include "common/json_file.h"

@@ -19,7 +19,7 @@
 
 #include "model/llama_model.h"
 #include "model/model_config.h"
-#include "model/safetensors.h"
+#include "model_io/safetensors.h"
 
 namespace pose::model {
 

@@ -1,4 +1,4 @@
-#include "model/hf_checkpoint.h"
+#include "model_io/hf_checkpoint.h"
 
 #include "common/error.h"
 #include "common/json_file.h"
