@@ -1411,11 +1411,11 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>plateau (L-1)/(Lt-L+1) = %1, L = training length</source>
+        <source>plateau (L-1)/(Lt-L+1) = %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>training length %1</source>
+        <source>training length L = %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

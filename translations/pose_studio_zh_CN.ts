@@ -1415,12 +1415,12 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>Lt = %1</translation>
     </message>
     <message>
-        <source>plateau (L-1)/(Lt-L+1) = %1, L = training length</source>
-        <translation>平台值 (L-1)/(Lt-L+1) = %1，L = 训练长度</translation>
+        <source>plateau (L-1)/(Lt-L+1) = %1</source>
+        <translation>平台值 (L-1)/(Lt-L+1) = %1</translation>
     </message>
     <message>
-        <source>training length %1</source>
-        <translation>训练长度 %1</translation>
+        <source>training length L = %1</source>
+        <translation>训练长度 L = %1</translation>
     </message>
 </context>
 <context>

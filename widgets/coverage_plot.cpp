@@ -192,9 +192,9 @@ void CoveragePlot::rebuild() {
       auto* note = new QCPItemText(plot_);
       note->position->setCoords(static_cast<double>(c.design.train_len) * 1.1, plateau);
       note->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-      // L is the run's training length, which the Design form and the paper
-      // do not call Lc (the original model's window; a run may train longer).
-      note->setText(tr("plateau (L-1)/(Lt-L+1) = %1, L = training length").arg(plateau, 0, 'f', 4));
+      // L is the run's training length (its marker says so), which the Design
+      // form and the paper do not call Lc: that is the original model's window.
+      note->setText(tr("plateau (L-1)/(Lt-L+1) = %1").arg(plateau, 0, 'f', 4));
       note->setColor(colour.darker(120));
     }
     if (!markers_.contains(static_cast<double>(c.design.train_len))) markers_.push_back(static_cast<double>(c.design.train_len));
@@ -212,10 +212,13 @@ void CoveragePlot::rebuild() {
     follow_palette(line);
     auto* text = new QCPItemText(plot_);
     text->position->setCoords(x, 1.04);
-    text->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    text->setPadding(QMargins(0, 0, 4, 0));
-    text->setText(x == static_cast<double>(lt) ? tr("Lt = %1").arg(static_cast<qlonglong>(x))
-                                                : tr("training length %1").arg(static_cast<qlonglong>(x)));
+    // Lt's label left of its line (it is at the right edge), a training
+    // length's right of its line (it is usually near the left edge).
+    const bool target = x == static_cast<double>(lt);
+    text->setPositionAlignment((target ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+    text->setPadding(target ? QMargins(0, 0, 4, 0) : QMargins(4, 0, 0, 0));
+    text->setText(target ? tr("Lt = %1").arg(static_cast<qlonglong>(x))
+                         : tr("training length L = %1").arg(static_cast<qlonglong>(x)));
     text->setColor(QColor(60, 60, 60));
     follow_palette(text);
   }

@@ -64,7 +64,7 @@ class TestCoveragePlot : public QObject {
     for (int i = 0; i < plot.plot()->itemCount(); ++i) {
       if (auto* t = qobject_cast<QCPItemText*>(plot.plot()->item(i))) texts << t->text();
     }
-    QVERIFY2(texts.contains("training length 2048") && texts.contains("Lt = 131072"), qPrintable(texts.join(" | ")));
+    QVERIFY2(texts.contains("training length L = 2048") && texts.contains("Lt = 131072"), qPrintable(texts.join(" | ")));
     QVERIFY2(!texts.join(' ').contains("Lc"), qPrintable(texts.join(" | ")));
     // The at-least-once curve is 1 - (1 - p)^K of the drawn curve.
     QCPGraph* k = plot.atLeastOnceGraph(0);
