@@ -383,8 +383,40 @@ void LiveEvalView::rebuildStepPlot(StepPlot which) {
     }
   }
   plot->xAxis->setRange(-0.03 * xHigh, xHigh * 1.03);
-  if (plot->legend) plot->legend->setVisible(!graphs.empty() && which == StepPlot::PerplexityAtLt);
+  if (which == StepPlot::PerplexityAtLt) {
+    showRunLegend();
+  } else if (plot->legend) {
+    plot->legend->setVisible(false);
+  }
   plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// On a small screen (1024 x 700) the four plots are about 200 pixels tall,
+// and a legend of seven runs under the perplexity-at-Lt plot would leave its
+// data a sliver: the legend folds away until the plot has room, the runs'
+// colours being those of the experiment dock and the training curves beside.
+bool LiveEvalView::roomForRunLegend() const {
+  constexpr int kRowHeight = 16;  // one legend row of two runs
+  const int rows = (static_cast<int>(stepGraphs_[static_cast<int>(StepPlot::PerplexityAtLt)].size()) + 1) / 2;
+  return ltPlot_->height() - rows * kRowHeight >= 180;
+}
+
+void LiveEvalView::showRunLegend() {
+  const bool show = !stepGraphs_[static_cast<int>(StepPlot::PerplexityAtLt)].empty() && roomForRunLegend();
+  // Out of the layout when folded: an invisible legend still keeps its row.
+  const bool placed = ltPlot_->legend->layout() != nullptr;
+  if (show && !placed) place_legend_below(ltPlot_, 1, 2);
+  if (!show && placed) {
+    ltPlot_->plotLayout()->take(ltPlot_->legend);
+    ltPlot_->plotLayout()->simplify();
+  }
+  ltPlot_->legend->setVisible(show);
+  if (show != placed) ltPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LiveEvalView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  showRunLegend();
 }
 
 }  // namespace pose::widgets

@@ -73,7 +73,14 @@ class LiveEvalView : public QWidget {
  signals:
   void focusRunChanged(const QString& run);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // Whether the perplexity-at-Lt plot is tall enough for its legend of runs
+  // (a row per two runs) under it; see resizeEvent.
+  bool roomForRunLegend() const;
+  void showRunLegend();
   struct Run {
     int colorIndex = 0;
     bool level = false;

@@ -58,8 +58,17 @@ class TestLiveEvalView : public QObject {
     QVERIFY(texts(view.lengthPlot()).contains(QStringLiteral("Lc = 256")));
     QVERIFY(texts(view.lengthPlot()).contains(QStringLiteral("Lt = 2k")));
     // The legends lie under their plots, never over the curves or the window
-    // markers' labels, at the Train workspace's size at 1024 x 700.
-    view.resize(420, 460);
+    // markers' labels.
+    // Seven runs, as the default experiment has.
+    for (int i = 0; i < 5; ++i) {
+      const QString name = QStringLiteral("extra-%1").arg(i);
+      view.addRun(name, 5 + i);
+      view.setPoints(name, {point(0, 50, 60 + i, 0.5, 0.5)});
+    }
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.resize(700, 900);
+    QCoreApplication::processEvents();
     for (QCustomPlot* p : {view.lengthPlot(), view.stepPlot(StepPlot::PerplexityAtLt)}) {
       p->replot();
       QVERIFY(!p->axisRect()->insetLayout()->elements(false).contains(p->legend));
@@ -70,6 +79,20 @@ class TestLiveEvalView : public QObject {
       QVERIFY2(!legend.intersects(data) && legend.top() > data.bottom(),
                qPrintable(QStringLiteral("legend at y %1, plot to y %2").arg(legend.top()).arg(data.bottom())));
     }
+    // Smaller (the Train workspace at 1024 x 700 with seven runs), the runs'
+    // legend folds away rather than leave the data a sliver; the steps' single
+    // row stays.
+    view.resize(420, 380);
+    QCoreApplication::processEvents();
+    QCustomPlot* ltPlot = view.stepPlot(StepPlot::PerplexityAtLt);
+    QVERIFY(!ltPlot->legend->visible());
+    ltPlot->replot();
+    QVERIFY2(ltPlot->axisRect()->outerRect().bottom() >= ltPlot->height() - 4,  // the data takes the room
+             qPrintable(QStringLiteral("%1 of %2").arg(ltPlot->axisRect()->outerRect().bottom()).arg(ltPlot->height())));
+    QVERIFY(view.lengthPlot()->legend->visible());
+    view.resize(700, 900);
+    QCoreApplication::processEvents();
+    QVERIFY(view.stepPlot(StepPlot::PerplexityAtLt)->legend->visible());
 
     // Against the step: the value at Lt, in step order.
     QCPGraph* lt = view.stepGraph(StepPlot::PerplexityAtLt, QStringLiteral("pose"));
