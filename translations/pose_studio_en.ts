@@ -1542,7 +1542,7 @@ When another experiment runs on this machine, give each half the cores.</source>
 <context>
     <name>pose::widgets::LiveEvalView</name>
     <message>
-        <source>Perplexity against length, by step</source>
+        <source>Perplexity vs length, by step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1544,7 +1544,7 @@ When another experiment runs on this machine, give each half the cores.</source>
 <context>
     <name>pose::widgets::LiveEvalView</name>
     <message>
-        <source>Perplexity against length, by step</source>
+        <source>Perplexity vs length, by step</source>
         <translation>困惑度与长度，按步</translation>
     </message>
     <message>

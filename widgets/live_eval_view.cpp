@@ -63,7 +63,7 @@ QColor stepColor(double fraction) {
 
 LiveEvalView::LiveEvalView(QWidget* parent)
     : QWidget(parent),
-      lengthPlot_(makePlot(this, tr("Perplexity against length, by step"), tr("context length (tokens)"),
+      lengthPlot_(makePlot(this, tr("Perplexity vs length, by step"), tr("context length (tokens)"),
                            tr("perplexity"))),
       ltPlot_(makePlot(this, tr("Perplexity at Lt"), tr("step"), tr("perplexity"))),
       passkeyPlot_(makePlot(this, tr("Passkey accuracy"), tr("step"), tr("accuracy (mean over the grid)"))),
