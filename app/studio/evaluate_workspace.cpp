@@ -120,11 +120,18 @@ EvaluateWorkspace::EvaluateWorkspace(QWidget* parent) : QWidget(parent) {
   lengths_ = new QLineEdit(this);
   lengths_->setPlaceholderText(tr("lengths (default: the run's)"));
   lengths_->setToolTip(tr("Comma-separated context lengths, e.g. 256,1024,4096"));
+  // In the wrapping bar a field gets its own width, not the line's rest:
+  // wide enough to read its hint.
+  const auto fitHint = [](QLineEdit* field) {
+    field->setMinimumWidth(field->fontMetrics().horizontalAdvance(field->placeholderText()) + 16);
+  };
+  fitHint(lengths_);
   launchBar->addWidget(lengths_);
   ropes_ = new QLineEdit(this);
   ropes_->setPlaceholderText(tr("RoPE overrides, e.g. dynamic:8,yarn:8"));
   ropes_->setToolTip(tr("Evaluate with other RoPE scalings than the run was trained with: none, linear:F, ntk:F, "
                         "dynamic:F, yarn:F, yarn-pose:F, llama3:F (factor relative to the original window)"));
+  fitHint(ropes_);
   launchBar->addWidget(ropes_);
   launch_ = new QPushButton(tr("Evaluate"), this);
   launch_->setObjectName(QStringLiteral("launchEvaluation"));
