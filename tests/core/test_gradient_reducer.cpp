@@ -15,6 +15,7 @@
 #include "distributed/process_group.h"
 #include "local_launcher.h"
 #include "model/model_init.h"
+#include "tiny_training_fixture.h"
 
 using pose::distributed::GradientReducer;
 using pose::distributed::LaunchEnv;
@@ -52,24 +53,11 @@ void on_ranks(int world, const std::function<void(ProcessGroup&)>& body) {
   }
 }
 
-pose::model::ModelConfig tiny_config() {
-  pose::model::ModelConfig c;
-  c.vocab_size = 96;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.num_hidden_layers = 3;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 8;
-  c.max_position_embeddings = 64;
-  return c;
-}
-
 pose::model::LlamaForCausalLM tiny_model(bool checkpointing) {
   torch::manual_seed(7);
   pose::model::ModelOptions mo;
   mo.activation_checkpointing = checkpointing;
-  auto model = pose::model::make_model(tiny_config(), torch::kFloat32, mo);
+  auto model = pose::model::make_model(tiny_training_config(), torch::kFloat32, mo);
   model->train();
   return model;
 }
@@ -84,7 +72,7 @@ std::vector<Rows> all_rows() {
   std::vector<Rows> out;
   for (int k = 0; k < 4; ++k) {
     Rows r;
-    r.ids = torch::randint(0, 96, {2, 16}, torch::kLong);
+    r.ids = torch::randint(0, tiny_training_config().vocab_size, {2, 16}, torch::kLong);
     r.positions = torch::arange(16, torch::kLong).unsqueeze(0).expand({2, 16}).contiguous();
     out.push_back(r);
   }
