@@ -1161,7 +1161,7 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>cancelled; start again with resume to continue</source>
+        <source>cancelled; %1 continues</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

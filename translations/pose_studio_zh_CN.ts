@@ -1164,8 +1164,8 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>已有实验正在运行，请先停止它。</translation>
     </message>
     <message>
-        <source>cancelled; start again with resume to continue</source>
-        <translation>已取消；勾选“恢复”后重新开始即可继续</translation>
+        <source>cancelled; %1 continues</source>
+        <translation>已取消；%1 即可继续</translation>
     </message>
     <message>
         <source>failed runs: %1</source>

@@ -23,9 +23,12 @@ QString with_gui_advice(const QString& message) {
   QString text = message;
   text.replace(without, QCoreApplication::translate("pose::studio::GuiAdvice", "%1 with “%2” unticked (Train)")
                             .arg(startAction(), resumeOption()));
-  text.replace(with, QCoreApplication::translate("pose::studio::GuiAdvice", "%1 with “%2” ticked (Train)")
-                         .arg(startAction(), resumeOption()));
+  text.replace(with, gui_resume_advice());
   return text;
+}
+
+QString gui_resume_advice() {
+  return QCoreApplication::translate("pose::studio::GuiAdvice", "%1 with “%2” ticked (Train)").arg(startAction(), resumeOption());
 }
 
 }  // namespace pose::studio

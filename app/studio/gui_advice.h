@@ -14,4 +14,8 @@ namespace pose::studio {
 // workbench's action; everything else as it was.
 QString with_gui_advice(const QString& message);
 
+// The workbench's way to continue a stopped experiment: "Run ▸ Start with
+// “Resume finished and interrupted runs” ticked (Train)", translated.
+QString gui_resume_advice();
+
 }  // namespace pose::studio

@@ -4,6 +4,8 @@
 
 #include "run_controller.h"
 
+#include "gui_advice.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QThread>
@@ -171,7 +173,7 @@ bool RunController::start(const RunRequest& request, QString* error) {
       }
       ok = !summary.cancelled && summary.failed.empty();
       if (summary.cancelled) {
-        message = tr("cancelled; start again with resume to continue");
+        message = tr("cancelled; %1 continues").arg(gui_resume_advice());
       } else if (!summary.failed.empty()) {
         QStringList failed;
         for (const auto& f : summary.failed) failed << QString::fromStdString(f);

@@ -14,6 +14,7 @@
 
 #include <map>
 
+#include "gui_advice.h"
 #include "run_controller.h"
 #include "common/json_file.h"
 #include "results/metric_names.h"
@@ -204,6 +205,10 @@ class TestRunController : public QObject {
     QVERIFY(c.waitForFinished(120000));
     QCOMPARE(finished.count(), 1);
     QCOMPARE(finished.at(0).at(0).toBool(), false);
+    // The workbench's own way to continue, not the command line's.
+    const QString said = finished.at(0).at(1).toString();
+    QVERIFY2(said.startsWith("cancelled; ") && said.contains(pose::studio::gui_resume_advice()) && !said.contains("--"),
+             qPrintable(said));
     const qint64 reached = base.last().step;
     QVERIFY(reached < 30);
     {
