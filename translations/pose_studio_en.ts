@@ -1387,7 +1387,7 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>probability that distance d is trained</source>
+        <source>P(d is trained)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

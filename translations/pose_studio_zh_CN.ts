@@ -1391,8 +1391,8 @@ When another experiment runs on this machine, give each half the cores.</source>
         <translation>查询与键之间的相对距离 d（词元）</translation>
     </message>
     <message>
-        <source>probability that distance d is trained</source>
-        <translation>距离 d 被训练到的概率</translation>
+        <source>P(d is trained)</source>
+        <translation>P(d 被训练)</translation>
     </message>
     <message>
         <source>%1 (Monte-Carlo, %2 samples)</source>

@@ -88,7 +88,8 @@ CoveragePlot::CoveragePlot(QWidget* parent) : QWidget(parent), plot_(new ThemedP
   plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, tr("Relative-position coverage"),
                                                            QFont(font().family(), font().pointSize() + 2, QFont::Bold)));
   plot_->xAxis->setLabel(tr("relative distance d between query and key (tokens)"));
-  plot_->yAxis->setLabel(tr("probability that distance d is trained"));
+  // Short: the plot is often little more than 100 px high beside the cost table.
+  plot_->yAxis->setLabel(tr("P(d is trained)"));
   plot_->yAxis->setRange(0, 1.08);
   // Under the plot, one entry a line (the labels are long): the curves span
   // the whole axis rect, so any place inside it hides some of them.
@@ -211,7 +212,9 @@ void CoveragePlot::rebuild() {
     line->setPen(QPen(QColor(90, 90, 90), 1, Qt::DotLine));
     follow_palette(line);
     auto* text = new QCPItemText(plot_);
-    text->position->setCoords(x, 1.04);
+    // Half-way up, between the curves: at the top it would sit on the
+    // "at least once" curve, which runs at 1 across the target window.
+    text->position->setCoords(x, 0.55);
     // Lt's label left of its line (it is at the right edge), a training
     // length's right of its line (it is usually near the left edge).
     const bool target = x == static_cast<double>(lt);
