@@ -594,7 +594,8 @@ std::vector<SummaryTable> summary_tables(const json& report) {
       const auto number = [&](double v) { return table_number(v, decimals); };
       if (const auto spread = seed_spread_of(report, run)) {
         const auto* s = spread->find(h);
-        return s ? results::mean_and_range(*s, number) : "—";
+        // The range on a line of its own: a table of spreads must still fit a page.
+        return s ? results::mean_and_range(*s, number, "\n") : "—";
       }
       const auto v = results::headline_value(results::run_summary_from_json(run.value("summary", json())), h);
       return v ? number(*v) : "—";
@@ -707,14 +708,22 @@ std::string render_html(const json& report, const HtmlOptions& options) {
     h << "<h3>" << html_escape(table.title) << "</h3>\n<table><tr>";
     // Styles on the cells themselves: Qt's HTML engine (the PDF) reads no :first-child.
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      h << "<th style=\"white-space:nowrap" << (i == 0 || table.columns.size() <= 3 ? ";text-align:left" : "") << "\">"
+      // Headers of several words wrap between them ("attention beyond Lc"); a
+      // one-word header ("passkey@256") and the cells never break.
+      const bool one_word = table.columns[i].title.find(' ') == std::string::npos;
+      h << "<th style=\"vertical-align:bottom" << (one_word ? ";white-space:nowrap" : "")
+        << (i == 0 || table.columns.size() <= 3 ? ";text-align:left" : "") << "\">"
         << html_escape(table.columns[i].title) << "</th>";
     }
     h << "</tr>\n";
     for (const auto& run : report["runs"]) {
       h << "<tr>";
       for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        const std::string text = html_escape(table.columns[i].cell(run));
+        std::string text = html_escape(table.columns[i].cell(run));
+        // A cell's second line (a seed range) under its first.
+        for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) {
+          text.replace(at, 1, "<br>");
+        }
         if (i == 0) {
           h << "<td style=\"color:" << run["color"].get<std::string>()
             << ";font-weight:bold;white-space:nowrap;text-align:left\">" << text << "</td>";

@@ -41,9 +41,10 @@ SeedSpread seed_spread(const std::vector<SeedRuns>& group) {
   return out;
 }
 
-std::string mean_and_range(const Spread& spread, const std::function<std::string(double)>& number) {
+std::string mean_and_range(const Spread& spread, const std::function<std::string(double)>& number,
+                           const std::string& before_range) {
   if (spread.n <= 1) return number(spread.mean);
-  return number(spread.mean) + " (" + number(spread.min) + "\u2013" + number(spread.max) + ")";
+  return number(spread.mean) + before_range + "(" + number(spread.min) + "\u2013" + number(spread.max) + ")";
 }
 
 nlohmann::json to_json(const RunSpread& spread) {

@@ -50,8 +50,10 @@ struct SeedSpread {
 SeedSpread seed_spread(const std::vector<SeedRuns>& group);
 
 // "mean (min–max)" with each number written by `number`; the value alone when
-// one seed measured it.
-std::string mean_and_range(const Spread& spread, const std::function<std::string(double)>& number);
+// one seed measured it. `before_range` goes between the mean and the range
+// (a line break where a table must stay narrow).
+std::string mean_and_range(const Spread& spread, const std::function<std::string(double)>& number,
+                           const std::string& before_range = " ");
 
 // {"n": 3, "ppl_at_lt": {"mean": .., "min": .., "max": .., "n": 3}, ...}: the
 // quantities under their summary names (headline_key).
