@@ -417,6 +417,14 @@ void LiveEvalView::showRunLegend() {
 void LiveEvalView::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
   showRunLegend();
+  // The steps' legend takes as many columns as hold "step 150" whole (at most 3).
+  constexpr int kColumnPx = 90;
+  const int columns = std::clamp(lengthPlot_->width() / kColumnPx, 1, 3);
+  if (lengthPlot_->legend->wrap() != columns) {
+    lengthPlot_->legend->setWrap(columns);
+    lengthPlot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // rearranges the steps listed
+    lengthPlot_->replot(QCustomPlot::rpQueuedReplot);
+  }
 }
 
 }  // namespace pose::widgets

@@ -478,4 +478,15 @@ void TrainingCurvesView::syncControls() {
   logCheck_->setChecked(logY());
 }
 
+void TrainingCurvesView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  constexpr int kColumnPx = 150;  // an icon and a run name such as "full-length-yarn"
+  const int columns = std::clamp(plot_->width() / kColumnPx, 1, 4);
+  if (plot_->legend->wrap() != columns) {
+    plot_->legend->setWrap(columns);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // rearranges the runs already listed
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
 }  // namespace pose::widgets

@@ -102,6 +102,11 @@ class TrainingCurvesView : public QWidget {
  signals:
   void shownSeriesChanged(const QString& series);
 
+ protected:
+  // The legend under the plot takes as many columns as its width holds whole
+  // run names (at most 4), so a narrow window cuts no name.
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   struct Run {
     int colorIndex = 0;

@@ -227,6 +227,21 @@ class TestTrainingCurvesView : public QObject {
     QVERIFY2(!legend.intersects(data), qPrintable(QStringLiteral("legend at y %1, plot to y %2").arg(legend.top()).arg(data.bottom())));
   }
 
+  // A narrow window (the Train workspace at 1024 px) gives the legend fewer
+  // columns instead of cutting the run names; a wide one four.
+  void legendColumnsFollowTheWidth() {
+    TrainingCurvesView view;
+    view.resize(1000, 350);
+    for (const char* run : {"a", "b", "c", "d", "e"}) view.setSeries(run, kLoss, points({5, 4, 3}, 1));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCOMPARE(view.plot()->legend->wrap(), 4);
+    view.resize(330, 350);
+    QTRY_COMPARE(view.plot()->legend->wrap(), 2);
+    // The runs already listed are laid out again: two to a row.
+    QCOMPARE(view.plot()->legend->columnCount(), 2);
+  }
+
   void switchingSeriesChangesGraphsAndLabel() {
     TrainingCurvesView view;
     QSignalSpy changed(&view, &TrainingCurvesView::shownSeriesChanged);
