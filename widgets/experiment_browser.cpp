@@ -158,45 +158,46 @@ QSize ExperimentBrowser::sizeHint() const {
   return {std::max(minimumWidth(), columns + chrome), QWidget::sizeHint().height()};
 }
 
-QIcon ExperimentBrowser::swatch(const QColor& color) {
-  auto it = swatches_.find(color.rgb());
-  if (it != swatches_.end()) return *it;
+namespace {
+
+// An icon drawn by `paint` at 12 px and at 24 px (high-dpi screens), kept in
+// `cache` by colour.
+template <typename Paint>
+QIcon cached_icon(QHash<QRgb, QIcon>& cache, const QColor& color, Paint paint) {
+  auto it = cache.find(color.rgb());
+  if (it != cache.end()) return *it;
   QIcon icon;
-  for (const int size : {12, 24}) {  // 24 for high-dpi screens
+  for (const int size : {12, 24}) {
     QPixmap pixmap(size, size);
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
     painter.setBrush(color);
-    // A short thick line, as the run's curve is drawn in the plots.
-    painter.drawRoundedRect(QRectF(0, size * 0.3, size, size * 0.4), size / 8.0, size / 8.0);
+    paint(painter, static_cast<qreal>(size));
     painter.end();
     icon.addPixmap(pixmap);
   }
-  swatches_.insert(color.rgb(), icon);
+  cache.insert(color.rgb(), icon);
   return icon;
+}
+
+}  // namespace
+
+QIcon ExperimentBrowser::swatch(const QColor& color) {
+  return cached_icon(swatches_, color, [](QPainter& painter, qreal size) {
+    // A short thick line, as the run's curve is drawn in the plots.
+    painter.setPen(Qt::NoPen);
+    painter.drawRoundedRect(QRectF(0, size * 0.3, size, size * 0.4), size / 8.0, size / 8.0);
+  });
 }
 
 QIcon ExperimentBrowser::dot(const QString& status) {
   const QColor color = run_status_color(status);
-  auto it = dots_.find(color.rgb());
-  if (it != dots_.end()) return *it;
-  QIcon icon;
-  for (const int size : {12, 24}) {  // 24 for high-dpi screens
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
+  return cached_icon(dots_, color, [&color](QPainter& painter, qreal size) {
     painter.setPen(color.darker(130));
-    painter.setBrush(color);
     const qreal margin = size / 6.0;
     painter.drawEllipse(QRectF(margin, margin, size - 2 * margin, size - 2 * margin));
-    painter.end();
-    icon.addPixmap(pixmap);
-  }
-  dots_.insert(color.rgb(), icon);
-  return icon;
+  });
 }
 
 void ExperimentBrowser::setExperiments(const QVector<BrowserExperiment>& experiments) {

@@ -19,7 +19,6 @@ struct GradientReducer::State {
     std::size_t ready = 0;
     torch::Tensor flat;
     ProcessGroup::Pending pending;
-    bool started = false;
   };
 
   ProcessGroup* group = nullptr;
@@ -71,7 +70,6 @@ struct GradientReducer::State {
   void start(std::size_t k) {
     Bucket& b = buckets[k];
     b.pending = group->start_all_reduce_sum(b.flat, bucket_what(k));
-    b.started = true;
   }
 
   // Starts complete buckets in order; on Gloo one at a time, as Gloo runs
@@ -177,10 +175,7 @@ void GradientReducer::arm(const std::string& what) {
   s.next_to_start = 0;
   s.started_in_backward = 0;
   s.defect.clear();
-  for (auto& b : s.buckets) {
-    b.flat = torch::Tensor();
-    b.started = false;
-  }
+  for (auto& b : s.buckets) b.flat = torch::Tensor();
 }
 
 void GradientReducer::finish(const std::string& what) {
@@ -218,7 +213,6 @@ void GradientReducer::finish(const std::string& what) {
       }
     }
     b.flat = torch::Tensor();
-    b.started = false;
   }
 }
 
