@@ -1,4 +1,4 @@
-// The engine's one-pass CPU kernels (model/cpu_kernels.h, train/cpu_adamw.h)
+// The engine's one-pass CPU kernels (kernels/cpu_kernels.h, train/cpu_adamw.h)
 // against the LibTorch op chains they replace, measured alternately in one
 // run at the training shapes of bench_cpu_training (batch 8 x length 256):
 // RMSNorm, RoPE on q and SwiGLU's gating, each forward + backward, fp32 and
@@ -21,9 +21,9 @@
 
 #include "bench_common.h"
 #include "common/threads.h"
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/chunked_cross_entropy.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "model/llama_model.h"
 #include "model/model_init.h"
 #include "model/rms_norm.h"

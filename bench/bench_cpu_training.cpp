@@ -9,7 +9,7 @@
 //                      [--precision fp32|bf16|both] [--kernels on|off|both]
 //
 // --kernels both: the engine also runs with its one-pass CPU kernels off
-// (RMSNorm and RoPE as LibTorch's op chains, model/cpu_kernels.h) in the same
+// (RMSNorm and RoPE as LibTorch's op chains, kernels/cpu_kernels.h) in the same
 // rounds, and the gain is printed.
 //
 // Shapes: the default experiment's model (experiments/micro-pose.json: hidden
@@ -41,7 +41,7 @@
 #include "common/threads.h"
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "model/model_init.h"
 #include "train/cpu_adamw.h"
 #include "train/precision.h"
@@ -63,7 +63,7 @@ struct Options {
   std::string only;
   bool profile = false;  // print where an engine step's time goes, op by op
   // "both": the engine also runs with its one-pass CPU kernels off
-  // (model/cpu_kernels.h), alternating with the other contestants.
+  // (kernels/cpu_kernels.h), alternating with the other contestants.
   std::string kernels = "on";
   std::vector<train::Precision> precisions{train::Precision::Fp32, train::Precision::Bf16};
   int64_t batch = 8, length = 256;

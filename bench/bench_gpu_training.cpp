@@ -59,7 +59,7 @@
 #include "experiment/cost_estimate.h"
 #include "experiment/periodic_eval.h"
 #include "model/llama_model.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "model/model_init.h"
 #include "positions/sampler.h"
 #include "train/precision.h"

@@ -10,7 +10,7 @@
 #include "common/json_file.h"
 #include "model/generate.h"
 #include "model_io/hf_checkpoint.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "model/model_init.h"
 #include "text/tokenizer.h"
 

@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment/experiment_spec.h"
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 
 class QCheckBox;
 class QComboBox;

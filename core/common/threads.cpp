@@ -20,7 +20,7 @@ namespace {
 // both spin on the same cores and steal each other's time (on 2 cores a
 // 0.15M-parameter model trained about 3x slower with both pools on two
 // threads). OpenBLAS is kept on one thread and the engine splits its GEMMs
-// over LibTorch's pool itself (model/pool_gemm.h), so one pool does all the
+// over LibTorch's pool itself (kernels/pool_gemm.h), so one pool does all the
 // work: GEMMs, softmax, norms, elementwise ops and the optimizer.
 //
 // The OpenMP build shares LibTorch's pool: no contention, and its GEMMs use

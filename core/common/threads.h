@@ -27,7 +27,7 @@ struct ThreadSplit {
 // one (Debian's libopenblas0-pthread); both spinning on the same cores slows
 // everything, so LibTorch gets all the threads and OpenBLAS one, and the
 // engine's GEMMs are split over LibTorch's pool into one-thread BLAS calls
-// (model/pool_gemm.h). With OpenBLAS's OpenMP build the pools are one: both
+// (kernels/pool_gemm.h). With OpenBLAS's OpenMP build the pools are one: both
 // get all.
 ThreadSplit thread_split_for(int threads, bool blas_own_pool);
 

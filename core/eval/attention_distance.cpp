@@ -6,7 +6,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "rope/rotary.h"
 
 namespace pose::eval {

@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "experiment/periodic_eval.h"
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/chunked_cross_entropy.h"
 
 namespace pose::experiment {
@@ -21,7 +21,7 @@ constexpr double kFp32 = 4.0;
 constexpr double kInt64 = 8.0;
 // Rows of logits the loss forms at once (ModelOptions::loss_chunk_tokens).
 constexpr double kLossChunkTokens = 1024.0;
-// The CPU attention kernel's widest heads (model/cpu_kernels.h).
+// The CPU attention kernel's widest heads (kernels/cpu_kernels.h).
 constexpr int64_t kCpuAttentionMaxHeadDimFp32 = 64;
 constexpr int64_t kCpuAttentionMaxHeadDimBf16 = 16;
 constexpr int64_t kCpuAttentionLanes = 16;
@@ -83,7 +83,7 @@ struct LayerBytes {
 };
 
 // Whether a projection's product keeps its input for the backward. The
-// engine's fp32 CPU product (model/pool_gemm.h, PoolLinear) always keeps it;
+// engine's fp32 CPU product (kernels/pool_gemm.h, PoolLinear) always keeps it;
 // LibTorch's own (under autocast, on a GPU) only when the weight trains. A
 // LoRA adapter without dropout keeps the same input for its factor A's
 // gradient (with dropout it keeps its dropped-out copy, counted with the
@@ -248,7 +248,7 @@ TrainingCost estimate_training_cost(const model::ModelConfig& c, int64_t train_l
   const double trainable = static_cast<double>(t.trainable_parameters);
   // A LoRA run under bf16 stores its frozen projection weights in bf16
   // (their products read them so anyway); frozen embeddings, LM head, norms
-  // and biases stay fp32 (model/lora.h).
+  // and biases stay fp32 (lora/lora.h).
   const double frozen_projections =
       o.lora ? double(c.num_hidden_layers) * double(projection_parameter_count(c)) : 0.0;
   const double frozen_other = p - trainable - frozen_projections;

@@ -13,7 +13,7 @@
 // Memory is the peak of one optimizer step, in bytes, as the engine holds it:
 //   weights      every weight at its dtype: fp32, or 2 bytes for the frozen
 //                projection weights of a LoRA run whose precision resolves
-//                to bf16 (model/lora.h: frozen embeddings, LM head and norms
+//                to bf16 (lora/lora.h: frozen embeddings, LM head and norms
 //                stay fp32);
 //   weight_copies under bf16 autocast, the bf16 copies of fp32 weights that
 //                matrix products keep for their backward (or autocast's cast
@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "experiment/experiment_spec.h"
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 #include "model/model_config.h"
 
 namespace pose::experiment {
@@ -98,7 +98,7 @@ struct CostOptions {
   bool bf16 = false;                    // autocast: activations in 2 bytes (weights, gradients, AdamW stay fp32)
   bool materialized_attention = true;   // scores and probabilities kept (no flash / memory-efficient kernel)
   double flops_per_second = 0;          // achieved training throughput; 0: no time estimate
-  // The engine's one-pass CPU kernels (model/cpu_kernels.h): RMSNorm keeps
+  // The engine's one-pass CPU kernels (kernels/cpu_kernels.h): RMSNorm keeps
   // its input only, SwiGLU its two inputs, and attention (heads the kernel
   // takes) its output and one log-sum-exp per row. Off: the reference ops,
   // as on a GPU.

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 #include "positions/sampler_types.h"
 #include "rope/rope_params.h"
 #include "train/training_settings.h"

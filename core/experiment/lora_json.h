@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 
 namespace pose::experiment {
 

@@ -13,7 +13,7 @@
 #include "experiment/eval_suite.h"
 #include "experiment/lora_json.h"
 #include "model_io/hf_checkpoint.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "model/model_init.h"
 #include "results/metric_names.h"
 #include "results/replicate_record.h"

@@ -13,7 +13,7 @@
 
 #include <torch/torch.h>
 
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/decoder_layer.h"
 
 namespace pose::model {

@@ -1,7 +1,7 @@
 #include "model/attention.h"
 
-#include "model/cpu_kernels.h"
-#include "model/pool_gemm.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/pool_gemm.h"
 #include "model/weight_shell.h"
 #include "rope/rotary.h"
 
@@ -9,7 +9,7 @@ namespace pose::model {
 
 namespace {
 
-// RoPE in one pass where the CPU kernel takes it (model/cpu_kernels.h).
+// RoPE in one pass where the CPU kernel takes it (kernels/cpu_kernels.h).
 torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   return rotary_cpu_applies(x, cos, sin) ? rotary_cpu(x, cos, sin) : rope::apply_rotary(x, cos, sin);
 }

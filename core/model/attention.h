@@ -8,9 +8,9 @@
 
 #include <torch/torch.h>
 
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/kv_cache.h"
-#include "model/lora_adapter.h"
+#include "lora/lora_adapter.h"
 #include "model/model_config.h"
 
 namespace pose::model {
@@ -28,7 +28,7 @@ class AttentionImpl : public torch::nn::Module {
   torch::nn::Linear k_proj{nullptr};
   torch::nn::Linear v_proj{nullptr};
   torch::nn::Linear o_proj{nullptr};
-  // LoRA adapters of q, k, v and o_proj, in that order (model/lora.h attaches them).
+  // LoRA adapters of q, k, v and o_proj, in that order (lora/lora.h attaches them).
   std::array<LoraAdapter, 4> lora;
 
  private:

@@ -2,8 +2,8 @@
 
 #include "common/error.h"
 #include "model/autocast_state.h"
-#include "model/cpu_kernels.h"
-#include "model/pool_gemm.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/pool_gemm.h"
 
 #include <algorithm>
 
@@ -70,7 +70,7 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
       const int64_t len = std::min(chunk, n - start);
       const ChunkLogits c = chunk_logits(hidden, weight, targets, start, len);
       if (cross_entropy_cpu_applies(c.logits)) {
-        // One kernel on the CPU: loss, log-sum-exp and the kept gradient (model/cpu_kernels.h).
+        // One kernel on the CPU: loss, log-sum-exp and the kept gradient (kernels/cpu_kernels.h).
         torch::Tensor nll, lse;
         torch::Tensor dlogits = keep ? dlogits_all.narrow(0, start, len) : torch::Tensor();
         cross_entropy_rows_cpu(c.logits, c.safe, c.valid, nll, lse, keep ? &dlogits : nullptr);

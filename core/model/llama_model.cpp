@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "model/activation_checkpoint.h"
 #include "model/chunked_cross_entropy.h"
-#include "model/pool_gemm.h"
+#include "kernels/pool_gemm.h"
 #include "model/weight_shell.h"
 #include "rope/rotary.h"
 

@@ -19,7 +19,7 @@
 
 #include <torch/torch.h>
 
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/decoder_layer.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"

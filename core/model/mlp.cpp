@@ -1,7 +1,7 @@
 #include "model/mlp.h"
 
-#include "model/cpu_kernels.h"
-#include "model/pool_gemm.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/pool_gemm.h"
 #include "model/weight_shell.h"
 
 namespace pose::model {
@@ -17,7 +17,7 @@ MlpImpl::MlpImpl(const ModelConfig& c) {
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   const torch::Tensor gate = adapted_projection(gate_proj, lora[0], x, is_training());
   const torch::Tensor up = adapted_projection(up_proj, lora[1], x, is_training());
-  // One pass forward and backward on the CPU (model/cpu_kernels.h).
+  // One pass forward and backward on the CPU (kernels/cpu_kernels.h).
   const torch::Tensor gated = swiglu_cpu_applies(gate, up) ? swiglu_cpu(gate, up) : torch::silu(gate) * up;
   return adapted_projection(down_proj, lora[2], gated, is_training());
 }

@@ -6,7 +6,7 @@
 
 #include <torch/torch.h>
 
-#include "model/lora_adapter.h"
+#include "lora/lora_adapter.h"
 #include "model/model_config.h"
 
 namespace pose::model {
@@ -19,7 +19,7 @@ class MlpImpl : public torch::nn::Module {
   torch::nn::Linear gate_proj{nullptr};
   torch::nn::Linear up_proj{nullptr};
   torch::nn::Linear down_proj{nullptr};
-  // LoRA adapters of gate, up and down_proj, in that order (model/lora.h attaches them).
+  // LoRA adapters of gate, up and down_proj, in that order (lora/lora.h attaches them).
   std::array<LoraAdapter, 3> lora;
 };
 TORCH_MODULE(Mlp);

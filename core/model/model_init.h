@@ -24,7 +24,7 @@ LlamaForCausalLM make_model(const ModelConfig& config, torch::ScalarType dtype, 
 // it) whose parameters are `base`'s own tensors, on their device and in their
 // dtype: no weight is allocated, copied or initialised on the way
 // (model/weight_shell.h), so the base is held once. What the run then trains
-// gets its own copy (model/lora.h); nothing may write into a shared weight.
+// gets its own copy (lora/lora.h); nothing may write into a shared weight.
 // std::invalid_argument when the architectures differ.
 LlamaForCausalLM make_model_sharing(LlamaForCausalLM& base, const ModelConfig& config, const ModelOptions& options = {});
 

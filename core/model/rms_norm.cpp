@@ -1,7 +1,7 @@
 #include "model/rms_norm.h"
 
 #include "model/autocast_state.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "model/weight_shell.h"
 
 namespace pose::model {
@@ -12,7 +12,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps_(eps) {
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
   if (x.scalar_type() == torch::kFloat && x.is_cpu()) {
-    // One pass forward and backward on the CPU (model/cpu_kernels.h), the
+    // One pass forward and backward on the CPU (kernels/cpu_kernels.h), the
     // result in the dtype the reference ops below hand on.
     const AutocastState autocast = current_autocast();
     const torch::ScalarType out_dtype = autocast.cpu ? autocast.cpu_dtype : torch::kFloat;

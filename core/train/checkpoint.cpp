@@ -10,7 +10,7 @@
 
 #include "common/durable_file.h"
 #include "common/error.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 
 namespace pose::train {
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "model/cpu_kernel_loops.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernel_loops.h"
+#include "kernels/cpu_kernels.h"
 
 namespace pose::train {
 

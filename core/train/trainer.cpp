@@ -10,7 +10,7 @@
 #include "common/memory_usage.h"
 #include "distributed/gradient_reducer.h"
 #include "distributed/gradient_sync.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "train/checkpoint.h"
 #include "train/cpu_adamw.h"
 #include "train/lr_schedule.h"

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 
 namespace pose::train {
 

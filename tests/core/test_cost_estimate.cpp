@@ -13,9 +13,9 @@
 #include "experiment/cost_estimate.h"
 #include "experiment/periodic_eval.h"
 #include "micro_model_config.h"
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/llama_model.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 
 using namespace pose;
 using namespace pose::experiment;
@@ -54,7 +54,7 @@ class TestCostEstimate : public QObject {
   }
 
   void loraCountsAndBytesAreTheAdaptedModelsOwn() {
-    // The engine's own LoRA (model/lora.h) on models of two shapes: the
+    // The engine's own LoRA (lora/lora.h) on models of two shapes: the
     // estimate's trainable count, weight bytes and gradient bytes are exactly
     // what the adapted model holds.
     auto untied = micro();

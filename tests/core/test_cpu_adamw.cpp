@@ -9,7 +9,7 @@
 #include <QtTest>
 
 #include "common/threads.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "train/cpu_adamw.h"
 
 using namespace pose::train;

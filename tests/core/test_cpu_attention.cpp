@@ -1,4 +1,4 @@
-// The CPU causal attention kernel (model/cpu_kernels.h, causal_attention_cpu)
+// The CPU causal attention kernel (kernels/cpu_kernels.h, causal_attention_cpu)
 // gives the eager reference's values and gradients (attend() on repeated K/V
 // with make_attention_mask's additive mask) for plain causal attention, a KV
 // cache in front of the queries, one decoding query, a sliding window, GQA,
@@ -13,8 +13,8 @@
 #include <QtTest>
 
 #include "common/threads.h"
-#include "model/attention_kernel.h"
-#include "model/cpu_kernels.h"
+#include "kernels/attention_kernel.h"
+#include "kernels/cpu_kernels.h"
 #include "attention_test_cases.h"
 #include "micro_model_config.h"
 #include "model/kv_cache.h"

@@ -1,4 +1,4 @@
-// One-pass CPU kernels (model/cpu_kernels.h): RMSNorm, rotary embeddings,
+// One-pass CPU kernels (kernels/cpu_kernels.h): RMSNorm, rotary embeddings,
 // SwiGLU's gating and the loss's softmax cross-entropy give the reference ops' values and gradients (fp32 and
 // bf16, the projections' strided view, partial rotary, extreme and NaN
 // inputs, rows split over the pool), the modules take them, and they step
@@ -12,7 +12,7 @@
 #include "common/threads.h"
 #include "model/autocast_state.h"
 #include "model/chunked_cross_entropy.h"
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "model/mlp.h"
 #include "model/rms_norm.h"
 #include "rope/rotary.h"

@@ -14,7 +14,7 @@
 #include "common/json_file.h"
 #include "model/autocast_state.h"
 #include "model_io/hf_checkpoint.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "model/model_init.h"
 #include "model_io/safetensors.h"
 #include "tiny_training_fixture.h"

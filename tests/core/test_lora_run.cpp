@@ -17,7 +17,7 @@
 #include "common/json_file.h"
 #include "experiment/cost_estimate.h"
 #include "model_io/hf_checkpoint.h"
-#include "model/lora.h"
+#include "lora/lora.h"
 #include "pose_cli_runner.h"
 #include "results/metric_names.h"
 #include "store/experiment_store.h"

@@ -7,7 +7,7 @@
 #include <QtTest>
 
 #include "common/error.h"
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/chunked_cross_entropy.h"
 #include "model/generate.h"
 #include "model/llama_model.h"

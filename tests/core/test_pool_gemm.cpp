@@ -1,4 +1,4 @@
-// fp32 GEMMs split over LibTorch's pool (model/pool_gemm.h): they run on every
+// fp32 GEMMs split over LibTorch's pool (kernels/pool_gemm.h): they run on every
 // thread of the pool, give LibTorch's results (rows, columns, batches, a
 // broadcast bias, transposed operands), Linear's gradients, and step aside
 // where the split does not apply.
@@ -11,7 +11,7 @@
 
 #include "common/threads.h"
 #include "model/autocast_state.h"
-#include "model/pool_gemm.h"
+#include "kernels/pool_gemm.h"
 
 using namespace pose::model;
 

@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 #include "model/autocast_state.h"
 #include "model/chunked_cross_entropy.h"
 #include "model/llama_model.h"

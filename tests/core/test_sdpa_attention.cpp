@@ -15,8 +15,8 @@
 #include "common/threads.h"
 #include "attention_test_cases.h"
 #include "micro_model_config.h"
-#include "model/attention_kernel.h"
-#include "model/cpu_kernels.h"
+#include "kernels/attention_kernel.h"
+#include "kernels/cpu_kernels.h"
 #include "model/llama_model.h"
 
 using namespace pose::model;

@@ -1,18 +1,18 @@
-// Softmax cross-entropy over rows of logits in one kernel (model/cpu_kernels.h).
+// Softmax cross-entropy over rows of logits in one kernel (kernels/cpu_kernels.h).
 //
 // Per row x with target t: m = max x, s = Σ e^(x−m), lse = m + log s,
 // nll = lse − x_t, and where the logit gradient is asked for,
 // d = e^(x−lse) − [j = t] (zero for an ignored row). Three reads of the row
 // and one write, where log_softmax, exp and the one-hot subtraction write
 // three [n, V] tensors. The one-hot is subtracted in fp32 before a bf16 store.
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "common/error.h"
-#include "model/cpu_kernel_loops.h"
+#include "kernels/cpu_kernel_loops.h"
 
 namespace pose::model {
 

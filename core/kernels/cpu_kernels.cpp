@@ -1,4 +1,4 @@
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,4 +1,4 @@
-// Inner loops shared by the one-pass CPU kernels (model/cpu_kernels.h): value
+// Inner loops shared by the one-pass CPU kernels (kernels/cpu_kernels.h): value
 // conversion for fp32 and bf16 storage, a sum of products the compiler
 // vectorizes, and the row split over LibTorch's pool.
 #pragma once

@@ -1,4 +1,4 @@
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 
 #include <algorithm>
 

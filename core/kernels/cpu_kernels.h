@@ -10,7 +10,7 @@
 // fresh tensor per op, and at training sizes writing new pages costs more
 // than the arithmetic; each kernel here reads its inputs once or a few times
 // and writes its result once, on LibTorch's thread pool, compiled for the
-// CPU's vector width (model/cpu_kernel_loops.h, docs/PERFORMANCE.md).
+// CPU's vector width (kernels/cpu_kernel_loops.h, docs/PERFORMANCE.md).
 //
 // The numbers are the reference ops' up to the order of a sum (RMSNorm's
 // mean of squares, the loss's sum of exponentials), fused multiply-adds, an
@@ -78,7 +78,7 @@ void cross_entropy_rows_cpu(const torch::Tensor& logits, const torch::Tensor& ta
 // Whether causal_attention_cpu takes these operands: q [B, H, Tq, D], k and v
 // [B, KV, Tk, D] (H a multiple of KV, Tq ≤ Tk), one dtype, D a multiple of 16
 // up to 64 in fp32 and 16 in bf16 (wider heads run faster as the batched
-// GEMMs of model/attention_kernel.h; docs/PERFORMANCE.md).
+// GEMMs of kernels/attention_kernel.h; docs/PERFORMANCE.md).
 bool causal_attention_cpu_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 // Softmax attention by token order, scale 1/sqrt(D): query i is token

@@ -1,7 +1,7 @@
 // LoRA on a LlamaForCausalLM: attaching adapters, choosing what trains,
 // merging them into the weights, and PEFT's adapter layout.
 //
-// The adapters live inside the model (model/lora_adapter.h), so a LoRA run is
+// The adapters live inside the model (lora/lora_adapter.h), so a LoRA run is
 // the same model object with more parameters: forward, evaluation, device
 // moves and train/eval need nothing special. What differs is which parameters
 // train (requires_grad): the adapters, plus embeddings and norms when the
@@ -20,7 +20,7 @@
 #include <torch/torch.h>
 
 #include "model/llama_model.h"
-#include "model/lora_config.h"
+#include "lora/lora_config.h"
 
 namespace pose::model {
 

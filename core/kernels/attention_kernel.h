@@ -63,7 +63,7 @@ struct AttentionMask {
   bool plain_causal = false;
   // The mask is make_attention_mask's token order (`past_len` cached tokens,
   // sliding window `window`, 0 for none or one that does not bite), which the
-  // CPU attention kernel (model/cpu_kernels.h) applies by index instead of
+  // CPU attention kernel (kernels/cpu_kernels.h) applies by index instead of
   // reading `additive`. False for a mask built any other way.
   bool token_order = false;
   int64_t past_len = 0;

@@ -1,7 +1,7 @@
 // Causal attention for small heads in one pass per block of query rows,
-// forward and backward (model/cpu_kernels.h).
+// forward and backward (kernels/cpu_kernels.h).
 //
-// The batched-GEMM path (model/attention_kernel.h) runs QKᵀ, softmax and PV as
+// The batched-GEMM path (kernels/attention_kernel.h) runs QKᵀ, softmax and PV as
 // separate ops over full T × T squares. With 16-wide heads those GEMMs have an
 // inner dimension of 16, where BLAS runs far below its peak, and every step
 // writes and reads T × T probabilities per head. Here each block of four query
@@ -18,9 +18,9 @@
 // buffers, K and V transposed as well, so that every inner loop runs over 16
 // consecutive floats: the register blocks below are written with GCC's vector
 // extension (one 16-float vector: one AVX-512 register, two AVX2 ones).
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
-#include "model/cpu_kernel_loops.h"
+#include "kernels/cpu_kernel_loops.h"
 
 #include <cmath>
 #include <limits>

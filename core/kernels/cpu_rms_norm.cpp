@@ -1,4 +1,4 @@
-// RMSNorm forward and backward in one pass each (model/cpu_kernels.h).
+// RMSNorm forward and backward in one pass each (kernels/cpu_kernels.h).
 //
 // Forward, per row x of width H: r = 1/sqrt(Σx²/H + eps), y = w·(x·r); r is
 // kept for backward. Backward, with g the gradient of y:
@@ -6,11 +6,11 @@
 //   dw = Σ_rows g·x·r
 // dw is summed per thread into its own row of a [threads, H] buffer, then the
 // rows are added: no two threads write one value.
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 #include <cmath>
 
-#include "model/cpu_kernel_loops.h"
+#include "kernels/cpu_kernel_loops.h"
 
 namespace pose::model {
 

@@ -1,4 +1,4 @@
-// SwiGLU's gating forward and backward in one pass each (model/cpu_kernels.h).
+// SwiGLU's gating forward and backward in one pass each (kernels/cpu_kernels.h).
 //
 // With s = sigmoid(a) for the gate a and up projection b:
 //   y  = a·s·b
@@ -7,9 +7,9 @@
 // LibTorch's ops run silu, a multiply, and in backward two multiplies and
 // silu's backward, each writing a fresh tensor; autograd also keeps silu(a).
 // Here forward keeps only a and b, and backward recomputes s.
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
-#include "model/cpu_kernel_loops.h"
+#include "kernels/cpu_kernel_loops.h"
 
 namespace pose::model {
 

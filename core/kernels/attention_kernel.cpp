@@ -1,8 +1,8 @@
-#include "model/attention_kernel.h"
+#include "kernels/attention_kernel.h"
 
 #include "common/error.h"
-#include "model/cpu_kernels.h"
-#include "model/pool_gemm.h"
+#include "kernels/cpu_kernels.h"
+#include "kernels/pool_gemm.h"
 
 #include <cmath>
 #include <limits>

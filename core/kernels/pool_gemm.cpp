@@ -1,4 +1,4 @@
-#include "model/pool_gemm.h"
+#include "kernels/pool_gemm.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,4 +1,4 @@
-#include "model/lora.h"
+#include "lora/lora.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -9,7 +9,7 @@
 #include "common/json_file.h"
 #include "model/autocast_state.h"
 #include "model/parameter_names.h"
-#include "model/pool_gemm.h"
+#include "kernels/pool_gemm.h"
 #include "model_io/safetensors.h"
 
 namespace pose::model {

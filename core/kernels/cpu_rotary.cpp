@@ -1,4 +1,4 @@
-// Rotary embeddings forward and backward in one pass each (model/cpu_kernels.h).
+// Rotary embeddings forward and backward in one pass each (kernels/cpu_kernels.h).
 //
 // In the rotate_half layout channel j < R/2 pairs with j + R/2 (the angle is
 // the same for both, cos/sin hold it twice). Per pair (x1, x2) with tables
@@ -8,10 +8,10 @@
 // Forward reads the projections' [B, T, H, D] memory and writes [B, H, T, D]
 // contiguous; backward reads the gradient in whatever layout it comes and
 // writes the input's layout, so neither direction needs a copy.
-#include "model/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 
-#include "model/cpu_kernel_loops.h"
+#include "kernels/cpu_kernel_loops.h"
 
 namespace pose::model {
 
