@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "report/paper_results.h"
+
 namespace pose::report {
 
 namespace {
@@ -16,17 +18,8 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 std::string paper_claim(const nlohmann::json& run_spec) {
-  const std::string strategy = run_spec.is_object() ? run_spec.value("strategy", std::string()) : std::string();
-  if (strategy == "none") {
-    if (results::is_original_model(run_spec)) return "fails beyond Lc: ppl > 1000 at 4k (2.83 at Lc = 2k)";
-    return "";  // interpolation without fine-tuning: the paper reports no figure
-  }
-  if (strategy == "full") return "ppl at Lt below the original's at Lc (2.53 at 16k vs 2.83 at 2k); 8.3x PoSE's time";
-  if (strategy == "randpos") return "clearly worse than PoSE: ppl 7.73 at 16k (6.8-7.3 shorter)";
-  if (strategy == "pose" || strategy == "pose-v1") {
-    return "as Full-length: ppl 2.60 at 16k (vs 2.53); passkey ~100% up to Lt; 1/8 of its time";
-  }
-  return "";
+  const auto* published = published_result_for(run_spec);
+  return published ? published->claim + " [" + published->source + "]" : std::string();
 }
 
 std::string measured_outcome_text(const results::RunSummary& summary) {

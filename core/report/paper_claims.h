@@ -3,10 +3,10 @@
 // report can put the two side by side (docs/FIDELITY.md says how the default
 // experiment compares and why).
 //
-// The claims are the paper's LLaMA-7B results (v2, Proof-pile, 2k -> 16k), in
-// words with their figures; a design at another scale is compared in shape:
-// perplexity at Lt against the original model's at Lc, and the worst passkey
-// accuracy at any evaluated length up to Lt.
+// The claims are the paper's LLaMA-7B results for the design's strategy, RoPE
+// method and factor (paper_results.h), in words with their figures; a design at
+// another scale is compared in shape: perplexity at Lt against the original
+// model's at Lc, and the worst passkey accuracy at any evaluated length up to Lt.
 #pragma once
 
 #include <string>
@@ -19,8 +19,8 @@
 namespace pose::report {
 
 // The paper's claim for a stored extension run's design (to_json(ExtendRunSpec):
-// its strategy "pose", "full", "randpos", "none", ... and RoPE method); empty
-// when the paper reports nothing for the design.
+// its strategy, RoPE method and factor), with where in the paper it stands;
+// empty when the paper reports nothing for the design.
 std::string paper_claim(const nlohmann::json& run_spec);
 
 // The run's measured outcome in the claims' terms, from its summary:

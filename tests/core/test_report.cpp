@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "common/error.h"
+#include "experiment/experiment_spec.h"
 #include "report/experiment_report.h"
 #include "report/paper_claims.h"
 #include "results/metric_names.h"
@@ -234,14 +235,27 @@ class TestReport : public QObject {
 
   void paperClaimAndMeasuredOutcomeSideBySide() {
     using pose::report::paper_claim;
-    const auto run = [](const char* strategy, const char* rope, int steps) {
-      return nlohmann::json{{"strategy", strategy}, {"rope", {{"method", rope}}}, {"steps", steps}};
+    const auto run = [](const char* strategy, const char* rope, int steps, double factor = 8) {
+      return nlohmann::json{{"strategy", strategy}, {"rope", {{"method", rope}, {"factor", factor}}}, {"steps", steps}};
     };
     QVERIFY(paper_claim(run("pose", "yarn", 200)).find("as Full-length") != std::string::npos);
+    QVERIFY(paper_claim(run("pose", "yarn", 200)).find("[Table 1") != std::string::npos);  // where it stands
     QVERIFY(paper_claim(run("full", "linear", 200)).find("2.53 at 16k") != std::string::npos);
     QVERIFY(paper_claim(run("randpos", "linear", 200)).find("worse") != std::string::npos);
-    QVERIFY(paper_claim(run("none", "none", 0)).find("fails beyond Lc") != std::string::npos);
+    QVERIFY(paper_claim(run("none", "none", 0, 1)).find("fails beyond Lc") != std::string::npos);
     QVERIFY(paper_claim(run("none", "linear", 0)).empty());  // no published figure
+
+    // The factor picks the paper's setting: 2k -> 32k is Table 1's second PoSE row,
+    // 2k -> 128k Table 2, by RoPE family (yarn-pose is YaRN); the paper has no
+    // 32k figure for NTK, nor any Full-length run beyond 16k.
+    QVERIFY(paper_claim(run("pose", "linear", 1000, 16)).find("2.59 at 32k") != std::string::npos);
+    QVERIFY(paper_claim(run("randpos", "linear", 1000, 16)).find("66.47 at 32k") != std::string::npos);
+    QVERIFY(paper_claim(run("pose", "ntk", 1000, 16)).empty());
+    QVERIFY(paper_claim(run("full", "linear", 1000, 16)).empty());
+    QVERIFY(paper_claim(run("pose", "yarn-pose", 1000, 64)).find("11.33 at 128k") != std::string::npos);
+    QVERIFY(paper_claim(run("pose", "linear", 1000, 64)).find("31.18 at 128k") != std::string::npos);
+    QVERIFY(paper_claim(run("pose", "ntk", 1000, 48)).find("38.73 at 96k") != std::string::npos);
+    QVERIFY(paper_claim(run("pose", "linear", 1000, 4)).empty());  // 2k -> 8k: no published perplexity
 
     const pose::results::LastMetrics original = {{"eval/ppl@256", {0, 20.0}}, {"eval/ppl@2048", {0, 80.0}}};
     const pose::results::LastMetrics metrics = {{"eval/ppl@256", {40, 21.0}},        {"eval/ppl@2048", {40, 22.0}},
@@ -255,6 +269,32 @@ class TestReport : public QObject {
     const auto alone = pose::results::summarize_run(metrics, nullptr, 256, 2048);
     QVERIFY(!alone.ppl_ratio);
     QCOMPARE(pose::report::measured_outcome_text(alone), std::string("passkey >= 0.25 up to Lt"));
+  }
+
+  // The paper's specs carry its figures for every design it published one for:
+  // each run of the 32k and 128k specs (and the 96k preset) as stored.
+  void theShippedPaperSpecsCarryThePapersFigures() {
+    using pose::report::paper_claim;
+    const std::string dir = std::string(POSE_SOURCE_DIR) + "/experiments/";
+    std::map<std::string, std::string> claims;
+    const auto collect = [&](const std::string& file, const std::string& preset, const std::string& tag) {
+      const auto spec = pose::experiment::load_experiment_spec(dir + file, preset);
+      for (const auto& run : spec.extend) claims[tag + "/" + run.name] = paper_claim(pose::experiment::to_json(run));
+    };
+    collect("paper-llama7b-16k.json", "", "16k");
+    collect("paper-llama7b-32k.json", "", "32k");
+    collect("paper-llama7b-128k.json", "", "128k");
+    collect("paper-llama7b-128k.json", "lt96k", "96k");
+    QVERIFY(claims["16k/original"].find("fails beyond Lc") != std::string::npos);
+    QVERIFY(claims["16k/full-length-16k"].find("2.53 at 16k") != std::string::npos);
+    QVERIFY(claims["16k/pose-yarn"].find("2.60 at 16k") != std::string::npos);
+    QVERIFY(claims["32k/pose-linear"].find("2.59 at 32k") != std::string::npos);
+    QVERIFY(claims["32k/randpos-linear"].find("66.47 at 32k") != std::string::npos);
+    QVERIFY(claims["32k/pose-yarn"].empty());  // Table 1 is linear PI only
+    QVERIFY(claims["128k/pose-yarn"].find("11.33 at 128k") != std::string::npos);
+    QVERIFY(claims["128k/pose-ntk"].find("34.80 at 128k") != std::string::npos);
+    QVERIFY(claims["96k/pose-linear"].find("13.57 at 96k") != std::string::npos);
+    QVERIFY(claims["96k/pose-yarn"].find("9.36 at 96k") != std::string::npos);
   }
 };
 
