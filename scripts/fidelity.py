@@ -113,6 +113,37 @@ def v_full_yarn(spec):
                            "train_len": spec["target_len"]})
 
 
+def v_base_at_target(spec):
+    """The base model trains at Lt (2048) from scratch: 1,500 steps at batch 4, the same 12.3M tokens as
+    6,000 steps at batch 8 and 256, on the same mixture of text and passkey documents; no extension run.
+    Whether this model can retrieve over 2,048 tokens at all, whatever the extension method."""
+    base = spec["base_model"]
+    base.update({"train_len": spec["target_len"], "steps": 1500, "batch_size": 4, "warmup_steps": 25,
+                 "checkpoint_every": 250})
+    keep_runs(spec, ("no-finetune",))
+
+
+def v_keep(*names):
+    def edit(spec):
+        keep_runs(spec, names)
+    edit.__doc__ = "Runs " + ", ".join(names) + " only."
+    return edit
+
+
+def v_target(lt):
+    def edit(spec):
+        factor = lt // spec["base_model"]["train_len"]
+        for r in spec["extend"]:
+            r["target_len"] = lt
+            if "factor" in r.get("rope", {}):
+                r["rope"]["factor"] = factor
+            if r.get("strategy") == "full":
+                r["train_len"] = lt
+    edit.__doc__ = (f"Every run extends to Lt = {lt} (RoPE factors to match; Full-length trains at {lt}); the evaluation "
+                    "still goes to 2048.")
+    return edit
+
+
 VARIANTS = {
     "as-is": ("as-is", v_as_is),
     "baseline": ("default", compose(v_extension_passkey(0.0), v_baseline)),
@@ -135,6 +166,12 @@ VARIANTS = {
                                                 v_steps(200))),
     "base-4layers-steps200": ("base-4layers", compose(v_base_config(num_hidden_layers=4), only_fine_tuned,
                                                       v_full_yarn, v_extension_passkey(0.5), v_steps(200))),
+    # On the default experiment as it is now (docs/FIDELITY.md, "Why the two bounds are not met").
+    "base-at-lt": ("base-at-lt", v_base_at_target),
+    # PoSE given as many training tokens as Full-length's 200 steps at 2048 (8x the steps at 256).
+    "pose-steps1600": ("as-is", compose(v_keep("no-finetune", "pose-linear", "pose-yarn"), v_steps(1600))),
+    "lt1024": ("as-is", compose(v_keep("pose-yarn", "full-length-yarn"), v_target(1024))),
+    "yarn-steps1000": ("as-is", compose(v_keep("no-finetune", "pose-yarn", "full-length-yarn"), v_steps(1000))),
 }
 
 
