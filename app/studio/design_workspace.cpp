@@ -52,6 +52,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxLength = 1 << 24;
+// Cost-table row labels longer than this go on two lines ("Tokens per step" stays on one).
+constexpr int kRowLabelOneLine = 15;
 
 QString bytes(double b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -69,6 +71,24 @@ QString count(double v) {
   if (v >= 1e6) return QString::number(v / 1e6, 'f', 2) + QStringLiteral(" M");
   if (v >= 1e3) return QString::number(v / 1e3, 'f', 1) + QStringLiteral(" k");
   return QString::number(v, 'g', 4);
+}
+
+// A header label on two lines, split at the space nearest its middle, so a
+// column is as wide as its numbers rather than its words ("Full-length" over
+// "at Lt") and the row labels leave the numbers room on a 1024-pixel screen;
+// a label of at most `fits_one_line` characters, or without spaces, stays as it is.
+QString twoLineHeader(const QString& label, int fits_one_line = 0) {
+  if (label.size() <= fits_one_line) return label;
+  int best = -1;
+  for (int i = 0; i < label.size(); ++i) {
+    if (label[i] == QLatin1Char(' ') && (best < 0 || std::abs(i - label.size() / 2) < std::abs(best - label.size() / 2))) {
+      best = i;
+    }
+  }
+  if (best < 0) return label;
+  QString text = label;
+  text[best] = QLatin1Char('\n');
+  return text;
 }
 
 QString seconds(double s) {
@@ -414,7 +434,9 @@ QWidget* DesignWorkspace::buildPreviews() {
   cost_ = new QTableWidget(costBox);
   cost_->setObjectName(QStringLiteral("costTable"));
   cost_->setColumnCount(3);
-  cost_->setHorizontalHeaderLabels({tr("This design"), tr("Full-length at Lt"), tr("Ratio")});
+  cost_->setHorizontalHeaderLabels(
+      {twoLineHeader(tr("This design")), twoLineHeader(tr("Full-length at Lt")), twoLineHeader(tr("Ratio"))});
+  cost_->setWordWrap(false);  // "158.0 k" on one line: a number is never broken in two
   cost_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   costNote_ = new QLabel(costBox);
   costNote_->setWordWrap(true);
@@ -457,6 +479,8 @@ QWidget* DesignWorkspace::buildPreviews() {
   vertical->setChildrenCollapsible(false);
   g->setContentsMargins(0, 0, 0, 0);
   g->addWidget(vertical, 0, 0);
+  // The columns share the width, none narrower than the widest number or
+  // header (set with the numbers; a horizontal scroll bar rather than a cut).
   cost_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   cost_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   cost_->verticalHeader()->setMinimumSectionSize(18);
@@ -1174,7 +1198,7 @@ void DesignWorkspace::refreshPreviews() {
   int i = 0;
   QStringList labels;
   for (const Row& r : rows) {
-    labels << r.name;
+    labels << twoLineHeader(r.name, kRowLabelOneLine);
     const auto cell = [&](int column, const QString& text) {
       auto* item = new QTableWidgetItem(text);
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -1186,13 +1210,21 @@ void DesignWorkspace::refreshPreviews() {
                                                                 : QStringLiteral("—"));
     ++i;
   }
-  labels << tr("Periodic evaluation");
+  labels << twoLineHeader(tr("Periodic evaluation"), kRowLabelOneLine);
   auto* share = new QTableWidgetItem(s.evaluation.periodic && run.fine_tunes()
                                          ? tr("%1% of training compute").arg(100.0 * d.periodic_share, 0, 'f', 0)
                                          : tr("off"));
   share->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   cost_->setItem(i, 0, share);
+  cost_->clearSpans();
+  cost_->setSpan(i, 0, 1, 3);  // words across the row, not one column as wide as they are
   cost_->setVerticalHeaderLabels(labels);
+  int widest = 0;
+  for (int column = 0; column < cost_->columnCount(); ++column) {
+    widest = std::max({widest, static_cast<QAbstractItemView*>(cost_)->sizeHintForColumn(column),
+                       cost_->horizontalHeader()->sectionSizeHint(column)});
+  }
+  cost_->horizontalHeader()->setMinimumSectionSize(widest);
   costNote_->setText(o.flops_per_second > 0
                          ? tr("Time from the throughput of %1 (%2 FLOP/s).").arg(throughputSource_, count(o.flops_per_second))
                          : tr("No time estimate: no finished run on this device in the store to take the throughput "

@@ -30,10 +30,12 @@ using pose::studio::DesignWorkspace;
 
 namespace {
 
-// Finds the row of the cost table with this header text.
+// Finds the row of the cost table with this header text (long labels are
+// shown on two lines).
 int costRow(QTableWidget* table, const QString& name) {
   for (int r = 0; r < table->rowCount(); ++r) {
-    if (table->verticalHeaderItem(r) && table->verticalHeaderItem(r)->text() == name) return r;
+    const auto* item = table->verticalHeaderItem(r);
+    if (item && QString(item->text()).replace(QLatin1Char('\n'), QLatin1Char(' ')) == name) return r;
   }
   return -1;
 }
