@@ -10,17 +10,21 @@
 // 256 -> 2048 is x8, as 2k -> 16k) is compared with the paper in shape.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "positions/sampler_types.h"
+#include "rope/rope_params.h"
+
 namespace pose::report {
 
 struct PublishedResult {
-  std::string strategy;     // "none", "full", "randpos", "pose" (pose-v1 reads as pose)
-  std::string rope_family;  // "none", "linear", "ntk", "yarn"; empty: any method
-  double factor = 0;        // Lt / L0 of the paper's run; 0: any factor
+  positions::Strategy strategy;                // pose-v1 reads as pose
+  std::optional<rope::RopeMethod> rope_family;  // None, Linear, Ntk or Yarn; empty: any method
+  double factor = 0;                           // Lt / L0 of the paper's run; 0: any factor
   std::string claim;        // the paper's outcome in words with its figures
   std::string source;       // where in the paper: "Table 1", "Table 2", "Figure 2b", ...
 };
@@ -31,7 +35,7 @@ const std::vector<PublishedResult>& published_results();
 
 // The RoPE family a method belongs to for the paper's tables: yarn-pose (PoSE's
 // wavelength blend) is YaRN; dynamic NTK is its own, the paper has none.
-std::string rope_family(const std::string& method);
+rope::RopeMethod rope_family(rope::RopeMethod method);
 
 // The record for a stored extension run's design (to_json(ExtendRunSpec)), or
 // nullptr when the paper reports nothing for it.
